@@ -1,0 +1,120 @@
+# dnsd: a caching DNS forwarder with a date-based policy engine.
+# Plain make + pkg-config; honours CC, CFLAGS, LDFLAGS, PKG_CONFIG, DESTDIR,
+# PREFIX so it cross-compiles.  Objects go to $(BUILD) so that several
+# variants (normal, sanitizers, cross) can coexist.
+
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+BINDIR     ?= $(PREFIX)/bin
+SYSCONFDIR ?= $(PREFIX)/etc
+MANDIR     ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+CFLAGS     ?= -O2 -g
+BUILD      ?= build
+SAN        ?=
+
+# The build date is the clock-sanity floor of the policy engine: a router
+# whose clock says it is earlier than this has not synced NTP yet.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+
+PKGS      = ldns libevent libconfig
+# Recursive (=) so that pkg-config runs after `make deps` installed them.
+DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
+
+ifeq ($(SAN),1)
+CFLAGS += -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Idnsd -Ipolicy $(DEP_CFLAGS) -DDNSD_BUILD_EPOCH=$(SOURCE_DATE_EPOCH)LL \
+	$(CPPFLAGS) $(CFLAGS) -MMD -MP
+
+MAINS       = dnsd/main.c dnsd/dnsdctl.c policy/dnsd-policy.c
+POLICY_SRC  = $(filter-out $(MAINS),$(wildcard policy/*.c))
+DNSD_SRC    = $(filter-out $(MAINS),$(wildcard dnsd/*.c))
+UNIT_SRC    = $(wildcard tests/unit/test_*.c)
+
+POLICY_OBJ  = $(POLICY_SRC:%.c=$(BUILD)/%.o)
+DNSD_OBJ    = $(DNSD_SRC:%.c=$(BUILD)/%.o)
+LIBPOLICY   = $(BUILD)/libdnsdpolicy.a
+LIBDNSD     = $(BUILD)/libdnsd.a
+PROGS       = $(BUILD)/dnsd $(BUILD)/dnsdctl $(BUILD)/dnsd-policy
+UNIT_BINS   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all tests run test check test-unit deps bench fuzz cross install clean
+
+all: $(PROGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBPOLICY): $(POLICY_OBJ)
+	$(AR) rcs $@ $^
+$(LIBDNSD): $(DNSD_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/dnsd: $(BUILD)/dnsd/main.o $(LIBDNSD) $(LIBPOLICY)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
+$(BUILD)/dnsdctl: $(BUILD)/dnsd/dnsdctl.o $(LIBDNSD) $(LIBPOLICY)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
+$(BUILD)/dnsd-policy: $(BUILD)/policy/dnsd-policy.o $(LIBPOLICY)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBDNSD) $(LIBPOLICY)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(shell $(PKG_CONFIG) --libs cmocka) $(LDLIBS)
+
+tests: $(PROGS) $(UNIT_BINS)
+
+# Installs the Debian packages a target needs (only when missing, only as
+# root on a Debian-like system; elsewhere it just says what is missing).
+deps:
+	@tests/deps.sh build
+
+# Start dnsd in the foreground on 127.0.0.1#5353 with the shipped config.
+run:
+	@tests/deps.sh build
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/dnsd -d -c dnsd/dnsd.conf
+
+# Every test: unit and integration, normal build and ASan+UBSan build.
+test check:
+	@tests/deps.sh test
+	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
+	@tests/run $(BUILD) build-asan
+
+# Quick loop for developers: one build, no sanitizers.
+test-unit:
+	@$(MAKE) --no-print-directory tests
+	@tests/run $(BUILD)
+
+bench:
+	@tests/deps.sh bench
+	@$(MAKE) --no-print-directory BUILD=build-bench CFLAGS="-O2 -DNDEBUG" all
+	@tests/bench/run.sh build-bench
+
+fuzz:
+	@tests/deps.sh fuzz
+	@tests/fuzz/run.sh
+
+cross:
+	@appliance/cross/build.sh $(ARCH)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/dnsd \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 $(BUILD)/dnsd $(DESTDIR)$(SBINDIR)/dnsd
+	install -m 0755 $(BUILD)/dnsdctl $(DESTDIR)$(SBINDIR)/dnsdctl
+	install -m 0755 $(BUILD)/dnsd-policy $(DESTDIR)$(BINDIR)/dnsd-policy
+	install -m 0644 dnsd/dnsd.conf $(DESTDIR)$(SYSCONFDIR)/dnsd/dnsd.conf
+	install -m 0644 policy/kaspersky.conf $(DESTDIR)$(SYSCONFDIR)/dnsd/kaspersky.conf
+	install -m 0644 docs/dnsd.8 $(DESTDIR)$(MANDIR)/man8/dnsd.8
+	install -m 0644 docs/dnsd.conf.5 $(DESTDIR)$(MANDIR)/man5/dnsd.conf.5
+
+clean:
+	rm -rf build build-* 
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,82 @@
+/* The policy engine: (query name, client, time) -> decision.
+ * No sockets, no event loop, no logging: the daemon and dnsd-policy both link
+ * it. A loaded policy is immutable; a reload loads a new one and swaps the
+ * pointer, so a bad file never replaces a good one. */
+#ifndef DNSD_POLICY_H
+#define DNSD_POLICY_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "netaddr.h"
+
+struct policy;
+
+enum policy_action {
+	POLICY_NONE = 0,	/* the name is in no category: answer normally */
+	POLICY_ALLOW,		/* category name, but allowlisted or client exempt */
+	POLICY_LOG,		/* answer normally, record the host */
+	POLICY_NXDOMAIN,
+	POLICY_NODATA,
+	POLICY_REFUSED,
+	POLICY_SINKHOLE,	/* answer A/AAAA with the configured addresses */
+};
+
+#define POLICY_SINKHOLE_MAX 4
+struct policy_sinkhole {
+	int n4, n6;
+	struct in_addr a4[POLICY_SINKHOLE_MAX];
+	struct in6_addr a6[POLICY_SINKHOLE_MAX];
+};
+
+struct policy_client {
+	struct netaddr addr;	/* family 0 when unknown */
+	const uint8_t *mac;	/* 6 bytes, or NULL when unknown; borrowed */
+};
+
+/* Every pointer is borrowed from the policy and valid until policy_free. */
+struct policy_decision {
+	enum policy_action action;
+	const char *category;	/* NULL when no category matched */
+	const char *pattern;	/* the matching pattern as written in the file */
+	const char *phase;	/* the phase in force for this client, or NULL */
+	const char *group;	/* the client group that decided, or NULL */
+	const char *reason;	/* short words: "allowlisted", "client exempt", ... */
+	time_t until;		/* for an expiring exemption: its end; else 0 */
+	uint32_t negative_ttl;	/* TTL of the SOA in synthesised negative answers */
+	uint32_t answer_ttl;	/* TTL of synthesised sinkhole records */
+	const struct policy_sinkhole *sinkhole; /* for POLICY_SINKHOLE */
+	bool clock_unsynced;	/* now was below the clock floor: unsynced rule applied */
+};
+
+/* Load and check a policy file. On error returns NULL and writes
+ * "file:line: message" into err. The caller frees with policy_free. */
+struct policy *policy_load(const char *path, char *err, size_t errlen);
+void policy_free(struct policy *p);
+
+/* Decide for a query name in wire format (uncompressed labels ending in the
+ * root label, any case). Cost O(number of labels). */
+void policy_decide(const struct policy *p, const uint8_t *qname, size_t qname_len,
+    const struct policy_client *c, time_t now, struct policy_decision *d);
+/* The same for a name in presentation format ("www.Example.com", trailing dot
+ * optional). Returns -1 when the name is not a valid domain name. */
+int policy_decide_name(const struct policy *p, const char *name,
+    const struct policy_client *c, time_t now, struct policy_decision *d);
+
+/* The clock-sanity floor: the later of the file's not-before and the build
+ * date. A clock below it is treated as unsynced. */
+time_t policy_clock_floor(const struct policy *p);
+
+/* The default phase in force at now (NULL before the first), and the next
+ * moment after now at which any decision can change (phase start or end,
+ * exemption expiry), or 0 when there is none. */
+const char *policy_phase_at(const struct policy *p, time_t now);
+time_t policy_next_boundary(const struct policy *p, time_t now);
+
+const char *policy_action_name(enum policy_action a);
+const char *policy_path(const struct policy *p);
+
+#endif

@@ -1,0 +1,115 @@
+# Shared helpers for integration scenarios (source it; bash).
+# Scenarios start real peers on loopback ports picked free, print
+# "ok - what" / "not ok - what" per check, and stop every peer by PID.
+set -u
+
+DNSD_BUILD=${DNSD_BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build}
+DNSD=$DNSD_BUILD/dnsd
+DNSDCTL=$DNSD_BUILD/dnsdctl
+DNSD_POLICY=$DNSD_BUILD/dnsd-policy
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+T=$(mktemp -d /tmp/dnsd-test.XXXXXX)
+chmod 755 "$T"
+PIDS=()
+FAILED=0
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; FAILED=1; }
+# check DESC CMD...: ok when CMD succeeds.
+check() { local d="$1"; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else not_ok "$d"; fi; }
+# expect_eq DESC EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; fi
+}
+# expect_match DESC REGEX TEXT
+expect_match() {
+	if [[ "$3" =~ $2 ]]; then ok "$1"; else not_ok "$1 (no match for '$2' in: $(head -c 400 <<<"$3"))"; fi
+}
+
+# free_port: a port free for both UDP and TCP on loopback.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		ss -Hlnut "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
+	done
+}
+
+# wait_dns PORT [ADDR]: until something answers DNS there (5 s at most).
+wait_dns() {
+	local i
+	for i in $(seq 50); do
+		dig @"${2:-127.0.0.1}" -p "$1" +tries=1 +time=1 . SOA >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_nsd ZONE ZONEFILE PORT [ADDR]: a real authoritative server.
+# Extra zones: set NSD_EXTRA to more "zone: ..." config text.
+start_nsd() {
+	local zone=$1 file=$2 port=$3 addr=${4:-127.0.0.1} d
+	d=$(mktemp -d "$T/nsd.XXXX")
+	cp "$file" "$d/zone"
+	cat >"$d/nsd.conf" <<NSD
+server:
+	ip-address: $addr@$port
+	port: $port
+	username: ""
+	chroot: ""
+	zonesdir: "$d"
+	database: ""
+	pidfile: "$d/nsd.pid"
+	xfrdfile: "$d/xfrd.state"
+	zonelistfile: "$d/zone.list"
+	logfile: "$d/nsd.log"
+	verbosity: 2
+	log-only-syslog: no
+	server-count: 1
+	hide-version: yes
+remote-control:
+	control-enable: no
+zone:
+	name: "$zone"
+	zonefile: "$d/zone"
+${NSD_EXTRA:-}
+NSD
+	nsd -d -c "$d/nsd.conf" >"$d/stderr" 2>&1 &
+	PIDS+=($!)
+	NSD_LOG=$d/nsd.log
+	wait_dns "$port" "$addr" || { echo "# nsd did not start:"; sed 's/^/#   /' "$d/stderr" "$d/nsd.log" 2>/dev/null; return 1; }
+}
+
+# start_dnsd CONF [ARGS...]: dnsd in the foreground; DNSD_PID, DNSD_LOG set.
+start_dnsd() {
+	local conf=$1; shift
+	DNSD_LOG=$T/dnsd.$RANDOM.log
+	"$DNSD" -d -c "$conf" "$@" >"$DNSD_LOG" 2>&1 &
+	DNSD_PID=$!
+	PIDS+=($DNSD_PID)
+}
+
+# stop_dnsd: SIGTERM, wait, and fail on sanitizer reports or a bad exit.
+stop_dnsd() {
+	local rc
+	kill -TERM "$DNSD_PID" 2>/dev/null
+	wait "$DNSD_PID"; rc=$?
+	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$DNSD_LOG"; then
+		not_ok "dnsd ran clean under sanitizers"; sed 's/^/#   /' "$DNSD_LOG" | head -60
+	elif [ "$rc" -ne 0 ]; then
+		not_ok "dnsd exited 0 on SIGTERM (got $rc)"; tail -20 "$DNSD_LOG" | sed 's/^/#   /'
+	fi
+}
+
+# q ARGS...: dig against dnsd with short timeouts.
+q() { dig @127.0.0.1 -p "$DNSD_PORT" +tries=1 +time=3 "$@"; }
+# rcode ARGS...: just the status (NOERROR, NXDOMAIN, ...).
+rcode() { q "$@" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
