@@ -36,8 +36,8 @@ POLICY_SRC  = $(filter-out $(MAINS),$(wildcard policy/*.c))
 DNSD_SRC    = $(filter-out $(MAINS),$(wildcard dnsd/*.c))
 UNIT_SRC    = $(wildcard tests/unit/test_*.c)
 
-POLICY_OBJ  = $(POLICY_SRC:%.c=$(BUILD)/%.o)
-DNSD_OBJ    = $(DNSD_SRC:%.c=$(BUILD)/%.o)
+POLICY_OBJ  = $(POLICY_SRC:%.c=$(BUILD)/obj/%.o)
+DNSD_OBJ    = $(DNSD_SRC:%.c=$(BUILD)/obj/%.o)
 LIBPOLICY   = $(BUILD)/libdnsdpolicy.a
 LIBDNSD     = $(BUILD)/libdnsd.a
 PROGS       = $(BUILD)/dnsd $(BUILD)/dnsdctl $(BUILD)/dnsd-policy
@@ -47,7 +47,8 @@ UNIT_BINS   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 all: $(PROGS)
 
-$(BUILD)/%.o: %.c
+# Objects live under obj/ so that $(BUILD)/dnsd (the program) is not a directory.
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -56,14 +57,15 @@ $(LIBPOLICY): $(POLICY_OBJ)
 $(LIBDNSD): $(DNSD_OBJ)
 	$(AR) rcs $@ $^
 
-$(BUILD)/dnsd: $(BUILD)/dnsd/main.o $(LIBDNSD) $(LIBPOLICY)
+$(BUILD)/dnsd: $(BUILD)/obj/dnsd/main.o $(LIBDNSD) $(LIBPOLICY)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
-$(BUILD)/dnsdctl: $(BUILD)/dnsd/dnsdctl.o $(LIBDNSD) $(LIBPOLICY)
+$(BUILD)/dnsdctl: $(BUILD)/obj/dnsd/dnsdctl.o $(LIBDNSD) $(LIBPOLICY)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
-$(BUILD)/dnsd-policy: $(BUILD)/policy/dnsd-policy.o $(LIBPOLICY)
+$(BUILD)/dnsd-policy: $(BUILD)/obj/policy/dnsd-policy.o $(LIBPOLICY)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBDNSD) $(LIBPOLICY)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBDNSD) $(LIBPOLICY)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(shell $(PKG_CONFIG) --libs cmocka) $(LDLIBS)
 
 tests: $(PROGS) $(UNIT_BINS)

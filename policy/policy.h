@@ -79,4 +79,43 @@ time_t policy_next_boundary(const struct policy *p, time_t now);
 const char *policy_action_name(enum policy_action a);
 const char *policy_path(const struct policy *p);
 
+/* ---- Additions by the policy helper (the declarations above are fixed) ---- */
+
+#include <stdio.h>
+
+/* Flags for the _ex variants. POLICY_NOW_TRUSTED: now is an explicit
+ * override (dnsd -n, tests, dnsd-policy --at), so the clock-sanity rule is
+ * skipped; without it a now below policy_clock_floor is "unsynced". */
+#define POLICY_NOW_TRUSTED 0x1
+void policy_decide_ex(const struct policy *p, const uint8_t *qname, size_t qname_len,
+    const struct policy_client *c, time_t now, unsigned flags, struct policy_decision *d);
+int policy_decide_name_ex(const struct policy *p, const char *name,
+    const struct policy_client *c, time_t now, unsigned flags, struct policy_decision *d);
+/* policy_phase_at is the plain timeline; this applies the clock-sanity
+ * rule too (the phase dnsd actually uses for default clients). */
+const char *policy_phase_at_ex(const struct policy *p, time_t now, unsigned flags);
+
+/* Check a file and report every error found (not only the first) as
+ * "file:line: message", one call of report each. Returns the number of
+ * errors: 0 when the file loads. */
+int policy_check(const char *path, void (*report)(void *arg, const char *msg), void *arg);
+
+/* The file's timezone setting (NULL: none, times print in UTC), the number
+ * of patterns (allowlist included) and the bytes the loaded policy holds. */
+const char *policy_timezone(const struct policy *p);
+size_t policy_pattern_count(const struct policy *p);
+size_t policy_memory(const struct policy *p);
+
+/* Text reports for dnsd-policy, written to out. policy_explain returns -1
+ * when name is not a valid domain name. */
+int policy_explain(const struct policy *p, const char *name, const struct policy_client *c,
+    time_t now, unsigned flags, FILE *out);
+void policy_timeline(const struct policy *p, FILE *out);
+
+enum policy_export_format { POLICY_EXPORT_RPZ, POLICY_EXPORT_UNBOUND, POLICY_EXPORT_DNSMASQ };
+/* The rules in force at `at` for clients in no group (the clock taken as
+ * trusted), in a format other resolvers read; what the format cannot express
+ * is widened and said in comments. */
+void policy_export(const struct policy *p, enum policy_export_format f, time_t at, FILE *out);
+
 #endif

@@ -113,3 +113,69 @@ stop_dnsd() {
 q() { dig @127.0.0.1 -p "$DNSD_PORT" +tries=1 +time=3 "$@"; }
 # rcode ARGS...: just the status (NOERROR, NXDOMAIN, ...).
 rcode() { q "$@" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
+
+# ---- per-host logs (tests/integration/hosts_*.sh) ----
+
+# hosts_setup: nsd with a kaspersky.com test zone, a small policy (update ->
+# nxdomain; licensing, ksn -> log) and a dnsmasq lease file naming
+# 127.0.0.2 and 127.0.0.3. Sets NSD_PORT, DNSD_PORT, HOSTS_POLICY, LEASES.
+hosts_setup() {
+	cat >"$T/kaspersky.db" <<'ZONE'
+$ORIGIN kaspersky.com.
+$TTL 300
+@	IN SOA	ns1 hostmaster ( 1 3600 600 86400 60 )
+	IN NS	ns1
+ns1	IN A	127.0.0.1
+activation-v2	IN A	192.0.2.20
+ds	IN A	192.0.2.30
+upd	IN A	192.0.2.10
+www	IN A	192.0.2.40
+ZONE
+	cat >"$T/policy.conf" <<'POLICY'
+timezone = "UTC";
+not_before = "2020-01-01";
+categories = {
+	update = ( "upd.kaspersky.com" );
+	licensing = ( "activation-v2.kaspersky.com" );
+	ksn = ( "ds.kaspersky.com" );
+};
+phases = ( { name = "enforce"; start = "2020-01-01 00:00"; actions = { update = "nxdomain"; }; others = "log"; } );
+POLICY
+	cat >"$T/dhcp.leases" <<'LEASES'
+1900000000 aa:bb:cc:00:00:02 127.0.0.2 anna-laptop 01:aa:bb:cc:00:00:02
+1900000000 aa:bb:cc:00:00:03 127.0.0.3 bob-pc *
+LEASES
+	HOSTS_POLICY=$T/policy.conf
+	LEASES=$T/dhcp.leases
+	NSD_PORT=$(free_port)
+	DNSD_PORT=$(free_port)
+	start_nsd kaspersky.com "$T/kaspersky.db" "$NSD_PORT"
+}
+
+# hosts_conf FILE [EXTRA-HOSTS-SETTINGS] [EXTRA-LOG-SETTINGS]: a dnsd.conf for
+# the hosts_setup world with the control socket at $T/ctl.sock, the state
+# file at $HOSTS_STATE and the event log at $HOSTS_EVENTS (defaults in $T).
+hosts_conf() {
+	cat >"$1" <<CONF
+listen = [ "127.0.0.1@$DNSD_PORT" ];
+upstreams = [ "127.0.0.1@$NSD_PORT" ];
+allow = [ "127.0.0.0/8", "::1/128" ];
+control_socket = "$T/ctl.sock";
+policy = { file = "$HOSTS_POLICY"; };
+hosts = { leases = "$LEASES"; state_file = "${HOSTS_STATE:-$T/hosts.state}"; ${2:-} };
+log = { file = "${HOSTS_EVENTS:-$T/events.log}"; ${3:-} };
+CONF
+}
+
+# ctl ARGS...: dnsdctl on the test's control socket.
+ctl() { "$DNSDCTL" -s "$T/ctl.sock" "$@"; }
+
+# wait_ctl: until the control socket answers (5 s at most).
+wait_ctl() {
+	local i
+	for i in $(seq 50); do ctl status >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+
+# qfrom SRC NAME [ARGS...]: a query from a loopback source address.
+qfrom() { local src=$1; shift; q -b "$src" "$@"; }

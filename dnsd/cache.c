@@ -1,0 +1,435 @@
+/* The answer cache: a chained hash table of wire-format answers with an LRU
+ * list, bounded by entries and by bytes. Parsing happens once, at store
+ * time (ldns_wire2dname walks every name); a hit only copies and patches. */
+#include "cache.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "rand.h"
+
+struct cache_ttl {
+	uint16_t off;	/* of the TTL field in the stored wire */
+	uint32_t ttl;	/* clamped at store time */
+};
+
+struct cache_entry {
+	struct cache_entry *hnext;	/* hash chain */
+	struct cache_entry *prev, *next; /* LRU list, most recent first */
+	uint32_t hash;
+	time_t expires;
+	time_t stored;
+	uint32_t ttl;
+	size_t size;		/* accounted bytes */
+	uint16_t flags;		/* the upstream header flags (rcode, AD) */
+	uint16_t key_len, wire_len, cnames_len, nttl, ncnames;
+	struct cache_ttl ttls[];	/* then key, wire, cname targets */
+};
+
+struct cache {
+	struct cache_limits lim;
+	struct cache_entry **buckets;
+	size_t nbuckets;	/* a power of two */
+	struct cache_entry *lru_head, *lru_tail;
+	uint32_t seed;
+	struct cache_stats st;
+};
+
+static uint8_t *
+cache_entry_key(const struct cache_entry *e)
+{
+	return (uint8_t *)(e->ttls + e->nttl);
+}
+
+static uint8_t *
+cache_entry_wire(const struct cache_entry *e)
+{
+	return cache_entry_key(e) + e->key_len;
+}
+
+static uint32_t
+cache_hash(const struct cache *c, const uint8_t *key, size_t len)
+{
+	/* FNV-1a with a secret seed, so that chains cannot be aimed at. */
+	uint32_t h = 2166136261u ^ c->seed;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ key[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+struct cache *
+cache_new(const struct cache_limits *lim)
+{
+	struct cache *c = calloc(1, sizeof *c);
+	if (c == NULL)
+		return NULL;
+	c->lim = *lim;
+	size_t want = lim->max_entries ? lim->max_entries : lim->max_bytes / 256;
+	c->nbuckets = 64;
+	while (c->nbuckets < want && c->nbuckets < (1u << 22))
+		c->nbuckets <<= 1;
+	c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
+	if (c->buckets == NULL || rand_bytes(&c->seed, sizeof c->seed) < 0) {
+		free(c->buckets);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void
+cache_unlink(struct cache *c, struct cache_entry *e)
+{
+	struct cache_entry **pp = &c->buckets[e->hash & (c->nbuckets - 1)];
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		c->lru_head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		c->lru_tail = e->prev;
+	c->st.entries--;
+	c->st.bytes -= e->size;
+	free(e);
+}
+
+void
+cache_flush(struct cache *c)
+{
+	while (c->lru_head)
+		cache_unlink(c, c->lru_head);
+}
+
+void
+cache_free(struct cache *c)
+{
+	if (c == NULL)
+		return;
+	cache_flush(c);
+	free(c->buckets);
+	free(c);
+}
+
+void
+cache_get_stats(const struct cache *c, struct cache_stats *st)
+{
+	*st = c->st;
+}
+
+const struct cache_limits *
+cache_get_limits(const struct cache *c)
+{
+	return &c->lim;
+}
+
+static uint32_t
+cache_clamp(const struct cache_limits *lim, uint32_t ttl)
+{
+	if (ttl < lim->min_ttl)
+		ttl = lim->min_ttl;
+	if (lim->max_ttl && ttl > lim->max_ttl)
+		ttl = lim->max_ttl;
+	return ttl;
+}
+
+/* What one walk over an upstream answer finds. */
+struct cache_scan {
+	uint8_t wire[LDNS_MAX_PACKETLEN];
+	size_t wire_len;
+	struct cache_ttl ttls[512];
+	unsigned nttl;
+	uint8_t cnames[2048];
+	size_t cnames_len;
+	unsigned ncnames;
+	uint16_t ancount, nscount, arcount;
+	int has_soa;
+	uint32_t soa_neg;	/* min(SOA TTL, SOA MINIMUM) */
+	uint32_t min_ttl;	/* over every record */
+};
+
+/* Walk one name with ldns (it checks compression pointers and lengths);
+ * returns the uncompressed name, caller frees, or NULL. */
+static ldns_rdf *
+cache_read_name(const uint8_t *p, size_t len, size_t *pos)
+{
+	ldns_rdf *d = NULL;
+	if (ldns_wire2dname(&d, p, len, pos) != LDNS_STATUS_OK)
+		return NULL;
+	return d;
+}
+
+static void
+cache_add_cname(struct cache_scan *s, const uint8_t *p, size_t len, size_t rdpos)
+{
+	ldns_rdf *t = cache_read_name(p, len, &rdpos);
+	if (t == NULL)
+		return;
+	size_t n = ldns_rdf_size(t);
+	if (s->cnames_len + n <= sizeof s->cnames) {
+		msg_name_lower(s->cnames + s->cnames_len, ldns_rdf_data(t), n);
+		s->cnames_len += n;
+		s->ncnames++;
+	}
+	ldns_rdf_deep_free(t);
+}
+
+/* Copy resp into s->wire without its OPT (and anything after it), noting
+ * every TTL. Returns 0, or -1 when the answer does not parse. */
+static int
+cache_scan(struct cache_scan *s, const uint8_t *resp, size_t len)
+{
+	size_t pos = MSG_HDR_LEN;
+	if (len < MSG_HDR_LEN || len > sizeof s->wire || LDNS_QDCOUNT(resp) != 1)
+		return -1;
+	ldns_rdf *qn = cache_read_name(resp, len, &pos);
+	if (qn == NULL)
+		return -1;
+	ldns_rdf_deep_free(qn);
+	pos += 4;
+	if (pos > len)
+		return -1;
+	memcpy(s->wire, resp, pos);
+	s->wire_len = pos;
+
+	unsigned an = LDNS_ANCOUNT(resp), ns = LDNS_NSCOUNT(resp), ar = LDNS_ARCOUNT(resp);
+	s->nttl = s->ncnames = 0;
+	s->cnames_len = 0;
+	s->ancount = s->nscount = s->arcount = 0;
+	s->has_soa = 0;
+	s->min_ttl = UINT32_MAX;
+	for (unsigned i = 0; i < an + ns + ar; i++) {
+		size_t start = pos;
+		ldns_rdf *owner = cache_read_name(resp, len, &pos);
+		if (owner == NULL)
+			return -1;
+		ldns_rdf_deep_free(owner);
+		if (pos + 10 > len)
+			return -1;
+		uint16_t type = ldns_read_uint16(resp + pos);
+		uint32_t ttl = ldns_read_uint32(resp + pos + 4);
+		size_t rdlen = ldns_read_uint16(resp + pos + 8);
+		size_t end = pos + 10 + rdlen;
+		if (end > len)
+			return -1;
+		if (type == LDNS_RR_TYPE_OPT)
+			break;	/* a TSIG or junk after it is not ours to keep */
+		if (s->nttl == sizeof s->ttls / sizeof s->ttls[0])
+			return -1;
+		if (ttl > INT32_MAX)	/* RFC 2181 8: treat as zero */
+			ttl = 0;
+		s->ttls[s->nttl].off = (uint16_t)(s->wire_len + (pos - start) + 4);
+		s->ttls[s->nttl++].ttl = ttl;
+		if (ttl < s->min_ttl)
+			s->min_ttl = ttl;
+		if (i < an && type == LDNS_RR_TYPE_CNAME)
+			cache_add_cname(s, resp, len, pos + 10);
+		if (i >= an && i < an + ns && type == LDNS_RR_TYPE_SOA && rdlen >= 22) {
+			uint32_t minimum = ldns_read_uint32(resp + end - 4);
+			s->soa_neg = ttl < minimum ? ttl : minimum;
+			s->has_soa = 1;
+		}
+		memcpy(s->wire + s->wire_len, resp + start, end - start);
+		s->wire_len += end - start;
+		pos = end;
+		if (i < an)
+			s->ancount++;
+		else if (i < an + ns)
+			s->nscount++;
+		else
+			s->arcount++;
+	}
+	ldns_write_uint16(s->wire + LDNS_ANCOUNT_OFF, s->ancount);
+	ldns_write_uint16(s->wire + LDNS_NSCOUNT_OFF, s->nscount);
+	ldns_write_uint16(s->wire + LDNS_ARCOUNT_OFF, s->arcount);
+	return 0;
+}
+
+/* The entry's lifetime from what the scan found; 0 = not cacheable. */
+static uint32_t
+cache_entry_ttl(const struct cache_limits *lim, const struct cache_scan *s, int rcode)
+{
+	switch (rcode) {
+	case LDNS_RCODE_SERVFAIL:
+		return lim->servfail_ttl;
+	case LDNS_RCODE_NXDOMAIN:
+		return s->has_soa ? cache_clamp(lim, s->soa_neg) : 0;
+	case LDNS_RCODE_NOERROR:
+		if (s->ancount == 0)	/* NODATA */
+			return s->has_soa ? cache_clamp(lim, s->soa_neg) : 0;
+		return cache_clamp(lim, s->min_ttl);
+	default:
+		return 0;
+	}
+}
+
+struct cache_entry *
+cache_entry_new(const struct cache_limits *lim, const uint8_t *key, size_t key_len,
+    const uint8_t *resp, size_t resp_len, time_t now)
+{
+	struct cache_scan *s = malloc(sizeof *s);
+	struct cache_entry *e = NULL;
+	if (s == NULL || cache_scan(s, resp, resp_len) < 0)
+		goto out;
+	size_t size = sizeof *e + s->nttl * sizeof(struct cache_ttl) + key_len + s->wire_len +
+	    s->cnames_len;
+	e = malloc(size);
+	if (e == NULL)
+		goto out;
+	e->size = size;
+	e->flags = ldns_read_uint16(resp + 2);
+	e->ttl = cache_entry_ttl(lim, s, MSG_RCODE(e->flags));
+	e->stored = now;
+	e->expires = now + e->ttl;
+	e->key_len = (uint16_t)key_len;
+	e->wire_len = (uint16_t)s->wire_len;
+	e->cnames_len = (uint16_t)s->cnames_len;
+	e->ncnames = (uint16_t)s->ncnames;
+	e->nttl = (uint16_t)s->nttl;
+	int negative = MSG_RCODE(e->flags) != LDNS_RCODE_NOERROR || s->ancount == 0;
+	for (unsigned i = 0; i < s->nttl; i++) {
+		uint32_t t = cache_clamp(lim, s->ttls[i].ttl);
+		/* Records of a negative answer never outlive it. */
+		e->ttls[i].off = s->ttls[i].off;
+		e->ttls[i].ttl = negative && t > e->ttl ? e->ttl : t;
+	}
+	memcpy(cache_entry_key(e), key, key_len);
+	memcpy(cache_entry_wire(e), s->wire, s->wire_len);
+	memcpy(cache_entry_wire(e) + s->wire_len, s->cnames, s->cnames_len);
+out:
+	free(s);
+	return e;
+}
+
+void
+cache_entry_free(struct cache_entry *e)
+{
+	free(e);
+}
+
+int
+cache_entry_cacheable(const struct cache_entry *e)
+{
+	return e->ttl > 0;
+}
+
+int
+cache_entry_rcode(const struct cache_entry *e)
+{
+	return MSG_RCODE(e->flags);
+}
+
+const uint8_t *
+cache_entry_cnames(const struct cache_entry *e, unsigned *n)
+{
+	*n = e->ncnames;
+	return cache_entry_wire(e) + e->wire_len;
+}
+
+static struct cache_entry *
+cache_find(struct cache *c, const uint8_t *key, size_t key_len, uint32_t hash)
+{
+	struct cache_entry *e = c->buckets[hash & (c->nbuckets - 1)];
+	for (; e; e = e->hnext)
+		if (e->hash == hash && e->key_len == key_len &&
+		    memcmp(cache_entry_key(e), key, key_len) == 0)
+			return e;
+	return NULL;
+}
+
+void
+cache_insert(struct cache *c, struct cache_entry *e)
+{
+	if (!cache_entry_cacheable(e) || e->size > c->lim.max_bytes) {
+		free(e);
+		return;
+	}
+	e->hash = cache_hash(c, cache_entry_key(e), e->key_len);
+	struct cache_entry *old = cache_find(c, cache_entry_key(e), e->key_len, e->hash);
+	if (old)
+		cache_unlink(c, old);
+	while (c->lru_tail && (c->st.bytes + e->size > c->lim.max_bytes ||
+	    (c->lim.max_entries && c->st.entries >= c->lim.max_entries))) {
+		cache_unlink(c, c->lru_tail);
+		c->st.evictions++;
+	}
+	struct cache_entry **b = &c->buckets[e->hash & (c->nbuckets - 1)];
+	e->hnext = *b;
+	*b = e;
+	e->prev = NULL;
+	e->next = c->lru_head;
+	if (c->lru_head)
+		c->lru_head->prev = e;
+	else
+		c->lru_tail = e;
+	c->lru_head = e;
+	c->st.entries++;
+	c->st.bytes += e->size;
+	c->st.inserts++;
+}
+
+const struct cache_entry *
+cache_lookup(struct cache *c, const uint8_t *key, size_t key_len, time_t now)
+{
+	uint32_t hash = cache_hash(c, key, key_len);
+	struct cache_entry *e = cache_find(c, key, key_len, hash);
+	if (e && now >= e->expires) {
+		cache_unlink(c, e);
+		e = NULL;
+	}
+	if (e == NULL) {
+		c->st.misses++;
+		return NULL;
+	}
+	c->st.hits++;
+	if (e != c->lru_head) {	/* move to the front */
+		e->prev->next = e->next;
+		if (e->next)
+			e->next->prev = e->prev;
+		else
+			c->lru_tail = e->prev;
+		e->prev = NULL;
+		e->next = c->lru_head;
+		c->lru_head->prev = e;
+		c->lru_head = e;
+	}
+	return e;
+}
+
+size_t
+cache_render(const struct cache_entry *e, const struct msg_query *q, time_t now, size_t limit,
+    uint8_t *out, size_t cap)
+{
+	size_t opt = q->edns ? MSG_OPT_LEN : 0;
+	uint16_t flags = msg_answer_flags(q, MSG_RCODE(e->flags));
+	/* RFC 6840 5.8: AD only to clients that asked for it. */
+	if ((e->flags & MSG_F_AD) && (q->do_bit || (q->flags & MSG_F_AD)))
+		flags |= MSG_F_AD;
+	if (limit > cap)
+		limit = cap;
+	size_t len;
+	if (e->wire_len + opt > limit) {
+		len = msg_write_header_question(q, flags | MSG_F_TC, out, cap);
+	} else {
+		const uint8_t *w = cache_entry_wire(e);
+		uint32_t age = now > e->stored ? (uint32_t)(now - e->stored) : 0;
+		len = e->wire_len;
+		memcpy(out, w, len);
+		ldns_write_uint16(out, q->id);
+		ldns_write_uint16(out + 2, flags);
+		/* The client's own spelling of the name (same length: the key
+		 * matched). */
+		memcpy(out + MSG_HDR_LEN, q->qname, q->qname_len);
+		for (unsigned i = 0; i < e->nttl; i++)
+			ldns_write_uint32(out + e->ttls[i].off,
+			    e->ttls[i].ttl > age ? e->ttls[i].ttl - age : 0);
+	}
+	if (len && q->edns)
+		len = msg_append_opt(out, len, cap, q->do_bit, 0);
+	return len;
+}

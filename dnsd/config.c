@@ -1,0 +1,512 @@
+/* The configuration file: libconfig parses, this file checks every setting
+ * and fills struct config, reporting each problem with its file and line
+ * and carrying on so that one run of `dnsd -t` shows them all. */
+#define _GNU_SOURCE /* asprintf */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+
+static const char *const config_default_allow[] = {
+	"127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+	"fc00::/7", "169.254.0.0/16", "fe80::/10", NULL,
+};
+
+/* Top-level groups whose owners parse them (see config_group). */
+static const char *const config_subsystem_groups[] = { "hosts", "log", NULL };
+
+struct config_ctx {
+	struct config *c;
+	char *err;
+	size_t errlen;
+	int nerr;
+};
+
+static void
+config_verr(char *err, size_t errlen, const char *file, int line, const char *fmt, va_list ap)
+{
+	size_t used = strnlen(err, errlen);
+	if (used + 1 >= errlen)
+		return;
+	int n = snprintf(err + used, errlen - used, "%s:%d: ", file ? file : "?", line);
+	if (n < 0 || (size_t)n >= errlen - used)
+		return;
+	used += (size_t)n;
+	n = vsnprintf(err + used, errlen - used, fmt, ap);
+	if (n < 0 || (size_t)n >= errlen - used - 1)
+		return;
+	strcat(err + used, "\n");
+}
+
+void
+config_errorf(char *err, size_t errlen, const config_setting_t *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	config_verr(err, errlen, config_setting_source_file(s), (int)config_setting_source_line(s),
+	    fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+config_bad(struct config_ctx *x, const config_setting_t *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	config_verr(x->err, x->errlen, config_setting_source_file(s),
+	    (int)config_setting_source_line(s), fmt, ap);
+	va_end(ap);
+	x->nerr++;
+}
+
+/* Report every member of group g whose name is not in names. */
+static void
+config_check_names(struct config_ctx *x, const config_setting_t *g, const char *const *names,
+    const char *what)
+{
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *n = config_setting_name(s);
+		int known = 0;
+		for (const char *const *k = names; *k && !known; k++)
+			known = strcmp(*k, n) == 0;
+		if (!known)
+			config_bad(x, s, "unknown setting '%s'%s", n, what);
+	}
+}
+
+/* An unsigned integer member of g in [min, max]; keeps *out when absent. */
+static void
+config_uint(struct config_ctx *x, const config_setting_t *g, const char *name, unsigned long long min,
+    unsigned long long max, unsigned long long *out)
+{
+	const config_setting_t *s = g ? config_setting_get_member(g, name) : NULL;
+	if (s == NULL)
+		return;
+	int t = config_setting_type(s);
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+		config_bad(x, s, "%s: expected an integer", name);
+		return;
+	}
+	long long v = config_setting_get_int64(s);
+	if (v < 0 || (unsigned long long)v < min || (unsigned long long)v > max) {
+		config_bad(x, s, "%s: %lld is out of range %llu..%llu", name, v, min, max);
+		return;
+	}
+	*out = (unsigned long long)v;
+}
+
+#define CONFIG_UINT(x, g, name, min, max, field)                                                  \
+	do {                                                                                      \
+		unsigned long long v_ = (field);                                                  \
+		config_uint(x, g, name, min, max, &v_);                                           \
+		(field) = v_;                                                                     \
+	} while (0)
+
+/* A string member of g; NULL when absent. */
+static const char *
+config_str(struct config_ctx *x, const config_setting_t *g, const char *name)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	if (s == NULL)
+		return NULL;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		config_bad(x, s, "%s: expected a string", name);
+		return NULL;
+	}
+	return config_setting_get_string(s);
+}
+
+/* Paths are relative to the directory of the config file. */
+static char *
+config_path(const struct config *c, const char *p)
+{
+	if (p == NULL || *p == '\0')
+		return NULL;
+	if (p[0] == '/')
+		return strdup(p);
+	char *copy = strdup(c->path), *out = NULL;
+	if (copy && asprintf(&out, "%s/%s", dirname(copy), p) < 0)
+		out = NULL;
+	free(copy);
+	return out;
+}
+
+int
+config_parse_addr(struct config_addr *a, const char *text, unsigned default_port)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	unsigned long port = default_port;
+	const char *at = strrchr(text, '@');
+	size_t hl = at ? (size_t)(at - text) : strlen(text);
+	if (hl == 0 || hl >= sizeof host)
+		return -1;
+	memcpy(host, text, hl);
+	host[hl] = '\0';
+	if (at) {
+		char *end;
+		errno = 0;
+		port = strtoul(at + 1, &end, 10);
+		if (errno || *end || end == at + 1 || port == 0 || port > 65535)
+			return -1;
+	}
+	memset(a, 0, sizeof *a);
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&a->ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		a->len = sizeof *s4;
+	} else if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		a->len = sizeof *s6;
+	} else
+		return -1;
+	return 0;
+}
+
+/* A list or array of address strings. */
+static int
+config_addrs(struct config_ctx *x, const config_setting_t *s, struct config_addr *out, int max,
+    unsigned default_port)
+{
+	int n = 0;
+	if (!config_setting_is_aggregate(s)) {
+		config_bad(x, s, "%s: expected a list of addresses", config_setting_name(s));
+		return 0;
+	}
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *t = config_setting_get_string(e);
+		if (t == NULL || config_parse_addr(&out[n], t, default_port) < 0)
+			config_bad(x, e, "%s: '%s' is not an address or address@port",
+			    config_setting_name(s), t ? t : "(not a string)");
+		else if (n == max)
+			config_bad(x, e, "%s: more than %d addresses", config_setting_name(s), max);
+		else
+			n++;
+	}
+	return n;
+}
+
+static int
+config_same_addr(const struct config_addr *a, const struct config_addr *b)
+{
+	struct netaddr na, nb;
+	netaddr_from_sockaddr(&na, (const struct sockaddr *)&a->ss);
+	netaddr_from_sockaddr(&nb, (const struct sockaddr *)&b->ss);
+	/* Both families keep the port at the same offset. */
+	return netaddr_equal(&na, &nb) &&
+	    ((const struct sockaddr_in *)&a->ss)->sin_port ==
+	    ((const struct sockaddr_in *)&b->ss)->sin_port;
+}
+
+/* Nameservers from a resolv.conf, skipping our own listen addresses (like
+ * dnsmasq, so that we never forward to ourselves). */
+static void
+config_resolv_conf(struct config_ctx *x, const config_setting_t *s)
+{
+	struct config *c = x->c;
+	FILE *f = fopen(c->resolv_conf, "r");
+	if (f == NULL) {
+		config_bad(x, s, "resolv_conf: %s: %s", c->resolv_conf, strerror(errno));
+		return;
+	}
+	char line[512];
+	while (fgets(line, sizeof line, f) && c->nupstream < CONFIG_MAX_UPSTREAMS) {
+		char addr[128];
+		struct config_addr *a = &c->upstream[c->nupstream];
+		if (sscanf(line, " nameserver %127s", addr) != 1 || config_parse_addr(a, addr, 53) < 0)
+			continue;
+		int own = 0;
+		for (int i = 0; i < c->nlisten && !own; i++)
+			own = config_same_addr(a, &c->listen[i]);
+		if (!own)
+			c->nupstream++;
+	}
+	fclose(f);
+	if (c->nupstream == 0)
+		config_bad(x, s, "resolv_conf: no usable nameserver in %s", c->resolv_conf);
+}
+
+static void
+config_allow(struct config_ctx *x, const config_setting_t *s)
+{
+	struct config *c = x->c;
+	if (s == NULL) {
+		for (const char *const *d = config_default_allow; *d; d++)
+			cidr_parse(&c->allow[c->nallow++], *d);
+		return;
+	}
+	if (!config_setting_is_aggregate(s)) {
+		config_bad(x, s, "allow: expected a list of networks");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *t = config_setting_get_string(e);
+		if (t == NULL || cidr_parse(&c->allow[c->nallow], t) < 0)
+			config_bad(x, e, "allow: '%s' is not an address or network",
+			    t ? t : "(not a string)");
+		else if (c->nallow == CONFIG_MAX_ALLOW)
+			config_bad(x, e, "allow: more than %d networks", CONFIG_MAX_ALLOW);
+		else
+			c->nallow++;
+	}
+}
+
+static const config_setting_t *
+config_subgroup(struct config_ctx *x, const config_setting_t *root, const char *name,
+    const char *const *names)
+{
+	const config_setting_t *g = config_setting_get_member(root, name);
+	if (g == NULL)
+		return NULL;
+	if (!config_setting_is_group(g)) {
+		config_bad(x, g, "%s: expected a group { ... }", name);
+		return NULL;
+	}
+	char what[64];
+	snprintf(what, sizeof what, " in %s", name);
+	config_check_names(x, g, names, what);
+	return g;
+}
+
+static void
+config_groups(struct config_ctx *x, const config_setting_t *root)
+{
+	static const char *const cache_names[] = { "max_entries", "max_bytes", "min_ttl",
+		"max_ttl", "servfail_ttl", NULL };
+	static const char *const fwd_names[] = { "timeout_ms", "budget_ms", "down_after",
+		"probe_interval", "max_outstanding", "max_waiters", NULL };
+	static const char *const tcp_names[] = { "max_connections", "idle_timeout",
+		"max_queries", NULL };
+	static const char *const policy_names[] = { "file", "now", NULL };
+	struct config *c = x->c;
+	const config_setting_t *g;
+
+	g = config_subgroup(x, root, "cache", cache_names);
+	CONFIG_UINT(x, g, "max_entries", 0, 1u << 24, c->cache.max_entries);
+	CONFIG_UINT(x, g, "max_bytes", 4096, 1ull << 34, c->cache.max_bytes);
+	CONFIG_UINT(x, g, "min_ttl", 0, 86400, c->cache.min_ttl);
+	CONFIG_UINT(x, g, "max_ttl", 0, 7 * 86400, c->cache.max_ttl);
+	CONFIG_UINT(x, g, "servfail_ttl", 0, 30, c->cache.servfail_ttl);
+	if (g && c->cache.max_ttl && c->cache.min_ttl > c->cache.max_ttl)
+		config_bad(x, g, "cache: min_ttl is above max_ttl");
+
+	g = config_subgroup(x, root, "forward", fwd_names);
+	CONFIG_UINT(x, g, "timeout_ms", 50, 10000, c->forward.timeout_ms);
+	CONFIG_UINT(x, g, "budget_ms", 100, 30000, c->forward.budget_ms);
+	CONFIG_UINT(x, g, "down_after", 1, 100, c->forward.down_after);
+	CONFIG_UINT(x, g, "probe_interval", 1, 3600, c->forward.probe_s);
+	CONFIG_UINT(x, g, "max_outstanding", 1, 65536, c->forward.max_outstanding);
+	CONFIG_UINT(x, g, "max_waiters", 1, 4096, c->forward.max_waiters);
+
+	g = config_subgroup(x, root, "tcp", tcp_names);
+	CONFIG_UINT(x, g, "max_connections", 1, 65536, c->tcp.max_connections);
+	CONFIG_UINT(x, g, "idle_timeout", 1, 3600, c->tcp.idle_timeout_s);
+	CONFIG_UINT(x, g, "max_queries", 1, 1024, c->tcp.max_queries);
+
+	g = config_subgroup(x, root, "policy", policy_names);
+	if (g) {
+		c->policy_file = config_path(c, config_str(x, g, "file"));
+		const char *now = config_str(x, g, "now");
+		if (now && (c->now = config_parse_time(now)) == -1)
+			config_bad(x, config_setting_get_member(g, "now"),
+			    "now: '%s' is not a date-time (2024-09-29T00:00:00-04:00)", now);
+	}
+}
+
+static void
+config_top(struct config_ctx *x)
+{
+	static const char *const names[] = { "listen", "upstreams", "resolv_conf", "allow",
+		"cache", "forward", "tcp", "user", "group", "chroot", "pid_file", "control_socket",
+		"policy", "hosts", "log", NULL };
+	struct config *c = x->c;
+	const config_setting_t *root = config_root_setting(&c->lc), *s;
+
+	config_check_names(x, root, names, "");
+	for (const char *const *g = config_subsystem_groups; *g; g++)
+		if ((s = config_setting_get_member(root, *g)) && !config_setting_is_group(s))
+			config_bad(x, s, "%s: expected a group { ... }", *g);
+
+	if ((s = config_setting_get_member(root, "listen")))
+		c->nlisten = config_addrs(x, s, c->listen, CONFIG_MAX_LISTEN, 53);
+	else {
+		config_parse_addr(&c->listen[0], "127.0.0.1", 53);
+		config_parse_addr(&c->listen[1], "::1", 53);
+		c->nlisten = 2;
+	}
+	const config_setting_t *up = config_setting_get_member(root, "upstreams");
+	const config_setting_t *rc = config_setting_get_member(root, "resolv_conf");
+	if (up && rc)
+		config_bad(x, rc, "resolv_conf: give either upstreams or resolv_conf, not both");
+	else if (up) {
+		c->nupstream = config_addrs(x, up, c->upstream, CONFIG_MAX_UPSTREAMS, 53);
+		if (c->nupstream == 0)
+			config_bad(x, up, "upstreams: the list is empty");
+	} else if (rc) {
+		const char *p = config_str(x, root, "resolv_conf");
+		if (p && (c->resolv_conf = strdup(p)))
+			config_resolv_conf(x, rc);
+	} else
+		config_bad(x, root, "no upstreams and no resolv_conf: nowhere to forward to");
+
+	config_allow(x, config_setting_get_member(root, "allow"));
+	config_groups(x, root);
+
+	struct {
+		const char *name;
+		char **field;
+		int is_path;
+	} strs[] = {
+		{ "user", &c->user, 0 }, { "group", &c->group, 0 }, { "chroot", &c->chroot, 1 },
+		{ "pid_file", &c->pid_file, 1 }, { "control_socket", &c->control_socket, 1 },
+	};
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+		const char *v = config_str(x, root, strs[i].name);
+		if (v && *v)
+			*strs[i].field = strs[i].is_path ? config_path(c, v) : strdup(v);
+	}
+}
+
+static void
+config_defaults(struct config *c)
+{
+	c->cache.max_entries = 100000;
+	c->cache.max_bytes = 16u << 20;
+	c->cache.min_ttl = 0;
+	c->cache.max_ttl = 86400;
+	c->cache.servfail_ttl = 5;
+	c->forward.timeout_ms = 1000;
+	c->forward.budget_ms = 3000;
+	c->forward.down_after = 3;
+	c->forward.probe_s = 30;
+	c->forward.max_outstanding = 1024;
+	c->forward.max_waiters = 64;
+	c->tcp.max_connections = 64;
+	c->tcp.idle_timeout_s = 10;
+	c->tcp.max_queries = 16;
+}
+
+struct config *
+config_load(const char *path, char *err, size_t errlen)
+{
+	struct config *c = calloc(1, sizeof *c);
+	if (errlen)
+		err[0] = '\0';
+	if (c == NULL || (c->path = strdup(path)) == NULL) {
+		snprintf(err, errlen, "%s:0: out of memory\n", path);
+		free(c);
+		return NULL;
+	}
+	config_init(&c->lc);
+	config_defaults(c);
+	struct config_ctx x = { c, err, errlen, 0 };
+	if (config_read_file(&c->lc, path) != CONFIG_TRUE) {
+		if (config_error_type(&c->lc) == CONFIG_ERR_FILE_IO)
+			snprintf(err, errlen, "%s:0: %s\n", path, strerror(errno));
+		else
+			snprintf(err, errlen, "%s:%d: %s\n",
+			    config_error_file(&c->lc) ? config_error_file(&c->lc) : path,
+			    config_error_line(&c->lc), config_error_text(&c->lc));
+		x.nerr++;
+	} else
+		config_top(&x);
+	if (x.nerr) {
+		config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	config_destroy(&c->lc);
+	free(c->path);
+	free(c->resolv_conf);
+	free(c->user);
+	free(c->group);
+	free(c->chroot);
+	free(c->pid_file);
+	free(c->control_socket);
+	free(c->policy_file);
+	free(c);
+}
+
+const config_setting_t *
+config_group(const struct config *c, const char *name)
+{
+	return config_setting_get_member(config_root_setting(&c->lc), name);
+}
+
+/* Digits at *p, exactly n of them. */
+static int
+config_digits(const char **p, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v;
+}
+
+time_t
+config_parse_time(const char *t)
+{
+	if (t[0] == '@') {
+		char *end;
+		errno = 0;
+		long long v = strtoll(t + 1, &end, 10);
+		return errno || *end || end == t + 1 || v < 0 ? -1 : (time_t)v;
+	}
+	struct tm tm = { 0 };
+	int y = config_digits(&t, 4), sign, off = 0;
+	if (y < 0 || *t++ != '-' || (tm.tm_mon = config_digits(&t, 2) - 1) < 0 || *t++ != '-' ||
+	    (tm.tm_mday = config_digits(&t, 2)) < 1)
+		return -1;
+	tm.tm_year = y - 1900;
+	if (*t == 'T' || *t == ' ') {
+		t++;
+		if ((tm.tm_hour = config_digits(&t, 2)) < 0 || *t++ != ':' ||
+		    (tm.tm_min = config_digits(&t, 2)) < 0)
+			return -1;
+		if (*t == ':') {
+			t++;
+			if ((tm.tm_sec = config_digits(&t, 2)) < 0)
+				return -1;
+		}
+	}
+	if (*t == 'Z')
+		t++;
+	else if (*t == '+' || *t == '-') {
+		sign = *t++ == '-' ? -1 : 1;
+		int h = config_digits(&t, 2);
+		if (*t == ':')
+			t++;
+		int m = config_digits(&t, 2);
+		if (h < 0 || m < 0)
+			return -1;
+		off = sign * (h * 3600 + m * 60);
+	}
+	if (*t || tm.tm_mon > 11 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+	    tm.tm_sec > 60)
+		return -1;
+	return timegm(&tm) - off;
+}

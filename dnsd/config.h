@@ -1,0 +1,80 @@
+/* The configuration file (libconfig) in, a plain struct out. Every error is
+ * reported as "file:line: message". Groups owned by other subsystems
+ * ("hosts", "log") are accepted here and parsed by their owners from
+ * config_group(), with config_errorf() for the same error format. */
+#ifndef DNSD_CONFIG_H
+#define DNSD_CONFIG_H
+
+#include <libconfig.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "netaddr.h"
+
+#define CONFIG_MAX_LISTEN 16
+#define CONFIG_MAX_UPSTREAMS 8
+#define CONFIG_MAX_ALLOW 64
+#define CONFIG_ERR_MAX 4096	/* room for the error lines of one load */
+
+struct config_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+struct config {
+	char *path;
+	struct config_addr listen[CONFIG_MAX_LISTEN];
+	int nlisten;
+	struct config_addr upstream[CONFIG_MAX_UPSTREAMS];
+	int nupstream;
+	char *resolv_conf;	/* NULL when upstreams are listed */
+	struct cidr allow[CONFIG_MAX_ALLOW];
+	int nallow;
+	struct {
+		size_t max_entries, max_bytes;
+		uint32_t min_ttl, max_ttl, servfail_ttl;
+	} cache;
+	struct {
+		unsigned timeout_ms;	/* per try */
+		unsigned budget_ms;	/* per client query, all tries */
+		unsigned down_after;	/* consecutive failures */
+		unsigned probe_s;	/* a down upstream is retried after */
+		unsigned max_outstanding;
+		unsigned max_waiters;	/* clients on one coalesced question */
+	} forward;
+	struct {
+		unsigned max_connections;
+		unsigned idle_timeout_s;
+		unsigned max_queries;	/* in flight per connection */
+	} tcp;
+	char *user, *group, *chroot, *pid_file, *control_socket;
+	char *policy_file;	/* NULL: no policy */
+	time_t now;		/* policy clock override, 0 = the system clock */
+	config_t lc;		/* kept for config_group() */
+};
+
+/* Load and check FILE. On error returns NULL and writes every problem found,
+ * one "file:line: message" per line, into err. The caller frees the result
+ * with config_free. */
+struct config *config_load(const char *path, char *err, size_t errlen);
+void config_free(struct config *c);
+
+/* The setting of a subsystem's group ("hosts", "log"), or NULL when the file
+ * has none. Borrowed from c. */
+const config_setting_t *config_group(const struct config *c, const char *name);
+
+/* Append "file:line: message\n" about setting s to err (for subsystems
+ * parsing their own group). */
+void config_errorf(char *err, size_t errlen, const config_setting_t *s, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Parse "2024-09-29", "2024-09-29T00:00:00Z", "...T00:00:00-04:00" or
+ * "@1727582400". Times without an offset are UTC. -1 when invalid. */
+time_t config_parse_time(const char *text);
+
+/* "ADDR" or "ADDR@PORT" (v4 or v6) into a socket address. -1 when invalid. */
+int config_parse_addr(struct config_addr *a, const char *text, unsigned default_port);
+
+#endif

@@ -1,0 +1,37 @@
+/* The daemon's control commands: status, stats, reload, flush-cache (and,
+ * through hostlog, hosts and host). They read the subsystems through
+ * pointers to main's own fields, so a reload that swaps a subsystem is seen
+ * by the next command. */
+#ifndef DNSD_CTLCMD_H
+#define DNSD_CTLCMD_H
+
+#include <time.h>
+
+#include "cache.h"
+#include "control.h"
+#include "forward.h"
+#include "hostlog.h"
+#include "listen.h"
+#include "policy.h"
+#include "query.h"
+
+/* Every pointer is borrowed from main and must outlive the control socket;
+ * the pointed-to pointers may be NULL (subsystem absent). */
+struct ctlcmd_src {
+	time_t started; /* wall clock at start */
+	struct cache *const *cache;
+	struct forward *const *fwd;
+	struct query_ctx *const *qc;
+	struct listen *const *listen;
+	struct policy *const *policy;
+	const time_t *now_override; /* 0: the system clock */
+	struct hostlog *const *hl;
+	void (*reload)(void *arg); /* what SIGHUP does */
+	void *reload_arg;
+};
+
+/* Register the commands on c; src is borrowed for the life of c. -1 when
+ * c has no room. */
+int ctlcmd_register(struct control *c, const struct ctlcmd_src *src);
+
+#endif

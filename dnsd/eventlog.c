@@ -1,0 +1,744 @@
+/* The event log (see eventlog.h): line formatting, folding of repeats, and
+ * the sinks (file with rotation, syslog(3), per-host files, remote RFC 5424).
+ * Each line is built once and handed to every sink. */
+#include "eventlog.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <fcntl.h>
+#include <ldns/ldns.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "confget.h"
+#include "json.h"
+#include "log.h"
+
+#define REMOTE_QUEUE_MAX (64 * 1024) /* bytes waiting for a TCP collector */
+#define REMOTE_RETRY_SECS 5
+
+struct fold {
+	struct fold *next; /* hash chain */
+	struct netaddr addr;
+	uint8_t mac[6];
+	bool has_mac;
+	uint16_t qtype;
+	enum policy_action action;
+	uint32_t repeats; /* since the last line written for this pair */
+	time_t window;    /* start of the current fold window */
+	time_t since;     /* first repeat in the window */
+	time_t last;
+	char hostname[64];
+	char category[32];
+	char phase[32];
+	char name[LDNS_MAX_DOMAINLEN + 1];
+};
+
+struct hostfile {
+	char addr[NETADDR_STRLEN];
+	time_t used;
+};
+
+struct eventlog {
+	struct eventlog_opts o;
+	struct event_base *base;
+	struct event *timer;
+	struct eventlog_stats st;
+
+	int fd; /* the log file, -1 when closed */
+	long long size;
+	time_t open_failed;
+
+	struct fold **buckets;
+	unsigned nbuckets;
+
+	struct hostfile *hostfiles;
+	int nhostfiles;
+
+	int udp; /* remote UDP socket, -1 when none */
+	struct bufferevent *tcp;
+	bool tcp_up;
+	struct event *retry;
+	char myname[256];
+	struct evbuffer *line; /* scratch for the line being written */
+};
+
+static const char *const log_keys[] = {
+    "file",   "syslog",      "fold_minutes",    "fold_seconds",  "max_size",
+    "keep",   "max_pairs",   "host_dir",        "host_max_size", "host_files",
+    "remote", "remote_port", "remote_protocol", "facility",      NULL};
+
+void
+eventlog_opts_defaults(struct eventlog_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->fold_secs = 600;
+	o->max_size = 512 * 1024;
+	o->keep = 2;
+	o->max_pairs = 1024;
+	o->host_max_size = 64 * 1024;
+	o->host_files = 256;
+	o->remote_port = 514;
+	o->facility = 3;
+}
+
+void
+eventlog_opts_free(struct eventlog_opts *o)
+{
+	free(o->file);
+	free(o->host_dir);
+	free(o->remote_host);
+	o->file = o->host_dir = o->remote_host = NULL;
+}
+
+static int
+remote_config(const config_setting_t *grp, struct eventlog_opts *o, char *err, size_t errlen)
+{
+	char *proto = NULL;
+	long long port = o->remote_port;
+	struct netaddr na;
+	if (confget_str(grp, "remote", &o->remote_host, err, errlen) == -1 ||
+	    confget_str(grp, "remote_protocol", &proto, err, errlen) == -1 ||
+	    confget_int(grp, "remote_port", 1, 65535, &port, err, errlen) == -1) {
+		free(proto);
+		return -1;
+	}
+	o->remote_port = (int)port;
+	o->remote_proto = EVENTLOG_REMOTE_NONE;
+	int rc = 0;
+	if (o->remote_host) {
+		o->remote_proto =
+		    proto && strcmp(proto, "tcp") == 0 ? EVENTLOG_REMOTE_TCP : EVENTLOG_REMOTE_UDP;
+		if (proto && strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0) {
+			confget_error(config_setting_get_member(grp, "remote_protocol"), err,
+			              errlen, "remote_protocol: expected \"udp\" or \"tcp\"");
+			rc = -1;
+		} else if (netaddr_parse(&na, o->remote_host) == -1) {
+			confget_error(config_setting_get_member(grp, "remote"), err, errlen,
+			              "remote: expected a numeric IPv4 or IPv6 address");
+			rc = -1;
+		}
+	}
+	free(proto);
+	return rc;
+}
+
+int
+eventlog_config(const config_setting_t *grp, struct eventlog_opts *o, char *err, size_t errlen)
+{
+	long long fold_min = -1, fold_s = -1, keep = o->keep, pairs = o->max_pairs;
+	long long files = o->host_files, fac = o->facility;
+	if (!grp)
+		return 0;
+	if (confget_known(grp, log_keys, err, errlen) == -1 ||
+	    confget_str(grp, "file", &o->file, err, errlen) == -1 ||
+	    confget_bool(grp, "syslog", &o->syslog, err, errlen) == -1 ||
+	    confget_int(grp, "fold_minutes", 0, 24 * 60, &fold_min, err, errlen) == -1 ||
+	    confget_int(grp, "fold_seconds", 0, 24 * 3600, &fold_s, err, errlen) == -1 ||
+	    confget_int(grp, "max_size", 4096, 1LL << 40, &o->max_size, err, errlen) == -1 ||
+	    confget_int(grp, "keep", 0, 99, &keep, err, errlen) == -1 ||
+	    confget_int(grp, "max_pairs", 16, 1 << 20, &pairs, err, errlen) == -1 ||
+	    confget_str(grp, "host_dir", &o->host_dir, err, errlen) == -1 ||
+	    confget_int(grp, "host_max_size", 1024, 1LL << 32, &o->host_max_size, err, errlen) ==
+	        -1 ||
+	    confget_int(grp, "host_files", 1, 65536, &files, err, errlen) == -1 ||
+	    confget_int(grp, "facility", 0, 23, &fac, err, errlen) == -1 ||
+	    remote_config(grp, o, err, errlen) == -1)
+		return -1;
+	if (fold_s >= 0)
+		o->fold_secs = (int)fold_s;
+	else if (fold_min >= 0)
+		o->fold_secs = (int)fold_min * 60;
+	o->keep = (int)keep;
+	o->max_pairs = (int)pairs;
+	o->host_files = (int)files;
+	o->facility = (int)fac;
+	return 0;
+}
+
+/* ---- the log file ---- */
+
+static void
+file_rotate(struct eventlog *el)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	close(el->fd);
+	el->fd = -1;
+	for (int i = el->o.keep - 1; i >= 1; i--) {
+		snprintf(from, sizeof from, "%s.%d", el->o.file, i);
+		snprintf(to, sizeof to, "%s.%d", el->o.file, i + 1);
+		rename(from, to);
+	}
+	if (el->o.keep > 0) {
+		snprintf(to, sizeof to, "%s.1", el->o.file);
+		rename(el->o.file, to);
+	} else
+		unlink(el->o.file);
+	el->st.rotations++;
+}
+
+static int
+open_append(const char *path, long long *size)
+{
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd != -1 && fstat(fd, &st) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (fd != -1)
+		*size = st.st_size;
+	return fd;
+}
+
+/* Whole line or nothing: a short write (disk full) is cut back off. */
+static int
+write_line(int fd, long long *size, const char *line, size_t len)
+{
+	ssize_t w = write(fd, line, len);
+	if (w == (ssize_t)len) {
+		*size += (long long)len;
+		return 0;
+	}
+	if (w > 0 && ftruncate(fd, *size) == -1)
+		log_debug("eventlog: truncate after short write: %s", strerror(errno));
+	return -1;
+}
+
+static int
+file_write(struct eventlog *el, const char *line, size_t len, time_t now)
+{
+	if (el->fd != -1 && el->size > 0 && el->size + (long long)len > el->o.max_size)
+		file_rotate(el);
+	if (el->fd == -1) {
+		/* a broken path is retried once a second, not once a record */
+		if (now == el->open_failed)
+			return -1;
+		if ((el->fd = open_append(el->o.file, &el->size)) == -1) {
+			el->open_failed = now;
+			return -1;
+		}
+	}
+	if (write_line(el->fd, &el->size, line, len) == -1) {
+		close(el->fd);
+		el->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- per-host files ---- */
+
+static void
+hostfile_remove(struct eventlog *el, int i)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/%s.log", el->o.host_dir, el->hostfiles[i].addr);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/%s.log.1", el->o.host_dir, el->hostfiles[i].addr);
+	unlink(path);
+	el->hostfiles[i] = el->hostfiles[--el->nhostfiles];
+}
+
+/* Make room for and remember addr; the least recently written host's
+ * files go when the directory is at its cap. */
+static void
+hostfile_track(struct eventlog *el, const char *addr, time_t used)
+{
+	int oldest = 0;
+	for (int i = 0; i < el->nhostfiles; i++) {
+		if (strcmp(el->hostfiles[i].addr, addr) == 0) {
+			el->hostfiles[i].used = used;
+			return;
+		}
+		if (el->hostfiles[i].used < el->hostfiles[oldest].used)
+			oldest = i;
+	}
+	if (el->nhostfiles >= el->o.host_files)
+		hostfile_remove(el, oldest);
+	struct hostfile *h = &el->hostfiles[el->nhostfiles++];
+	snprintf(h->addr, sizeof h->addr, "%s", addr);
+	h->used = used;
+}
+
+/* Files left by an earlier run count against the cap too. */
+static void
+hostfile_scan(struct eventlog *el)
+{
+	DIR *d = opendir(el->o.host_dir);
+	struct dirent *de;
+	struct netaddr na;
+	char addr[NETADDR_STRLEN], path[PATH_MAX];
+	struct stat st;
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (n < 5 || n - 4 >= sizeof addr || strcmp(de->d_name + n - 4, ".log") != 0)
+			continue;
+		memcpy(addr, de->d_name, n - 4);
+		addr[n - 4] = '\0';
+		snprintf(path, sizeof path, "%s/%s", el->o.host_dir, de->d_name);
+		if (netaddr_parse(&na, addr) == 0 && stat(path, &st) == 0)
+			hostfile_track(el, addr, st.st_mtime);
+	}
+	closedir(d);
+}
+
+static int
+hostfile_write(struct eventlog *el, const struct netaddr *na, const char *line, size_t len,
+               time_t now)
+{
+	char addr[NETADDR_STRLEN], path[PATH_MAX], old[PATH_MAX + 2];
+	long long size = 0;
+	netaddr_str(na, addr);
+	hostfile_track(el, addr, now);
+	snprintf(path, sizeof path, "%s/%s.log", el->o.host_dir, addr);
+	int fd = open_append(path, &size);
+	if (fd != -1 && size > 0 && size + (long long)len > el->o.host_max_size) {
+		close(fd);
+		snprintf(old, sizeof old, "%s.1", path);
+		rename(path, old);
+		fd = open_append(path, &size);
+	}
+	if (fd == -1)
+		return -1;
+	int rc = write_line(fd, &size, line, len);
+	close(fd);
+	return rc;
+}
+
+/* ---- remote syslog ---- */
+
+static void remote_connect(struct eventlog *el);
+
+static void
+remote_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	remote_connect(arg);
+}
+
+static void
+remote_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct eventlog *el = arg;
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED) {
+		el->tcp_up = true;
+		return;
+	}
+	if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF)) {
+		log_debug("eventlog: remote collector connection lost");
+		bufferevent_free(el->tcp);
+		el->tcp = NULL;
+		el->tcp_up = false;
+		struct timeval tv = {REMOTE_RETRY_SECS, 0};
+		evtimer_add(el->retry, &tv);
+	}
+}
+
+static int
+remote_sockaddr(const struct eventlog_opts *o, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct netaddr na;
+	memset(ss, 0, sizeof *ss);
+	if (netaddr_parse(&na, o->remote_host) == -1)
+		return -1;
+	if (na.family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)o->remote_port);
+		memcpy(&sin->sin_addr, na.addr, 4);
+		*len = sizeof *sin;
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)o->remote_port);
+		memcpy(&sin6->sin6_addr, na.addr, 16);
+		*len = sizeof *sin6;
+	}
+	return 0;
+}
+
+static void
+remote_connect(struct eventlog *el)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	if (remote_sockaddr(&el->o, &ss, &len) == -1)
+		return;
+	if (el->o.remote_proto == EVENTLOG_REMOTE_UDP) {
+		el->udp = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (el->udp != -1 && connect(el->udp, (struct sockaddr *)&ss, len) == -1) {
+			close(el->udp);
+			el->udp = -1;
+		}
+		return;
+	}
+	if (!el->base)
+		return;
+	el->tcp = bufferevent_socket_new(el->base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (!el->tcp)
+		return;
+	bufferevent_setcb(el->tcp, NULL, NULL, remote_event_cb, el);
+	bufferevent_enable(el->tcp, EV_READ | EV_WRITE);
+	if (bufferevent_socket_connect(el->tcp, (struct sockaddr *)&ss, (int)len) == -1) {
+		bufferevent_free(el->tcp);
+		el->tcp = NULL;
+		struct timeval tv = {REMOTE_RETRY_SECS, 0};
+		evtimer_add(el->retry, &tv);
+	}
+}
+
+/* RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG; over TCP with
+ * RFC 6587 octet counting. */
+static int
+remote_send(struct eventlog *el, const char *kind, time_t t, const char *json, size_t len)
+{
+	char head[512], ts[JSON_TIMELEN];
+	int hl = snprintf(head, sizeof head, "<%d>1 %s %s dnsd %ld %s - ", el->o.facility * 8 + 6,
+	                  json_time(t, ts), el->myname, (long)getpid(), kind);
+	size_t msglen = (size_t)hl + len - 1; /* without the newline */
+	if (el->o.remote_proto == EVENTLOG_REMOTE_UDP) {
+		char dgram[4096];
+		if (el->udp == -1 || msglen > sizeof dgram)
+			return -1;
+		memcpy(dgram, head, (size_t)hl);
+		memcpy(dgram + hl, json, len - 1);
+		return send(el->udp, dgram, msglen, 0) == (ssize_t)msglen ? 0 : -1;
+	}
+	if (!el->tcp)
+		return -1;
+	struct evbuffer *out = bufferevent_get_output(el->tcp);
+	if (evbuffer_get_length(out) + msglen > REMOTE_QUEUE_MAX)
+		return -1;
+	evbuffer_add_printf(out, "%zu ", msglen);
+	evbuffer_add(out, head, (size_t)hl);
+	evbuffer_add(out, json, len - 1);
+	return 0;
+}
+
+/* ---- lines ---- */
+
+const char *
+eventlog_type_name(uint16_t qtype, char *buf)
+{
+	const ldns_rr_descriptor *d = ldns_rr_descript(qtype);
+	if (d && d->_name)
+		return d->_name;
+	snprintf(buf, 16, "TYPE%u", qtype);
+	return buf;
+}
+
+static void
+emit(struct eventlog *el, const char *kind, const struct fold *f, time_t t)
+{
+	char addr[NETADDR_STRLEN], mac[MAC_STRLEN], tbuf[16];
+	struct evbuffer *b = el->line;
+	evbuffer_drain(b, evbuffer_get_length(b));
+	evbuffer_add(b, "{", 1);
+	evbuffer_add_printf(b, "\"time\":\"%s\"", json_time(t, (char[JSON_TIMELEN]){0}));
+	json_kv_str(b, "event", kind);
+	json_kv_str(b, "client", netaddr_str(&f->addr, addr));
+	json_kv_str(b, "mac", f->has_mac ? mac_str(f->mac, mac) : NULL);
+	json_kv_str(b, "hostname", f->hostname[0] ? f->hostname : NULL);
+	json_kv_str(b, "name", f->name);
+	json_kv_str(b, "type", eventlog_type_name(f->qtype, tbuf));
+	json_kv_str(b, "category", f->category);
+	json_kv_str(b, "phase", f->phase[0] ? f->phase : NULL);
+	json_kv_str(b, "action", policy_action_name(f->action));
+	if (strcmp(kind, "summary") == 0) {
+		evbuffer_add_printf(b, ",\"repeats\":%u", f->repeats);
+		json_kv_time(b, "since", f->since);
+	}
+	evbuffer_add(b, "}\n", 2);
+
+	size_t len = evbuffer_get_length(b);
+	const char *line = (const char *)evbuffer_pullup(b, -1);
+	el->st.lines++;
+	if (el->o.file) {
+		bool ok = file_write(el, line, len, t) == 0;
+		if (!ok)
+			el->st.dropped++;
+		if (ok != el->st.file_ok)
+			log_warn("eventlog: %s: %s", el->o.file,
+			         ok ? "writable again" : "cannot write, dropping records");
+		el->st.file_ok = ok;
+	}
+	if (el->o.host_dir && hostfile_write(el, &f->addr, line, len, t) == -1)
+		el->st.dropped++;
+	if (el->o.syslog)
+		syslog(LOG_INFO, "%.*s", (int)len - 1, line);
+	if (el->o.remote_proto != EVENTLOG_REMOTE_NONE) {
+		el->st.remote_ok = remote_send(el, kind, t, line, len) == 0;
+		if (!el->st.remote_ok)
+			el->st.dropped++;
+	}
+}
+
+/* ---- folding ---- */
+
+static unsigned
+fold_hash(const struct eventlog *el, const struct netaddr *na, const char *name)
+{
+	uint32_t h = 2166136261u;
+	for (int i = 0; i < 16; i++)
+		h = (h ^ na->addr[i]) * 16777619u;
+	for (; *name; name++)
+		h = (h ^ (uint8_t)(*name | 0x20)) * 16777619u;
+	return h & (el->nbuckets - 1);
+}
+
+static struct fold **
+fold_find(struct eventlog *el, const struct netaddr *na, const char *name)
+{
+	struct fold **p = &el->buckets[fold_hash(el, na, name)];
+	while (*p && !(netaddr_equal(&(*p)->addr, na) && strcasecmp((*p)->name, name) == 0))
+		p = &(*p)->next;
+	return p;
+}
+
+static void
+fold_unlink(struct eventlog *el, struct fold **p)
+{
+	struct fold *f = *p;
+	*p = f->next;
+	free(f);
+	el->st.pairs--;
+}
+
+static void
+fold_summarise(struct eventlog *el, struct fold *f, time_t now)
+{
+	emit(el, "summary", f, f->last);
+	f->repeats = 0;
+	f->window = now;
+}
+
+/* The table is full: the pair seen longest ago goes, its repeats written. */
+static void
+fold_evict(struct eventlog *el, time_t now)
+{
+	struct fold **oldest = NULL;
+	for (unsigned b = 0; b < el->nbuckets; b++)
+		for (struct fold **p = &el->buckets[b]; *p; p = &(*p)->next)
+			if (!oldest || (*p)->last < (*oldest)->last)
+				oldest = p;
+	if (!oldest)
+		return;
+	if ((*oldest)->repeats)
+		fold_summarise(el, *oldest, now);
+	fold_unlink(el, oldest);
+}
+
+static void
+copy_str(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src ? src : "");
+}
+
+static void
+fold_set(struct fold *f, const struct eventlog_event *ev)
+{
+	f->has_mac = ev->mac != NULL;
+	if (ev->mac)
+		memcpy(f->mac, ev->mac, 6);
+	copy_str(f->hostname, sizeof f->hostname, ev->hostname);
+	copy_str(f->category, sizeof f->category, ev->category);
+	copy_str(f->phase, sizeof f->phase, ev->phase);
+	f->qtype = ev->qtype;
+	f->action = ev->action;
+	f->last = ev->time;
+}
+
+void
+eventlog_record(struct eventlog *el, const struct eventlog_event *ev)
+{
+	el->st.attempts++;
+	if (!ev->name || strlen(ev->name) > LDNS_MAX_DOMAINLEN)
+		return;
+	struct fold **p = fold_find(el, &ev->addr, ev->name);
+	if (*p) {
+		struct fold *f = *p;
+		fold_set(f, ev);
+		if (f->repeats++ == 0)
+			f->since = ev->time;
+		el->st.folded++;
+		return;
+	}
+	if (el->st.pairs >= el->o.max_pairs) {
+		fold_evict(el, ev->time);
+		p = fold_find(el, &ev->addr, ev->name);
+	}
+	struct fold *f = calloc(1, sizeof *f);
+	if (!f) {
+		el->st.dropped++;
+		return;
+	}
+	f->addr = ev->addr;
+	copy_str(f->name, sizeof f->name, ev->name);
+	fold_set(f, ev);
+	f->window = ev->time;
+	*p = f;
+	el->st.pairs++;
+	emit(el, "attempt", f, ev->time);
+}
+
+static void
+sweep(struct eventlog *el, time_t now, bool all)
+{
+	for (unsigned b = 0; b < el->nbuckets; b++) {
+		struct fold **p = &el->buckets[b];
+		while (*p) {
+			struct fold *f = *p;
+			bool due = all || now - f->window >= el->o.fold_secs || now < f->window;
+			if (due && f->repeats)
+				fold_summarise(el, f, now);
+			else if (due && !all) {
+				/* quiet for a whole window: the next attempt is news again */
+				fold_unlink(el, p);
+				continue;
+			}
+			p = &f->next;
+		}
+	}
+}
+
+void
+eventlog_tick(struct eventlog *el, time_t now)
+{
+	sweep(el, now, false);
+}
+
+void
+eventlog_flush(struct eventlog *el, time_t now)
+{
+	sweep(el, now, true);
+}
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	eventlog_tick(arg, time(NULL));
+}
+
+void
+eventlog_get_stats(const struct eventlog *el, struct eventlog_stats *s)
+{
+	*s = el->st;
+	if (el->o.remote_proto == EVENTLOG_REMOTE_TCP)
+		s->remote_ok = el->st.remote_ok && el->tcp_up;
+}
+
+void
+eventlog_status(const struct eventlog *el, struct evbuffer *out)
+{
+	struct eventlog_stats s;
+	eventlog_get_stats(el, &s);
+	evbuffer_add_printf(out,
+	                    "log: file %s, remote %s; %llu attempts, %llu lines, %llu folded, "
+	                    "%llu dropped, %llu rotations, %d pairs\n",
+	                    !el->o.file ? "off"
+	                    : s.file_ok ? "ok"
+	                                : "FAILING",
+	                    el->o.remote_proto == EVENTLOG_REMOTE_NONE ? "off"
+	                    : s.remote_ok                              ? "ok"
+	                                                               : "FAILING",
+	                    (unsigned long long)s.attempts, (unsigned long long)s.lines,
+	                    (unsigned long long)s.folded, (unsigned long long)s.dropped,
+	                    (unsigned long long)s.rotations, s.pairs);
+}
+
+struct eventlog *
+eventlog_new(const struct eventlog_opts *o, struct event_base *base)
+{
+	struct eventlog *el = calloc(1, sizeof *el);
+	bool fail = false;
+	if (!el)
+		return NULL;
+	el->o = *o;
+	el->o.file = confget_dup(o->file, &fail);
+	el->o.host_dir = confget_dup(o->host_dir, &fail);
+	el->o.remote_host = confget_dup(o->remote_host, &fail);
+	el->base = base;
+	el->fd = -1;
+	el->udp = -1;
+	el->open_failed = -1;
+	el->st.file_ok = el->st.remote_ok = true;
+	for (el->nbuckets = 16; el->nbuckets < (unsigned)o->max_pairs; el->nbuckets <<= 1)
+		;
+	el->buckets = calloc(el->nbuckets, sizeof *el->buckets);
+	el->hostfiles = calloc((size_t)o->host_files, sizeof *el->hostfiles);
+	el->line = evbuffer_new();
+	if (fail || !el->buckets || !el->hostfiles || !el->line) {
+		eventlog_free(el);
+		return NULL;
+	}
+	if (gethostname(el->myname, sizeof el->myname - 1) == -1 || !el->myname[0])
+		strcpy(el->myname, "-");
+	if (el->o.file && (el->fd = open_append(el->o.file, &el->size)) == -1) {
+		log_warn("eventlog: %s: %s; records are dropped until it works", el->o.file,
+		         strerror(errno));
+		el->st.file_ok = false;
+	}
+	if (el->o.host_dir)
+		hostfile_scan(el);
+	if (base) {
+		el->timer = event_new(base, -1, EV_PERSIST, tick_cb, el);
+		el->retry = evtimer_new(base, remote_retry_cb, el);
+		int secs = o->fold_secs / 4 < 1 ? 1 : o->fold_secs / 4 > 30 ? 30 : o->fold_secs / 4;
+		struct timeval tv = {secs, 0};
+		if (el->timer)
+			event_add(el->timer, &tv);
+	}
+	if (el->o.remote_proto != EVENTLOG_REMOTE_NONE)
+		remote_connect(el);
+	return el;
+}
+
+void
+eventlog_free(struct eventlog *el)
+{
+	if (!el)
+		return;
+	if (el->buckets) {
+		eventlog_flush(el, time(NULL));
+		for (unsigned b = 0; b < el->nbuckets; b++)
+			while (el->buckets[b])
+				fold_unlink(el, &el->buckets[b]);
+	}
+	if (el->tcp) {
+		/* a last try to hand the queued records to the collector */
+		evutil_socket_t fd = bufferevent_getfd(el->tcp);
+		struct evbuffer *out = bufferevent_get_output(el->tcp);
+		if (el->tcp_up && fd != -1)
+			evbuffer_write(out, fd);
+		bufferevent_free(el->tcp);
+	}
+	if (el->timer)
+		event_free(el->timer);
+	if (el->retry)
+		event_free(el->retry);
+	if (el->udp != -1)
+		close(el->udp);
+	if (el->fd != -1)
+		close(el->fd);
+	if (el->line)
+		evbuffer_free(el->line);
+	free(el->buckets);
+	free(el->hostfiles);
+	eventlog_opts_free(&el->o);
+	free(el);
+}

@@ -1,0 +1,87 @@
+/* The event log: one JSON object per line for each query that hit a policy
+ * category, to a file (size-rotated), syslog(3), per-host files and a remote
+ * RFC 5424 collector (UDP or TCP). The first attempt of a (host, name) pair
+ * is written at once; repeats are folded into one "summary" line per pair at
+ * most every fold interval. A sink that fails never stops DNS: the record
+ * is dropped and counted. Fields: docs/logs.md. */
+#ifndef DNSD_EVENTLOG_H
+#define DNSD_EVENTLOG_H
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <libconfig.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "netaddr.h"
+#include "policy.h"
+
+struct eventlog;
+
+enum eventlog_proto { EVENTLOG_REMOTE_NONE, EVENTLOG_REMOTE_UDP, EVENTLOG_REMOTE_TCP };
+
+struct eventlog_opts {
+	char *file;              /* NULL: no log file */
+	bool syslog;             /* also syslog(3), LOG_INFO */
+	int fold_secs;           /* repeats of a pair are summarised at most this often */
+	long long max_size;      /* rotate the file when a line would pass this size */
+	int keep;                /* rotated files kept: FILE.1 .. FILE.keep */
+	int max_pairs;           /* (host, name) pairs remembered for folding */
+	char *host_dir;          /* per-host files DIR/ADDR.log; NULL: none */
+	long long host_max_size; /* per-host file size; one .1 copy kept */
+	int host_files;          /* most per-host files in host_dir */
+	enum eventlog_proto remote_proto;
+	char *remote_host; /* numeric address */
+	int remote_port;
+	int facility; /* syslog facility number for remote records (default 3, daemon) */
+};
+
+/* One attempt; every pointer is borrowed for the call. */
+struct eventlog_event {
+	time_t time;
+	struct netaddr addr;
+	const uint8_t *mac;   /* NULL when unknown */
+	const char *hostname; /* NULL when unknown */
+	const char *name;     /* presentation format */
+	uint16_t qtype;
+	const char *category;
+	const char *phase; /* NULL when no phase is in force */
+	enum policy_action action;
+};
+
+struct eventlog_stats {
+	uint64_t attempts; /* events recorded */
+	uint64_t lines;    /* lines produced (attempts + summaries) */
+	uint64_t folded;   /* repeats folded into summaries */
+	uint64_t dropped;  /* lines a configured sink could not take */
+	uint64_t rotations;
+	bool file_ok;   /* the last write to the file worked */
+	bool remote_ok; /* the last send to the remote collector worked */
+	int pairs;
+};
+
+void eventlog_opts_defaults(struct eventlog_opts *o);
+void eventlog_opts_free(struct eventlog_opts *o);
+/* Parse the "log" group into o (defaults first). */
+int eventlog_config(const config_setting_t *grp, struct eventlog_opts *o, char *err, size_t errlen);
+
+/* o is copied. base is borrowed; with a base, a timer writes due summaries
+ * and TCP remote logging works; without one (tests) call eventlog_tick.
+ * Returns NULL only when out of memory; unwritable paths are not fatal. */
+struct eventlog *eventlog_new(const struct eventlog_opts *o, struct event_base *base);
+/* Writes the pending summaries first. */
+void eventlog_free(struct eventlog *el);
+
+void eventlog_record(struct eventlog *el, const struct eventlog_event *ev);
+/* Write the summaries due at now. */
+void eventlog_tick(struct eventlog *el, time_t now);
+/* Write every pending summary now (exit, reload). */
+void eventlog_flush(struct eventlog *el, time_t now);
+void eventlog_get_stats(const struct eventlog *el, struct eventlog_stats *s);
+/* "A", "AAAA", ... or "TYPE65400"; buf holds at least 16 bytes. */
+const char *eventlog_type_name(uint16_t qtype, char *buf);
+/* One "log: ..." line of health and counters for status. */
+void eventlog_status(const struct eventlog *el, struct evbuffer *out);
+
+#endif

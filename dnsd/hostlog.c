@@ -1,0 +1,174 @@
+/* Wiring of the per-host subsystem (see hostlog.h). */
+#include "hostlog.h"
+
+#include <ldns/ldns.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eventlog.h"
+#include "hosts.h"
+#include "leases.h"
+#include "log.h"
+#include "neigh.h"
+#include "report.h"
+
+struct hostlog {
+	struct event_base *base;
+	struct hosts_opts ho;
+	struct eventlog *elog;
+	struct leases *leases;
+	struct neigh *neigh;
+	struct hosts *hosts;
+};
+
+/* Both groups into ho and lo (freed by the caller, also on error). */
+static int
+parse(const struct config *c, struct hosts_opts *ho, struct eventlog_opts *lo, char *err,
+      size_t errlen)
+{
+	hosts_opts_defaults(ho);
+	eventlog_opts_defaults(lo);
+	if (errlen)
+		err[0] = '\0';
+	return hosts_config(config_group(c, "hosts"), ho, err, errlen) == -1 ||
+	               eventlog_config(config_group(c, "log"), lo, err, errlen) == -1
+	           ? -1
+	           : 0;
+}
+
+int
+hostlog_check(const struct config *c, char *err, size_t errlen)
+{
+	struct hosts_opts ho;
+	struct eventlog_opts lo;
+	int rc = parse(c, &ho, &lo, err, errlen);
+	hosts_opts_free(&ho);
+	eventlog_opts_free(&lo);
+	return rc;
+}
+
+/* New sinks from parsed options; the old ones are freed on success. */
+static int
+build_sinks(struct hostlog *hl, const struct hosts_opts *ho, const struct eventlog_opts *lo)
+{
+	struct eventlog *elog = eventlog_new(lo, hl->base);
+	struct leases *leases = leases_new(ho->leases_file, ho->odhcpd_file);
+	struct neigh *neigh = neigh_new(ho->neigh_ttl, NULL, true);
+	if (!elog || !leases || !neigh) {
+		eventlog_free(elog);
+		leases_free(leases);
+		neigh_free(neigh);
+		return -1;
+	}
+	eventlog_free(hl->elog);
+	leases_free(hl->leases);
+	neigh_free(hl->neigh);
+	hl->elog = elog;
+	hl->leases = leases;
+	hl->neigh = neigh;
+	hl->ho.clientid = ho->clientid;
+	if (hl->hosts)
+		hosts_set_sinks(hl->hosts, hl->leases, hl->elog);
+	return 0;
+}
+
+struct hostlog *
+hostlog_new(const struct config *c, struct event_base *base, char *err, size_t errlen)
+{
+	struct hostlog *hl = calloc(1, sizeof *hl);
+	struct eventlog_opts lo;
+	if (!hl) {
+		snprintf(err, errlen, "hostlog: out of memory");
+		return NULL;
+	}
+	hl->base = base;
+	if (parse(c, &hl->ho, &lo, err, errlen) == -1 || build_sinks(hl, &hl->ho, &lo) == -1 ||
+	    !(hl->hosts = hosts_new(&hl->ho, base, hl->leases, hl->elog))) {
+		if (!err[0])
+			snprintf(err, errlen, "hostlog: out of memory");
+		eventlog_opts_free(&lo);
+		hosts_opts_free(&hl->ho);
+		hostlog_free(hl);
+		return NULL;
+	}
+	eventlog_opts_free(&lo);
+	return hl;
+}
+
+int
+hostlog_configure(struct hostlog *hl, const struct config *c, char *err, size_t errlen)
+{
+	struct hosts_opts ho;
+	struct eventlog_opts lo;
+	int rc = parse(c, &ho, &lo, err, errlen);
+	if (rc == 0 && (rc = build_sinks(hl, &ho, &lo)) == -1)
+		snprintf(err, errlen, "hostlog: out of memory");
+	const struct hosts_opts *cur = hosts_options(hl->hosts);
+	if (rc == 0 && (ho.max_hosts != cur->max_hosts || ho.max_names != cur->max_names ||
+	                ho.recent != cur->recent || ho.days != cur->days ||
+	                ho.save_interval != cur->save_interval ||
+	                (ho.state_file == NULL) != (cur->state_file == NULL) ||
+	                (ho.state_file && strcmp(ho.state_file, cur->state_file) != 0)))
+		log_warn("reload: the hosts table sizes and state file change only on restart");
+	hosts_opts_free(&ho);
+	eventlog_opts_free(&lo);
+	return rc;
+}
+
+void
+hostlog_free(struct hostlog *hl)
+{
+	if (!hl)
+		return;
+	if (hl->hosts) {
+		hosts_save(hl->hosts, time(NULL));
+		hosts_free(hl->hosts);
+	}
+	eventlog_free(hl->elog);
+	leases_free(hl->leases);
+	neigh_free(hl->neigh);
+	hosts_opts_free(&hl->ho);
+	free(hl);
+}
+
+void
+hostlog_identify(struct hostlog *hl, const struct netaddr *src, const uint8_t *pkt, size_t len,
+                 struct client_info *ci)
+{
+	clientid_identify(&hl->ho.clientid, src, pkt, len, ci);
+	/* also behind a forwarder on this router: the client is our neighbour too */
+	if (!ci->has_mac && neigh_lookup(hl->neigh, &ci->addr, time(NULL), ci->mac) == 0)
+		ci->has_mac = true;
+}
+
+void
+hostlog_record(struct hostlog *hl, const struct client_info *ci, const uint8_t *qname,
+               size_t qname_len, uint16_t qtype, const struct policy_decision *d)
+{
+	ldns_rdf *rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, qname_len, qname);
+	char *name = rdf ? ldns_rdf2str(rdf) : NULL;
+	if (name) {
+		size_t n = strlen(name);
+		if (n > 1 && name[n - 1] == '.')
+			name[n - 1] = '\0';
+		for (char *p = name; *p; p++)
+			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p | 0x20 : *p);
+		hosts_record(hl->hosts, ci, name, qtype, d, time(NULL));
+	}
+	free(name);
+	ldns_rdf_deep_free(rdf);
+}
+
+void
+hostlog_status(const struct hostlog *hl, struct evbuffer *out)
+{
+	hosts_status(hl->hosts, time(NULL), out);
+	eventlog_status(hl->elog, out);
+}
+
+int
+hostlog_register(struct hostlog *hl, struct control *c)
+{
+	return report_register(c, hl->hosts);
+}

@@ -1,0 +1,82 @@
+/* DNS messages on the hot path: parsing a client query into a struct
+ * msg_query (no allocation, every length checked), the cache key, and the
+ * few header and EDNS writes shared by the cache and synthesised answers. */
+#ifndef DNSD_MSG_H
+#define DNSD_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ldns/util.h>
+
+#define MSG_HDR_LEN 12
+#define MSG_NAME_MAX 255
+#define MSG_KEY_MAX (MSG_NAME_MAX + 5)
+#define MSG_OPT_LEN 11		/* an OPT RR without options */
+#define MSG_EDNS_PAYLOAD 1232	/* what we advertise and ask upstream for */
+#define MSG_UDP_MIN 512
+
+/* Header flag bits, in the 16-bit flags word (bytes 2-3). */
+#define MSG_F_QR 0x8000
+#define MSG_F_AA 0x0400
+#define MSG_F_TC 0x0200
+#define MSG_F_RD 0x0100
+#define MSG_F_RA 0x0080
+#define MSG_F_AD 0x0020
+#define MSG_F_CD 0x0010
+#define MSG_OPCODE(f) (((f) >> 11) & 0xf)
+#define MSG_RCODE(f) ((f) & 0xf)
+
+#define MSG_KEY_DO 0x01
+#define MSG_KEY_CD 0x02
+
+enum msg_status {
+	MSG_OK = 0,
+	MSG_DROP,	/* not a query we can answer at all: send nothing */
+	MSG_FORMERR,
+	MSG_NOTIMP,
+	MSG_BADVERS,
+};
+
+/* A parsed client query. Self-contained (the name is copied), so it may
+ * outlive the packet. */
+struct msg_query {
+	uint16_t id;
+	uint16_t flags;
+	bool has_question;	/* qname/qtype/qclass valid */
+	uint8_t qname[MSG_NAME_MAX];	/* wire format, the client's case */
+	uint8_t qname_len;
+	uint16_t qtype, qclass;
+	bool edns;
+	bool do_bit;
+	uint8_t edns_version;
+	uint16_t udp_size;	/* the client's advertised payload size */
+	uint8_t key[MSG_KEY_MAX];	/* lower-cased name, type, class, DO/CD */
+	uint16_t key_len;
+};
+
+/* Parse and validate. On MSG_FORMERR/NOTIMP/BADVERS q holds what could be
+ * read (id, flags, maybe the question) for the error answer. */
+enum msg_status msg_parse_query(struct msg_query *q, const uint8_t *pkt, size_t len);
+
+/* The largest answer this client accepts over UDP. */
+size_t msg_udp_limit(const struct msg_query *q);
+
+/* Header, then the question of q. Returns the length written (0 when cap is
+ * too small). counts: QD = has_question, others 0. */
+size_t msg_write_header_question(const struct msg_query *q, uint16_t flags, uint8_t *out,
+    size_t cap);
+/* Append an OPT RR (our payload size, DO as given, extended rcode bits) at
+ * out[len] and bump ARCOUNT. Returns the new length, or 0 when it does not
+ * fit. */
+size_t msg_append_opt(uint8_t *out, size_t len, size_t cap, bool do_bit, uint8_t ext_rcode);
+
+/* The answer flags for a query: QR, opcode and RD/CD copied, RA set. */
+uint16_t msg_answer_flags(const struct msg_query *q, int rcode);
+
+/* Wire-format name helpers for names without compression. */
+size_t msg_name_len(const uint8_t *name, size_t max); /* 0 when malformed */
+void msg_name_lower(uint8_t *dst, const uint8_t *src, size_t len);
+
+#endif

@@ -1,0 +1,153 @@
+/* Neighbour table snapshot (see neigh.h). */
+#include "neigh.h"
+
+#include <linux/neighbour.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define ATF_COM 0x02 /* completed entry, from linux/if_arp.h */
+
+struct neigh {
+	int ttl;
+	bool ipv6;
+	char *arp_path;
+	time_t taken;
+	int n;
+	struct neigh_entry tab[NEIGH_MAX];
+};
+
+struct neigh *
+neigh_new(int ttl, const char *arp_path, bool ipv6)
+{
+	struct neigh *n = calloc(1, sizeof *n);
+	if (!n)
+		return NULL;
+	n->ttl = ttl > 0 ? ttl : 1;
+	n->ipv6 = ipv6;
+	n->taken = -1;
+	if (!(n->arp_path = strdup(arp_path ? arp_path : "/proc/net/arp"))) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+void
+neigh_free(struct neigh *n)
+{
+	if (!n)
+		return;
+	free(n->arp_path);
+	free(n);
+}
+
+int
+neigh_parse_arp(FILE *f, struct neigh_entry *out, int max)
+{
+	char line[256], ip[64], hw[64];
+	unsigned int type, flags;
+	int n = 0;
+	while (n < max && fgets(line, sizeof line, f)) {
+		if (sscanf(line, "%63s 0x%x 0x%x %63s", ip, &type, &flags, hw) != 4 ||
+		    !(flags & ATF_COM))
+			continue;
+		if (netaddr_parse(&out[n].addr, ip) == 0 && mac_parse(out[n].mac, hw) == 0)
+			n++;
+	}
+	return n;
+}
+
+static void
+add_nlmsg(struct neigh *n, const struct nlmsghdr *h)
+{
+	const struct ndmsg *nd = NLMSG_DATA(h);
+	const uint8_t *dst = NULL, *lladdr = NULL;
+	int len = (int)h->nlmsg_len - NLMSG_LENGTH(sizeof *nd);
+	if (len < 0 || nd->ndm_family != AF_INET6 ||
+	    !(nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT)))
+		return;
+	for (const struct rtattr *a =
+	         (const struct rtattr *)((const char *)nd + NLMSG_ALIGN(sizeof *nd));
+	     RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == NDA_DST && RTA_PAYLOAD(a) == 16)
+			dst = RTA_DATA(a);
+		else if (a->rta_type == NDA_LLADDR && RTA_PAYLOAD(a) == 6)
+			lladdr = RTA_DATA(a);
+	}
+	if (!dst || !lladdr || n->n >= NEIGH_MAX)
+		return;
+	struct neigh_entry *e = &n->tab[n->n++];
+	memset(&e->addr, 0, sizeof e->addr);
+	e->addr.family = AF_INET6;
+	memcpy(e->addr.addr, dst, 16);
+	memcpy(e->mac, lladdr, 6);
+}
+
+static void
+dump_ipv6(struct neigh *n)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ndmsg nd;
+	} req = {.h = {.nlmsg_len = sizeof req,
+	               .nlmsg_type = RTM_GETNEIGH,
+	               .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+	               .nlmsg_seq = 1},
+	         .nd = {.ndm_family = AF_INET6}};
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd == -1)
+		return;
+	struct timeval tv = {.tv_sec = 0, .tv_usec = 200000};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	if (send(fd, &req, sizeof req, 0) == (ssize_t)sizeof req) {
+		char buf[16384] __attribute__((aligned(4)));
+		for (bool done = false; !done;) {
+			ssize_t r = recv(fd, buf, sizeof buf, 0);
+			if (r <= 0)
+				break;
+			int len = (int)r;
+			for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
+			     h = NLMSG_NEXT(h, len)) {
+				if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+					done = true;
+					break;
+				}
+				if (h->nlmsg_type == RTM_NEWNEIGH)
+					add_nlmsg(n, h);
+			}
+		}
+	}
+	close(fd);
+}
+
+static void
+snapshot(struct neigh *n)
+{
+	FILE *f = fopen(n->arp_path, "r");
+	n->n = 0;
+	if (f) {
+		n->n = neigh_parse_arp(f, n->tab, NEIGH_MAX);
+		fclose(f);
+	}
+	if (n->ipv6)
+		dump_ipv6(n);
+}
+
+int
+neigh_lookup(struct neigh *n, const struct netaddr *addr, time_t now, uint8_t mac[6])
+{
+	if (n->taken < 0 || now - n->taken >= n->ttl || now < n->taken) {
+		n->taken = now;
+		snapshot(n);
+	}
+	for (int i = 0; i < n->n; i++)
+		if (netaddr_equal(&n->tab[i].addr, addr)) {
+			memcpy(mac, n->tab[i].mac, 6);
+			return 0;
+		}
+	return -1;
+}

@@ -1,0 +1,41 @@
+/* The per-query pipeline: validate, check the allow list, (rate limit),
+ * decide policy, answer from the cache or coalesce into one upstream query,
+ * then render the answer for every waiting client. */
+#ifndef DNSD_QUERY_H
+#define DNSD_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "cache.h"
+#include "config.h"
+#include "forward.h"
+#include "listen.h"
+
+struct query_ctx;
+
+/* cache and fwd are borrowed and must outlive the context. */
+struct query_ctx *query_new(struct cache *cache, struct forward *fwd, const struct config *c);
+/* Frees pending questions and their waiters (no answers sent). */
+void query_free(struct query_ctx *qc);
+/* Take a reloaded config (borrowed until the next call). */
+void query_configure(struct query_ctx *qc, const struct config *c);
+/* Swap the cache (after a reload changed its limits); the old one is the
+ * caller's. */
+void query_set_cache(struct query_ctx *qc, struct cache *cache);
+
+/* Handle one query from cl. Returns the length of an answer written to out
+ * at once (0: none now; it follows through listen_reply, or the packet was
+ * dropped). UDP answers are cut to the client's size with TC set. */
+size_t query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
+    const struct listen_client *cl, uint8_t *out, size_t cap);
+
+struct query_stats {
+	uint64_t queries, cache_hits, forwarded, coalesced, dropped;
+	uint64_t refused, formerr, notimp, badvers, servfail;
+	unsigned pending;
+};
+void query_get_stats(const struct query_ctx *qc, struct query_stats *st);
+
+#endif

@@ -1,0 +1,203 @@
+/* Per-client token buckets (see ratelimit.h). The table has a fixed number of
+ * sets of RL_WAYS entries; a new prefix takes a free way or evicts the least
+ * recently seen one of its set. The set index comes from a hash keyed with a
+ * random seed, so a flooder cannot aim its sources at a victim's set. */
+#include "ratelimit.h"
+
+#include "confget.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#define RL_WAYS 8
+/* Tokens are counted in thousandths so that a rate of r per second refills
+ * exactly r thousandths per millisecond. */
+#define RL_MILLI 1000u
+
+struct rl_key {
+	uint8_t family;		/* 0 for a free entry */
+	uint8_t addr[16];	/* the prefix, host bits cleared */
+};
+
+struct rl_entry {
+	struct rl_key key;
+	uint64_t tokens;	/* thousandths of a query */
+	uint64_t last_ms;	/* last refill */
+};
+
+struct ratelimit {
+	struct ratelimit_config cfg;
+	uint64_t depth;		/* burst in thousandths */
+	uint64_t seed;
+	size_t nsets;
+	struct rl_entry *entries; /* nsets * RL_WAYS */
+	struct ratelimit_stats stats;
+};
+
+void
+ratelimit_config_default(struct ratelimit_config *c)
+{
+	c->rate = 0;
+	c->burst = 0;
+	c->table_size = 2048;
+	c->prefix4 = 32;
+	c->prefix6 = 56;
+}
+
+int
+ratelimit_config(const config_setting_t *grp, struct ratelimit_config *c, char *err,
+    size_t errlen)
+{
+	static const char *const keys[] = { "rate", "burst", "table_size", "ipv4_prefix",
+		"ipv6_prefix", NULL };
+	long long rate, burst, size, p4, p6;
+
+	ratelimit_config_default(c);
+	if (grp == NULL)
+		return 0;
+	if (!config_setting_is_group(grp)) {
+		confget_error(grp, err, errlen, "ratelimit: expected a group { ... }");
+		return -1;
+	}
+	rate = c->rate, burst = c->burst, size = c->table_size, p4 = c->prefix4, p6 = c->prefix6;
+	if (confget_known(grp, keys, err, errlen) == -1 ||
+	    confget_int(grp, "rate", 0, 1000000, &rate, err, errlen) == -1 ||
+	    confget_int(grp, "burst", 0, 10000000, &burst, err, errlen) == -1 ||
+	    confget_int(grp, "table_size", 1, 1 << 24, &size, err, errlen) == -1 ||
+	    confget_int(grp, "ipv4_prefix", 1, 32, &p4, err, errlen) == -1 ||
+	    confget_int(grp, "ipv6_prefix", 1, 128, &p6, err, errlen) == -1)
+		return -1;
+	c->rate = (uint32_t)rate;
+	c->burst = (uint32_t)burst;
+	c->table_size = (uint32_t)size;
+	c->prefix4 = (int)p4;
+	c->prefix6 = (int)p6;
+	return 0;
+}
+
+struct ratelimit *
+ratelimit_new(const struct ratelimit_config *c)
+{
+	struct ratelimit *rl;
+
+	if (c->table_size == 0 || c->prefix4 < 1 || c->prefix4 > 32 || c->prefix6 < 1 ||
+	    c->prefix6 > 128)
+		return NULL;
+	if ((rl = calloc(1, sizeof *rl)) == NULL)
+		return NULL;
+	rl->cfg = *c;
+	rl->depth = (uint64_t)(c->burst ? c->burst : c->rate) * RL_MILLI;
+	rl->nsets = (c->table_size + RL_WAYS - 1) / RL_WAYS;
+	if ((rl->entries = calloc(rl->nsets * RL_WAYS, sizeof *rl->entries)) == NULL) {
+		free(rl);
+		return NULL;
+	}
+	/* A failed getrandom leaves a fixed seed: limiting still works, only
+	 * the set placement becomes predictable. */
+	if (getrandom(&rl->seed, sizeof rl->seed, GRND_NONBLOCK) != sizeof rl->seed)
+		rl->seed = 0x9e3779b97f4a7c15ull;
+	return rl;
+}
+
+void
+ratelimit_free(struct ratelimit *rl)
+{
+	if (rl == NULL)
+		return;
+	free(rl->entries);
+	free(rl);
+}
+
+static void
+rl_key_make(const struct ratelimit *rl, const struct netaddr *na, struct rl_key *k)
+{
+	int bits = na->family == AF_INET ? rl->cfg.prefix4 : rl->cfg.prefix6;
+	int full = bits / 8;
+
+	memset(k, 0, sizeof *k);
+	k->family = (uint8_t)na->family;
+	memcpy(k->addr, na->addr, (size_t)full);
+	if (bits % 8)
+		k->addr[full] = na->addr[full] & (uint8_t)(0xff00u >> (bits % 8));
+}
+
+/* splitmix64's finaliser over the key words, started from the seed. */
+static uint64_t
+rl_mix(uint64_t h)
+{
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
+static size_t
+rl_set(const struct ratelimit *rl, const struct rl_key *k)
+{
+	uint64_t w[2], h = rl->seed ^ k->family;
+
+	memcpy(w, k->addr, sizeof w);
+	h = rl_mix(h ^ w[0]);
+	h = rl_mix(h ^ w[1]);
+	return (size_t)(h % rl->nsets);
+}
+
+/* The entry for k, created (full bucket) when missing. */
+static struct rl_entry *
+rl_find(struct ratelimit *rl, const struct rl_key *k, uint64_t now_ms)
+{
+	struct rl_entry *set = rl->entries + rl_set(rl, k) * RL_WAYS, *victim = NULL;
+	int i;
+
+	for (i = 0; i < RL_WAYS; i++) {
+		if (memcmp(&set[i].key, k, sizeof *k) == 0)
+			return &set[i];
+		if (victim == NULL || set[i].key.family == 0 ||
+		    (victim->key.family != 0 && set[i].last_ms < victim->last_ms))
+			victim = &set[i];
+	}
+	if (victim->key.family != 0)
+		rl->stats.evicted++;
+	victim->key = *k;
+	victim->tokens = rl->depth;
+	victim->last_ms = now_ms;
+	return victim;
+}
+
+bool
+ratelimit_allow(struct ratelimit *rl, const struct netaddr *client, uint64_t now_ms)
+{
+	struct rl_key k;
+	struct rl_entry *e;
+	uint64_t elapsed;
+
+	if (rl->cfg.rate == 0 || (client->family != AF_INET && client->family != AF_INET6)) {
+		rl->stats.allowed++;
+		return true;
+	}
+	rl_key_make(rl, client, &k);
+	e = rl_find(rl, &k, now_ms);
+	/* A clock that went backwards refills nothing; a long pause refills
+	 * at most the whole bucket (and the cap keeps the product in range). */
+	elapsed = now_ms > e->last_ms ? now_ms - e->last_ms : 0;
+	if (elapsed > rl->depth / rl->cfg.rate + 1)
+		e->tokens = rl->depth;
+	else if ((e->tokens += elapsed * rl->cfg.rate) > rl->depth)
+		e->tokens = rl->depth;
+	e->last_ms = now_ms > e->last_ms ? now_ms : e->last_ms;
+	if (e->tokens < RL_MILLI) {
+		rl->stats.limited++;
+		return false;
+	}
+	e->tokens -= RL_MILLI;
+	rl->stats.allowed++;
+	return true;
+}
+
+void
+ratelimit_get_stats(const struct ratelimit *rl, struct ratelimit_stats *s)
+{
+	*s = rl->stats;
+}

@@ -1,0 +1,418 @@
+/* Host table reports (see report.h). Local time in the human formats,
+ * RFC 3339 UTC in the machine ones. */
+#include "report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+
+#define CHART_HOSTS 8 /* hosts drawn one by one; the rest are "others" */
+
+static const char *const chart_colors[CHART_HOSTS + 1] = {"#4e79a7", "#f28e2b", "#e15759",
+                                                          "#76b7b2", "#59a14f", "#edc948",
+                                                          "#b07aa1", "#ff9da7", "#9c755f"};
+
+int
+report_format_parse(const char *s)
+{
+	static const char *const names[] = {"text", "json", "csv", "html"};
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static const char *
+short_time(time_t t, char buf[32], const char *fmt)
+{
+	struct tm tm;
+	if (!t || !localtime_r(&t, &tm) || !strftime(buf, 32, fmt, &tm))
+		strcpy(buf, "-");
+	return buf;
+}
+
+/* "update 12, licensing 3" into buf (truncated to len). */
+static const char *
+category_counts(const struct hosts *h, const struct host *e, char *buf, size_t len, const char *kv,
+                const char *sep)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (int i = 0; hosts_category(h, i) && n < len; i++) {
+		if (!e->cat_count[i])
+			continue;
+		int w = snprintf(buf + n, len - n, "%s%s%s%u", n ? sep : "", hosts_category(h, i),
+		                 kv, e->cat_count[i]);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	return buf;
+}
+
+static void
+text_table(const struct hosts *h, struct evbuffer *out)
+{
+	const struct host *e;
+	char ip[NETADDR_STRLEN], mac[MAC_STRLEN], t1[32], t2[32], cats[128];
+	evbuffer_add_printf(out, "%-15s %-17s %-12s %-11s %-11s %6s\n", "IP", "MAC", "HOSTNAME",
+	                    "FIRST SEEN", "LAST SEEN", "COUNT");
+	TAILQ_FOREACH(e, hosts_list(h), lru)
+	{
+		netaddr_str(&e->addr, ip);
+		if (strlen(ip) > 15)
+			evbuffer_add_printf(out, "%s\n%-15s", ip, "");
+		else
+			evbuffer_add_printf(out, "%-15s", ip);
+		evbuffer_add_printf(
+		    out, " %-17s %-12.12s %-11s %-11s %6llu\n",
+		    e->has_mac ? mac_str(e->mac, mac) : "-", e->hostname[0] ? e->hostname : "-",
+		    short_time(e->first, t1, "%m-%d %H:%M"), short_time(e->last, t2, "%m-%d %H:%M"),
+		    (unsigned long long)e->total);
+		char line[80]; /* the second line is cut to the terminal width */
+		snprintf(line, sizeof line, "  last %s; %s", policy_action_name(e->last_action),
+		         category_counts(h, e, cats, sizeof cats, " ", ", "));
+		evbuffer_add_printf(out, "%s\n", line);
+	}
+}
+
+int
+report_host(const struct hosts *h, const char *key, struct evbuffer *out)
+{
+	const struct host *e = hosts_find(h, key);
+	char ip[NETADDR_STRLEN], mac[MAC_STRLEN], t1[32], t2[32], cats[256], tb[16];
+	if (!e)
+		return -1;
+	evbuffer_add_printf(out, "host %s  mac %s  hostname %s\n", netaddr_str(&e->addr, ip),
+	                    e->has_mac ? mac_str(e->mac, mac) : "-",
+	                    e->hostname[0] ? e->hostname : "-");
+	evbuffer_add_printf(out, "first %s  last %s  attempts %llu  last action %s\n",
+	                    short_time(e->first, t1, "%Y-%m-%d %H:%M:%S"),
+	                    short_time(e->last, t2, "%Y-%m-%d %H:%M:%S"),
+	                    (unsigned long long)e->total, policy_action_name(e->last_action));
+	evbuffer_add_printf(out, "categories: %s\n",
+	                    category_counts(h, e, cats, sizeof cats, " ", ", "));
+	evbuffer_add_printf(out, "names asked (%d kept):\n", e->nnames);
+	for (int i = 0; i < e->nnames; i++)
+		evbuffer_add_printf(out, "  %.76s\n", e->names[i]);
+	evbuffer_add_printf(out, "recent attempts, newest first:\n%-14s %-6s %-10s %-9s %s\n",
+	                    "TIME", "TYPE", "CATEGORY", "ACTION", "NAME");
+	const struct host_attempt *a;
+	for (int i = 0; (a = host_recent(h, e, i)); i++)
+		evbuffer_add_printf(out, "%-14s %-6.6s %-10.10s %-9.9s %.35s\n",
+		                    short_time(a->time, t1, "%m-%d %H:%M:%S"),
+		                    eventlog_type_name(a->qtype, tb), hosts_category(h, a->cat),
+		                    policy_action_name(a->action), a->name);
+	return 0;
+}
+
+static void
+json_host(const struct hosts *h, const struct host *e, struct evbuffer *out)
+{
+	char buf[NETADDR_STRLEN], tb[16];
+	evbuffer_add_printf(out, "{\"ip\":");
+	json_str(out, netaddr_str(&e->addr, buf));
+	json_kv_str(out, "mac", e->has_mac ? mac_str(e->mac, buf) : NULL);
+	json_kv_str(out, "hostname", e->hostname[0] ? e->hostname : NULL);
+	json_kv_time(out, "first", e->first);
+	json_kv_time(out, "last", e->last);
+	evbuffer_add_printf(out, ",\"total\":%llu,\"categories\":{", (unsigned long long)e->total);
+	for (int i = 0, n = 0; hosts_category(h, i); i++)
+		if (e->cat_count[i]) {
+			evbuffer_add_printf(out, "%s", n++ ? "," : "");
+			json_str(out, hosts_category(h, i));
+			evbuffer_add_printf(out, ":%u", e->cat_count[i]);
+		}
+	evbuffer_add_printf(out, "}");
+	json_kv_str(out, "last_action", policy_action_name(e->last_action));
+	evbuffer_add_printf(out, ",\"names\":[");
+	for (int i = 0; i < e->nnames; i++) {
+		evbuffer_add_printf(out, "%s", i ? "," : "");
+		json_str(out, e->names[i]);
+	}
+	evbuffer_add_printf(out, "],\"recent\":[");
+	const struct host_attempt *a;
+	for (int i = 0; (a = host_recent(h, e, i)); i++) {
+		evbuffer_add_printf(out, "%s{\"time\":", i ? "," : "");
+		json_str(out, json_time(a->time, (char[JSON_TIMELEN]){0}));
+		json_kv_str(out, "name", a->name);
+		json_kv_str(out, "type", eventlog_type_name(a->qtype, tb));
+		json_kv_str(out, "category", hosts_category(h, a->cat));
+		json_kv_str(out, "action", policy_action_name(a->action));
+		evbuffer_add_printf(out, "}");
+	}
+	evbuffer_add_printf(out, "],\"days\":{");
+	int32_t today = (int32_t)(e->last / 86400);
+	for (int d = hosts_options(h)->days - 1, n = 0; d >= 0; d--) {
+		uint32_t c = host_day_count(h, e, today - d);
+		if (c)
+			evbuffer_add_printf(
+			    out, "%s\"%.10s\":%u", n++ ? "," : "",
+			    json_time((time_t)(today - d) * 86400, (char[JSON_TIMELEN]){0}), c);
+	}
+	evbuffer_add_printf(out, "}}");
+}
+
+static void
+csv_field(struct evbuffer *out, const char *s, const char *sep)
+{
+	if (strpbrk(s, ",\"\n")) {
+		evbuffer_add(out, "\"", 1);
+		for (; *s; s++)
+			evbuffer_add(out, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
+		evbuffer_add(out, "\"", 1);
+	} else
+		evbuffer_add(out, s, strlen(s));
+	evbuffer_add(out, sep, strlen(sep));
+}
+
+static void
+csv_table(const struct hosts *h, struct evbuffer *out)
+{
+	const struct host *e;
+	char buf[NETADDR_STRLEN], t[JSON_TIMELEN], cats[512], total[24];
+	evbuffer_add_printf(out, "ip,mac,hostname,first,last,total,categories,last_action\n");
+	TAILQ_FOREACH(e, hosts_list(h), lru)
+	{
+		csv_field(out, netaddr_str(&e->addr, buf), ",");
+		csv_field(out, e->has_mac ? mac_str(e->mac, buf) : "", ",");
+		csv_field(out, e->hostname, ",");
+		csv_field(out, json_time(e->first, t), ",");
+		csv_field(out, json_time(e->last, t), ",");
+		snprintf(total, sizeof total, "%llu", (unsigned long long)e->total);
+		csv_field(out, total, ",");
+		csv_field(out, category_counts(h, e, cats, sizeof cats, "=", ";"), ",");
+		csv_field(out, policy_action_name(e->last_action), "\n");
+	}
+}
+
+static void
+html_str(struct evbuffer *out, const char *s)
+{
+	for (; *s; s++) {
+		const char *esc = *s == '<'   ? "&lt;"
+		                  : *s == '>' ? "&gt;"
+		                  : *s == '&' ? "&amp;"
+		                  : *s == '"' ? "&quot;"
+		                              : NULL;
+		evbuffer_add(out, esc ? esc : s, esc ? strlen(esc) : 1);
+	}
+}
+
+/* Stacked bars: one per day over the kept days, one colour per host for
+ * the CHART_HOSTS busiest hosts of the period, the rest as "others". */
+static uint64_t
+day_total(const struct hosts *h, int32_t day)
+{
+	const struct host *e;
+	uint64_t tot = 0;
+	TAILQ_FOREACH(e, hosts_list(h), lru)
+	tot += host_day_count(h, e, day);
+	return tot;
+}
+
+static int
+busiest(const struct hosts *h, int32_t today, const struct host *top[CHART_HOSTS])
+{
+	uint64_t topsum[CHART_HOSTS] = {0};
+	const struct host *e;
+	int nh = 0;
+	TAILQ_FOREACH(e, hosts_list(h), lru)
+	{
+		uint64_t sum = 0;
+		for (int d = 0; d < hosts_options(h)->days; d++)
+			sum += host_day_count(h, e, today - d);
+		if (!sum || (nh == CHART_HOSTS && sum <= topsum[CHART_HOSTS - 1]))
+			continue;
+		int k = nh < CHART_HOSTS ? nh++ : CHART_HOSTS - 1;
+		for (; k > 0 && topsum[k - 1] < sum; k--) {
+			top[k] = top[k - 1];
+			topsum[k] = topsum[k - 1];
+		}
+		top[k] = e;
+		topsum[k] = sum;
+	}
+	return nh;
+}
+
+static void
+html_legend(const struct host *const *top, int nh, struct evbuffer *out)
+{
+	char ip[NETADDR_STRLEN];
+	evbuffer_add_printf(out, "<ul class=\"legend\">\n");
+	for (int k = 0; k <= nh; k++) {
+		evbuffer_add_printf(out, "<li><span style=\"background:%s\"></span>",
+		                    chart_colors[k < nh ? k : CHART_HOSTS]);
+		if (k == nh) {
+			evbuffer_add_printf(out, "others</li>\n");
+			break;
+		}
+		html_str(out, netaddr_str(&top[k]->addr, ip));
+		if (top[k]->hostname[0]) {
+			evbuffer_add_printf(out, " (");
+			html_str(out, top[k]->hostname);
+			evbuffer_add_printf(out, ")");
+		}
+		evbuffer_add_printf(out, "</li>\n");
+	}
+	evbuffer_add_printf(out, "</ul>\n");
+}
+
+static void
+html_chart(const struct hosts *h, time_t now, struct evbuffer *out)
+{
+	const int ndays = hosts_options(h)->days, bw = 18, ch = 200, left = 50, top_m = 10;
+	const int32_t today = (int32_t)(now / 86400);
+	const struct host *top[CHART_HOSTS] = {0};
+	int nh = busiest(h, today, top);
+	uint64_t daymax = 1;
+	for (int d = 0; d < ndays; d++) {
+		uint64_t t = day_total(h, today - d);
+		daymax = t > daymax ? t : daymax;
+	}
+	int width = left + ndays * bw + 10, height = top_m + ch + 20;
+	evbuffer_add_printf(
+	    out,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+	    "height=\"%d\" role=\"img\" aria-label=\"attempts per host per day\">\n",
+	    width, height);
+	evbuffer_add_printf(out,
+	                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>"
+	                    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%llu</text>"
+	                    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>\n",
+	                    left, top_m + ch, width - 10, top_m + ch, left - 4, top_m + 10,
+	                    (unsigned long long)daymax, left - 4, top_m + ch);
+	for (int d = ndays - 1; d >= 0; d--) {
+		int x = left + (ndays - 1 - d) * bw, y = top_m + ch;
+		uint64_t rest = day_total(h, today - d);
+		for (int k = 0; k <= nh; k++) {
+			uint64_t c = k < nh ? host_day_count(h, top[k], today - d) : rest;
+			rest -= k < nh ? c : 0;
+			int bh = (int)(c * (uint64_t)ch / daymax);
+			if (!c)
+				continue;
+			y -= bh;
+			evbuffer_add_printf(out,
+			                    "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+			                    "fill=\"%s\"><title>%llu</title></rect>\n",
+			                    x + 2, y, bw - 4, bh,
+			                    chart_colors[k < nh ? k : CHART_HOSTS],
+			                    (unsigned long long)c);
+		}
+		if (d % 7 == 0) {
+			char lbl[32];
+			evbuffer_add_printf(
+			    out, "<text x=\"%d\" y=\"%d\" font-size=\"10\">%s</text>\n", x,
+			    top_m + ch + 14, short_time((time_t)(today - d) * 86400, lbl, "%m-%d"));
+		}
+	}
+	evbuffer_add_printf(out, "</svg>\n");
+	html_legend(top, nh, out);
+}
+
+static void
+html_page(const struct hosts *h, time_t now, struct evbuffer *out)
+{
+	char t1[32], t2[32], cats[256], buf[NETADDR_STRLEN];
+	const struct host *e;
+	evbuffer_add_printf(
+	    out,
+	    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<title>dnsd: hosts trying policy names</title>\n<style>\n"
+	    "body{font-family:sans-serif;margin:2em;color:#222}\n"
+	    "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.3em .6em;"
+	    "text-align:left}\nth{background:#eee}td.n{text-align:right}\n"
+	    ".legend{list-style:none;padding:0}.legend li{display:inline-block;margin-right:1em}\n"
+	    ".legend span{display:inline-block;width:.9em;height:.9em;margin-right:.3em}\n"
+	    "</style></head><body>\n<h1>Hosts trying policy names</h1>\n");
+	struct hosts_stats st;
+	hosts_get_stats(h, &st);
+	evbuffer_add_printf(out, "<p>Generated %s; %d hosts.</p>\n",
+	                    short_time(now, t1, "%Y-%m-%d %H:%M %Z"), st.hosts);
+	evbuffer_add_printf(
+	    out, "<table id=\"hosts\"><thead><tr><th>IP</th><th>MAC</th>"
+	         "<th>Hostname</th><th>First seen</th><th>Last seen</th><th>Attempts</th>"
+	         "<th>Categories</th><th>Last action</th></tr></thead>\n<tbody>\n");
+	TAILQ_FOREACH(e, hosts_list(h), lru)
+	{
+		evbuffer_add_printf(out, "<tr class=\"host\"><td>");
+		html_str(out, netaddr_str(&e->addr, buf));
+		evbuffer_add_printf(out, "</td><td>%s</td><td>",
+		                    e->has_mac ? mac_str(e->mac, buf) : "");
+		html_str(out, e->hostname);
+		evbuffer_add_printf(out, "</td><td>%s</td><td>%s</td><td class=\"n\">%llu</td><td>",
+		                    short_time(e->first, t1, "%Y-%m-%d %H:%M"),
+		                    short_time(e->last, t2, "%Y-%m-%d %H:%M"),
+		                    (unsigned long long)e->total);
+		html_str(out, category_counts(h, e, cats, sizeof cats, " ", ", "));
+		evbuffer_add_printf(out, "</td><td>%s</td></tr>\n",
+		                    policy_action_name(e->last_action));
+	}
+	evbuffer_add_printf(out, "</tbody></table>\n<h2>Attempts per day, last %d days</h2>\n",
+	                    hosts_options(h)->days);
+	html_chart(h, now, out);
+	evbuffer_add_printf(out, "</body></html>\n");
+}
+
+void
+report_hosts(const struct hosts *h, enum report_format f, time_t now, struct evbuffer *out)
+{
+	const struct host *e;
+	switch (f) {
+	case REPORT_TEXT:
+		text_table(h, out);
+		break;
+	case REPORT_JSON:
+		evbuffer_add_printf(out, "{\"hosts\":[");
+		TAILQ_FOREACH(e, hosts_list(h), lru)
+		{
+			if (e != TAILQ_FIRST(hosts_list(h)))
+				evbuffer_add(out, ",\n", 2);
+			json_host(h, e, out);
+		}
+		evbuffer_add_printf(out, "]}\n");
+		break;
+	case REPORT_CSV:
+		csv_table(h, out);
+		break;
+	case REPORT_HTML:
+		html_page(h, now, out);
+		break;
+	}
+}
+
+static int
+hosts_cmd(const char *args, struct evbuffer *out, void *arg)
+{
+	int f = report_format_parse(*args ? args : "text");
+	if (f < 0) {
+		evbuffer_add_printf(out, "hosts: expected text, json, csv or html\n");
+		return -1;
+	}
+	report_hosts(arg, (enum report_format)f, time(NULL), out);
+	return 0;
+}
+
+static int
+host_cmd(const char *args, struct evbuffer *out, void *arg)
+{
+	if (!*args) {
+		evbuffer_add_printf(out, "host: expected an IP address, MAC or hostname\n");
+		return -1;
+	}
+	if (report_host(arg, args, out) == -1) {
+		evbuffer_add_printf(out, "host: no host %.80s in the table\n", args);
+		return -1;
+	}
+	return 0;
+}
+
+int
+report_register(struct control *c, struct hosts *h)
+{
+	return control_add(c, "hosts", hosts_cmd, h) == 0 &&
+	               control_add(c, "host", host_cmd, h) == 0
+	           ? 0
+	           : -1;
+}

@@ -1,0 +1,26 @@
+/* The host table as people and programs read it: an 80-column text table,
+ * one host's detail, JSON, CSV, and a self-contained HTML page with an
+ * inline SVG chart of attempts per host per day (no scripts, no external
+ * assets). Output is appended to an evbuffer owned by the caller. */
+#ifndef DNSD_REPORT_H
+#define DNSD_REPORT_H
+
+#include <event2/buffer.h>
+#include <time.h>
+
+#include "control.h"
+#include "hosts.h"
+
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_CSV, REPORT_HTML };
+
+/* "text", "json", "csv", "html" -> format; -1 when unknown. */
+int report_format_parse(const char *s);
+void report_hosts(const struct hosts *h, enum report_format f, time_t now, struct evbuffer *out);
+/* One host by IP, MAC or hostname; -1 when there is none. */
+int report_host(const struct hosts *h, const char *key, struct evbuffer *out);
+
+/* Register "hosts [text|json|csv|html]" and "host KEY" on c; h is
+ * borrowed for the life of c. -1 when c has no room. */
+int report_register(struct control *c, struct hosts *h);
+
+#endif

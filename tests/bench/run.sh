@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# `make bench`: dnsd beside dnsmasq and Unbound, same machine, same run. nsd
+# serves a generated 100000-name zone on loopback as everyone's upstream;
+# dnsperf drives each daemon through the miss-heavy, cache-hot and blocked
+# scenarios; callgrind counts instructions per cached query; dnsd-policy
+# check loads generated policies. Results: docs/performance.tsv (one row per
+# measurement) and the generated tables in docs/performance.md.
+# Usage: tests/bench/run.sh BUILD_DIR
+# Env: BENCH_SECONDS (per timed scenario, default 10), BENCH_DAEMONS
+# (default "dnsmasq unbound dnsd"), BENCH_POLICY_SIZES, BENCH_CALLGRIND=0 to
+# skip callgrind, BENCH_OUT (default docs), KEEP=1 keeps the work directory.
+set -uo pipefail
+BUILD=${1:-build-bench}
+here=$(cd "$(dirname "$0")" && pwd)
+export DNSD_BUILD=$(cd "$here/../.." && pwd)/$BUILD
+. "$here/../lib.sh"
+set -o pipefail
+
+SECS=${BENCH_SECONDS:-10}
+MISS_CAP=$((SECS * 3))	# miss-heavy runs the 100000 names once, at most this long
+DAEMONS=${BENCH_DAEMONS:-dnsmasq unbound dnsd}
+POLICY_SIZES=${BENCH_POLICY_SIZES:-1000 10000 100000 1000000}
+OUT=${BENCH_OUT:-$TOP/docs}
+ZONE=bench.example
+NAMES=100000
+HOT=1000
+CG_PASSES=20	# callgrind: this many passes over the hot names
+NOW_UTC=2024-10-01T00:00:00Z	# after the 2024-09-29 cutoff: the Kaspersky names are NXDOMAIN
+POLICY=$TOP/policy/kaspersky.conf
+HZ=$(getconf CLK_TCK)
+
+for tool in nsd unbound dnsmasq dnsperf valgrind callgrind_control strip taskset; do
+	command -v "$tool" >/dev/null || { echo "bench: $tool is missing (make bench installs it via tests/deps.sh bench)" >&2; exit 1; }
+done
+[ -x "$DNSD" ] || { echo "bench: no $DNSD: build it first (make bench does)" >&2; exit 1; }
+
+# Pinning: this script and everything it starts (nsd, dnsperf) run on the
+# client core; each daemon under test gets the other core to itself.
+NCPU=$(nproc)
+if [ "$NCPU" -ge 2 ]; then
+	CLIENT_CPU=0 SERVER_CPU=1
+	taskset -pc "$CLIENT_CPU" $$ >/dev/null
+else
+	CLIENT_CPU=0 SERVER_CPU=0
+	echo "bench: one CPU: client and server share it, QPS is bound by both" >&2
+fi
+ON_SERVER=(taskset -c "$SERVER_CPU")
+
+DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+MACHINE="$(uname -srm), $CPU_MODEL, $NCPU CPUs"
+RESULTS=$T/results.tsv
+printf 'date\tmachine\tdaemon\tscenario\tmetric\tvalue\n' >"$RESULTS"
+# rec DAEMON SCENARIO METRIC VALUE
+rec() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$DATE" "$MACHINE" "$1" "$2" "$3" "$4" >>"$RESULTS"; }
+say() { echo "bench: $*" >&2; }
+
+# --- data -------------------------------------------------------------------
+awk -v zone="$ZONE" -v n="$NAMES" 'BEGIN {
+	printf "$ORIGIN %s.\n$TTL 3600\n@ IN SOA ns hostmaster 1 3600 600 86400 300\n@ IN NS ns\nns IN A 127.0.0.1\n", zone
+	for (i = 0; i < n; i++)
+		printf "h%06d IN A 10.%d.%d.%d\n", i, int(i / 65536) % 256, int(i / 256) % 256, i % 256
+}' >"$T/zone"
+awk -v zone="$ZONE" -v n="$NAMES" 'BEGIN { for (i = 0; i < n; i++) printf "h%06d.%s A\n", i, zone }' >"$T/miss.txt"
+head -n "$HOT" "$T/miss.txt" >"$T/hot.txt"
+
+# The blocked names: every name the shipped policy blocks at $NOW_UTC that
+# dnsmasq and Unbound can block too. The policy tool's own exports are their
+# configuration; a wildcard family (dnl-*.geo...) is queried as its members
+# dnl-00 .. dnl-19, whole domains as the domain and names below it.
+"$DNSD_POLICY" export "$POLICY" --format dnsmasq --at "$NOW_UTC" >"$T/blocked.dnsmasq" || exit 1
+"$DNSD_POLICY" export "$POLICY" --format unbound --at "$NOW_UTC" >"$T/blocked.unbound" || exit 1
+awk -v want="$HOT" '
+	/a wildcard inside a label/ { w = $2; sub(/:$/, "", w); for (i = 0; i < 20; i++) { x = w; sub(/\*/, sprintf("%02d", i), x); names[++n] = x }; skip = 1; next }
+	/always_nxdomain/ { if (skip) { skip = 0; next } d = $2; gsub(/"/, "", d); sub(/\.$/, "", d); doms[++nd] = d; names[++n] = d }
+	END { for (i = 0; n < want; i++) names[++n] = sprintf("b%03d.%s", int(i / nd), doms[i % nd + 1])
+	      for (i = 1; i <= want; i++) print names[i], "A" }' "$T/blocked.unbound" >"$T/blocked.txt"
+[ "$(wc -l <"$T/blocked.txt")" -eq "$HOT" ] || { say "could not derive blocked names from $POLICY"; exit 1; }
+
+NSD_PORT=$(free_port)
+start_nsd "$ZONE" "$T/zone" "$NSD_PORT" || exit 1
+
+# --- the daemons --------------------------------------------------------------
+# start_<daemon> PORT [WRAPPER...]: start it in the foreground on the server
+# core; sets SRV_PID. Each is configured like the others: upstream nsd, a
+# 10000-entry cache, the Kaspersky names in force at $NOW_UTC -> NXDOMAIN.
+start_dnsmasq() {
+	local port=$1; shift
+	"$@" dnsmasq -d -k -u root --conf-file="$T/blocked.dnsmasq" --pid-file= --no-hosts \
+		--port="$port" --listen-address=127.0.0.1 --bind-interfaces --no-resolv \
+		--server="127.0.0.1#$NSD_PORT" --cache-size=10000 >"$T/dnsmasq.log" 2>&1 &
+	SRV_PID=$!
+}
+# Unbound's caches are sized in bytes: 2800k of messages and 2900k of
+# RRsets hold about 10000 answers of this zone (measured with
+# extended-statistics; the run records msg.cache.count).
+start_unbound() {
+	local port=$1; shift
+	UB_CTL=$(free_port)
+	cat >"$T/unbound.conf" <<EOF
+server:
+	num-threads: 1
+	interface: 127.0.0.1
+	port: $port
+	do-udp: yes
+	do-tcp: yes
+	do-not-query-localhost: no
+	chroot: ""
+	username: ""
+	directory: "$T"
+	pidfile: ""
+	use-syslog: no
+	verbosity: 0
+	extended-statistics: yes
+	module-config: "iterator"
+	msg-cache-slabs: 1
+	rrset-cache-slabs: 1
+	infra-cache-slabs: 1
+	key-cache-slabs: 1
+	msg-cache-size: 2800k
+	rrset-cache-size: 2900k
+	include: "$T/blocked.unbound"
+remote-control:
+	control-enable: yes
+	control-use-cert: no
+	control-interface: 127.0.0.1
+	control-port: $UB_CTL
+forward-zone:
+	name: "."
+	forward-addr: 127.0.0.1@$NSD_PORT
+EOF
+	"$@" unbound -d -c "$T/unbound.conf" >"$T/unbound.log" 2>&1 &
+	SRV_PID=$!
+}
+start_dnsd_bench() {
+	local port=$1; shift
+	cat >"$T/dnsd.conf" <<EOF
+listen = [ "127.0.0.1@$port" ];
+upstreams = [ "127.0.0.1@$NSD_PORT" ];
+allow = [ "127.0.0.0/8" ];
+cache = { max_entries = 10000; };
+policy = { file = "$POLICY"; now = "$NOW_UTC"; };
+EOF
+	"$@" "$DNSD" -d -c "$T/dnsd.conf" >"$T/dnsd.log" 2>&1 &
+	SRV_PID=$!
+}
+start_daemon() { # DAEMON PORT [WRAPPER...]
+	local d=$1; shift
+	case $d in
+	dnsmasq) start_dnsmasq "$@" ;;
+	unbound) start_unbound "$@" ;;
+	dnsd) start_dnsd_bench "$@" ;;
+	esac
+	PIDS+=("$SRV_PID")
+}
+stop_daemon() { kill "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; }
+binary_of() { case $1 in dnsd) echo "$DNSD" ;; *) command -v "$1" ;; esac; }
+
+# wait_up PORT SECONDS: until a zone name resolves there.
+wait_up() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[ -n "$(dig @127.0.0.1 -p "$1" +tries=1 +time=1 +short h000000.$ZONE A 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# --- measuring ----------------------------------------------------------------
+proc_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+# cpu_busy N: busy and total jiffies of CPU N.
+cpu_busy() { awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }'; }
+perf_field() { sed -n "s/^  $2:[[:space:]]*\([0-9.]*\).*/\1/p" "$1" | head -1; }
+
+# measure DAEMON SCENARIO QUERYFILE DNSPERF-ARGS...: one dnsperf run against
+# SRV_PID/SRV_PORT with the server's CPU time read before and after.
+measure() {
+	local d=$1 sc=$2 f=$3; shift 3
+	local out=$T/$d.$sc.out t0 t1 c0 c1 s0 s1 cl su ss
+	t0=$(proc_ticks "$SRV_PID"); c0=$(cpu_busy "$CLIENT_CPU"); s0=$(cpu_busy "$SERVER_CPU")
+	/usr/bin/time -f '%U %S' -o "$T/time" \
+		dnsperf -s 127.0.0.1 -p "$SRV_PORT" -d "$f" -t 2 -v "$@" >"$out" 2>&1
+	t1=$(proc_ticks "$SRV_PID"); c1=$(cpu_busy "$CLIENT_CPU"); s1=$(cpu_busy "$SERVER_CPU")
+	local run qps sent lost answered mean p99 rcodes
+	run=$(perf_field "$out" 'Run time (s)')
+	qps=$(perf_field "$out" 'Queries per second')
+	sent=$(perf_field "$out" 'Queries sent')
+	lost=$(perf_field "$out" 'Queries lost')
+	rcodes=$(sed -n 's/^  Response codes:[[:space:]]*//p' "$out")
+	read -r answered mean p99 < <(awk -f "$here/latency.awk" "$out")
+	read -r su ss <"$T/time"
+	[ -n "$qps" ] || { say "$d $sc: dnsperf failed:"; tail -5 "$out" >&2; return 1; }
+	set -- $c0 $c1; cl=$(pct $(($3 - $1)) $(($4 - $2)))
+	rec "$d" "$sc" qps "$(printf '%.0f' "$qps")"
+	rec "$d" "$sc" mean_us "$mean"
+	rec "$d" "$sc" p99_us "$p99"
+	rec "$d" "$sc" sent "$sent"
+	rec "$d" "$sc" answered "$answered"
+	rec "$d" "$sc" lost "$lost"
+	rec "$d" "$sc" rcodes "$rcodes"
+	rec "$d" "$sc" cpu_us_per_answer "$(awk -v t=$((t1 - t0)) -v hz="$HZ" -v n="$answered" 'BEGIN { printf "%.2f", (n ? t / hz * 1e6 / n : 0) }')"
+	rec "$d" "$sc" server_cpu_pct "$(awk -v t=$((t1 - t0)) -v hz="$HZ" -v r="$run" 'BEGIN { printf "%.0f", 100 * t / hz / r }')"
+	set -- $s0 $s1; rec "$d" "$sc" server_core_busy_pct "$(pct $(($3 - $1)) $(($4 - $2)))"
+	rec "$d" "$sc" client_core_busy_pct "$cl"
+	rec "$d" "$sc" dnsperf_cpu_pct "$(awk -v u="$su" -v s="$ss" -v r="$run" 'BEGIN { printf "%.0f", 100 * (u + s) / r }')"
+	rm -f "$out"
+	say "$d $sc: $(printf '%.0f' "$qps") QPS, mean ${mean} us, p99 ${p99} us, lost $lost, $rcodes"
+}
+
+bench_daemon() {
+	local d=$1
+	SRV_PORT=$(free_port)
+	start_daemon "$d" "$SRV_PORT" "${ON_SERVER[@]}"
+	if ! wait_up "$SRV_PORT" 10; then
+		say "$d did not answer; skipped"; tail -5 "$T/$d.log" >&2; rec "$d" all error "did not start"; stop_daemon; return
+	fi
+	local nx
+	nx=$(dig @127.0.0.1 -p "$SRV_PORT" +tries=1 +time=2 "$(head -1 "$T/blocked.txt" | cut -d' ' -f1)" A | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')
+	[ "$nx" = NXDOMAIN ] || say "$d: a blocked name got '$nx', not NXDOMAIN"
+	# Miss-heavy first, on a cold cache, so that its 100000 names are all
+	# misses; it also fills the cache to its bound before the rest.
+	measure "$d" miss-heavy "$T/miss.txt" -n 1 -l "$MISS_CAP"
+	dnsperf -s 127.0.0.1 -p "$SRV_PORT" -d "$T/hot.txt" -n 1 >/dev/null 2>&1 # warm-up
+	measure "$d" cache-hot "$T/hot.txt" -l "$SECS"
+	measure "$d" blocked "$T/blocked.txt" -l "$SECS"
+	rec "$d" all peak_rss_kb "$(awk '/^VmHWM/ { print $2 }' "/proc/$SRV_PID/status")"
+	if [ "$d" = unbound ]; then
+		rec unbound all cache_entries "$(unbound-control -c "$T/unbound.conf" stats_noreset | sed -n 's/^msg.cache.count=//p')"
+	fi
+	stop_daemon
+	strip -o "$T/$d.stripped" "$(binary_of "$d")" && rec "$d" all stripped_bytes "$(stat -c %s "$T/$d.stripped")"
+}
+
+# Instructions per cached query: the daemon under callgrind, counters zeroed
+# after a warm-up, then CG_PASSES passes over the hot names.
+callgrind_daemon() {
+	local d=$1 cg=$T/cg.$1
+	SRV_PORT=$(free_port)
+	start_daemon "$d" "$SRV_PORT" "${ON_SERVER[@]}" valgrind --tool=callgrind --callgrind-out-file="$cg"
+	if ! wait_up "$SRV_PORT" 60; then
+		say "$d under callgrind did not answer"; stop_daemon; return
+	fi
+	dnsperf -s 127.0.0.1 -p "$SRV_PORT" -d "$T/hot.txt" -n 2 -t 10 >/dev/null 2>&1
+	callgrind_control -z "$SRV_PID" >/dev/null
+	dnsperf -s 127.0.0.1 -p "$SRV_PORT" -d "$T/hot.txt" -n "$CG_PASSES" -q 20 -t 10 >"$T/cg.out" 2>&1
+	rm -f "$cg"*
+	callgrind_control -d "$SRV_PID" >/dev/null
+	local ir answered
+	answered=$(sed -n 's/^  Queries completed:[[:space:]]*\([0-9]*\).*/\1/p' "$T/cg.out")
+	ir=$(cat "$cg"* 2>/dev/null | sed -n 's/^summary: \([0-9]*\).*/\1/p; s/^totals: \([0-9]*\).*/\1/p' | head -1)
+	stop_daemon
+	if [ -n "$ir" ] && [ "${answered:-0}" -gt 0 ]; then
+		rec "$d" callgrind instructions_per_cached_answer $((ir / answered))
+		say "$d: $((ir / answered)) instructions per cached answer ($answered answers)"
+	else
+		say "$d: no callgrind figure"
+	fi
+	rm -f "$cg"*
+}
+
+# Policy load: N patterns (whole domains, one in ten a label wildcard, one in
+# ten exact) checked by dnsd-policy; wall time and peak RSS.
+policy_load() {
+	local n=$1 f=$T/policy.$1.conf
+	awk -v n="$n" 'BEGIN {
+		print "timezone = \"UTC\";\ncategories = { bench = ("
+		for (i = 0; i < n; i++) {
+			if (i % 10 == 1) p = sprintf("w%d-*.d%d.example", i, i % 997)
+			else if (i % 10 == 2) p = sprintf("=e%d.d%d.example", i, i % 991)
+			else p = sprintf("n%d.d%d.example", i, i % 983)
+			printf "\t\"%s\"%s\n", p, (i < n - 1 ? "," : "")
+		}
+		print "); };\nphases = ( { name = \"block\"; start = \"2024-01-01 00:00\"; actions = { bench = \"nxdomain\"; }; } );"
+	}' >"$f"
+	if /usr/bin/time -f '%e %M' -o "$T/time" "$DNSD_POLICY" check "$f" >/dev/null 2>"$T/check.err"; then
+		local s kb
+		read -r s kb <"$T/time"
+		rec dnsd-policy "check-$n" load_s "$s"
+		rec dnsd-policy "check-$n" max_rss_kb "$kb"
+		say "policy with $n patterns: $s s, $kb kB"
+	else
+		say "policy with $n patterns failed: $(head -3 "$T/check.err")"
+	fi
+	rm -f "$f"
+}
+
+for d in $DAEMONS; do bench_daemon "$d"; done
+if [ "${BENCH_CALLGRIND:-1}" != 0 ]; then
+	for d in $DAEMONS; do callgrind_daemon "$d"; done
+fi
+/usr/bin/time -f '%e %M' -o "$T/time" "$DNSD_POLICY" check "$POLICY" >/dev/null 2>&1 &&
+	read -r s kb <"$T/time" && rec dnsd-policy check-kaspersky load_s "$s" && rec dnsd-policy check-kaspersky max_rss_kb "$kb"
+for n in $POLICY_SIZES; do policy_load "$n"; done
+
+# --- output ---------------------------------------------------------------------
+mkdir -p "$OUT"
+cp "$RESULTS" "$OUT/performance.tsv"
+md=$OUT/performance.md
+[ -f "$md" ] || printf '# Performance\n\n<!-- bench:begin -->\n<!-- bench:end -->\n' >"$md"
+awk -f "$here/report.awk" "$RESULTS" >"$T/tables.md"
+awk -v tables="$T/tables.md" '
+	/<!-- bench:begin -->/ { print; while ((getline l < tables) > 0) print l; skip = 1; next }
+	/<!-- bench:end -->/ { skip = 0 }
+	!skip' "$md" >"$T/performance.md" && cp "$T/performance.md" "$md"
+say "results: $OUT/performance.tsv, tables in $md"
+cat "$T/tables.md"

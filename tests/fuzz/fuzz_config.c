@@ -1,0 +1,53 @@
+/* Fuzz harness for the configuration file (dnsd/config.c and the groups its
+ * subsystems parse: hosts, log, ratelimit): the bytes are loaded as dnsd.conf;
+ * when they load, each subsystem parses its group. A failed load must say
+ * where, as "file:line: message". */
+#include <assert.h>
+#include <string.h>
+
+#include "config.h"
+#include "eventlog.h"
+#include "fuzz.h"
+#include "hosts.h"
+#include "ratelimit.h"
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char resolv[] = "# read by resolv_conf = \"resolv.conf\"\n"
+				     "nameserver 127.0.0.1\nnameserver ::1\nnameserver 192.0.2.53#5353\n";
+
+	(void)argc;
+	(void)argv;
+	fuzz_scratch_file("resolv.conf", (const uint8_t *)resolv, sizeof resolv - 1);
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char err[CONFIG_ERR_MAX];
+	const char *path;
+	struct config *c;
+	struct hosts_opts ho;
+	struct eventlog_opts lo;
+	struct ratelimit_config rc;
+
+	if (fuzz_names_outside(data, size))
+		return 0;
+	path = fuzz_scratch_file("dnsd.conf", data, size);
+	if ((c = config_load(path, err, sizeof err)) == NULL) {
+		assert(strncmp(err, path, strlen(path)) == 0);
+		return 0;
+	}
+	err[0] = '\0';
+	hosts_opts_defaults(&ho);
+	hosts_config(config_group(c, "hosts"), &ho, err, sizeof err);
+	hosts_opts_free(&ho);
+	eventlog_opts_defaults(&lo);
+	eventlog_config(config_group(c, "log"), &lo, err, sizeof err);
+	eventlog_opts_free(&lo);
+	ratelimit_config(config_group(c, "ratelimit"), &rc, err, sizeof err);
+	config_free(c);
+	return 0;
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The config file: `dnsd -t` names the file and line of every error and
+# exits 1 (0 for a good file); SIGHUP with a bad file keeps the old
+# configuration serving and logs file:line; SIGHUP with a good file takes
+# effect (a new allow list).
+. "$(dirname "$0")/../lib.sh"
+
+NSD_PORT=$(free_port)
+DNSD_PORT=$(free_port)
+
+cat >"$T/good.conf" <<CONF
+listen = [ "127.0.0.1@$DNSD_PORT" ];
+upstreams = [ "127.0.0.1@$NSD_PORT" ];
+allow = [ "127.0.0.0/8" ];
+CONF
+out=$("$DNSD" -t -c "$T/good.conf" 2>&1); rc=$?
+expect_eq "-t on a good file exits 0" 0 "$rc"
+
+cat >"$T/syntax.conf" <<'CONF'
+listen = [ "127.0.0.1@5353" ];
+upstreams = [ "127.0.0.1" ];
+allow = [ "127.0.0.0/8" ;
+CONF
+out=$("$DNSD" -t -c "$T/syntax.conf" 2>&1); rc=$?
+expect_eq "-t on a syntax error exits 1" 1 "$rc"
+expect_match "-t names the file and line of a syntax error" "syntax.conf:3: " "$out"
+
+cat >"$T/semantic.conf" <<'CONF'
+listen = [ "127.0.0.1@5353" ];
+upstreams = [ "127.0.0.1" ];
+allow = [ "127.0.0.0/8",
+	"not-a-network" ];
+cache = { max_ttl = -5; };
+frobnicate = 1;
+CONF
+out=$("$DNSD" -t -c "$T/semantic.conf" 2>&1); rc=$?
+expect_eq "-t on semantic errors exits 1" 1 "$rc"
+expect_match "-t names the line of a bad network" "semantic.conf:4: allow: 'not-a-network'" "$out"
+expect_match "-t names the line of an out-of-range value" "semantic.conf:5: max_ttl" "$out"
+expect_match "-t names the line of an unknown setting" "semantic.conf:6: unknown setting 'frobnicate'" "$out"
+out=$("$DNSD" -t -c "$T/missing.conf" 2>&1); rc=$?
+expect_eq "-t on a missing file exits 1" 1 "$rc"
+
+start_nsd example.test "$TOP/tests/integration/core_zone.db" "$NSD_PORT" || { not_ok "nsd started"; exit 1; }
+cp "$T/good.conf" "$T/dnsd.conf"
+start_dnsd "$T/dnsd.conf"
+wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+expect_eq "serving with the first config" "192.0.2.10" "$(q +short www.example.test A)"
+
+cp "$T/syntax.conf" "$T/dnsd.conf"
+kill -HUP "$DNSD_PID"
+sleep 0.5
+expect_eq "SIGHUP with a bad file: still serving (an uncached name)" "192.0.2.25" "$(q +short mail.example.test A)"
+check "SIGHUP with a bad file: file:line logged" grep -q "dnsd.conf:3: " "$DNSD_LOG"
+check "SIGHUP with a bad file: old config kept" grep -q "keeping the previous configuration" "$DNSD_LOG"
+
+sed 's|127.0.0.0/8|127.0.0.1/32|' "$T/good.conf" >"$T/dnsd.conf"
+kill -HUP "$DNSD_PID"
+for i in $(seq 20); do grep -q "configuration reloaded" "$DNSD_LOG" && break; sleep 0.1; done
+expect_eq "SIGHUP with a good file: new allow list in force" "REFUSED" "$(rcode -b 127.0.0.2 www.example.test A)"
+expect_eq "SIGHUP with a good file: allowed client served" "NOERROR" "$(rcode www.example.test A)"
+
+stop_dnsd
+exit $FAILED

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Several upstreams: a dead first upstream -> the answer comes from the
+# second; every upstream dead -> SERVFAIL within the bound (well before
+# dig's own 5 s timeout); an upstream that never answers is timed out.
+. "$(dirname "$0")/../lib.sh"
+
+NSD_PORT=$(free_port)
+DEAD1=$(free_port)
+DEAD2=$(free_port)
+start_nsd example.test "$TOP/tests/integration/core_zone.db" "$NSD_PORT" || { not_ok "nsd started"; exit 1; }
+
+# run_with UPSTREAMS: (re)start dnsd forwarding to those "addr@port" strings.
+run_with() {
+	DNSD_PORT=$(free_port)
+	cat >"$T/dnsd.conf" <<CONF
+listen = [ "127.0.0.1@$DNSD_PORT" ];
+upstreams = [ $1 ];
+forward = { timeout_ms = 400; budget_ms = 2000; down_after = 2; probe_interval = 60; };
+CONF
+	start_dnsd "$T/dnsd.conf"
+	wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+}
+
+# wait_dns itself queries ". SOA", which nsd refuses: harmless.
+run_with "\"127.0.0.1@$DEAD1\", \"127.0.0.1@$NSD_PORT\""
+expect_eq "first upstream dead: answer from the second" "192.0.2.10" \
+	"$(dig @127.0.0.1 -p "$DNSD_PORT" +tries=1 +time=5 +short www.example.test A)"
+expect_eq "and again, with the first marked down" "2001:db8::10" \
+	"$(dig @127.0.0.1 -p "$DNSD_PORT" +tries=1 +time=5 +short www.example.test AAAA)"
+stop_dnsd
+
+run_with "\"127.0.0.1@$DEAD1\", \"127.0.0.1@$DEAD2\""
+expect_eq "all upstreams dead: SERVFAIL within dig's 5 s" "SERVFAIL" \
+	"$(dig @127.0.0.1 -p "$DNSD_PORT" +tries=1 +time=5 www.example.test A | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')"
+stop_dnsd
+
+# An upstream that swallows queries: the per-try timeout moves on.
+if command -v python3 >/dev/null; then
+	HOLE=$(free_port)
+	python3 -c "import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.0.0.1', $HOLE)); time.sleep(120)" &
+	PIDS+=($!)
+	sleep 0.3
+	run_with "\"127.0.0.1@$HOLE\", \"127.0.0.1@$NSD_PORT\""
+	expect_eq "silent first upstream: timeout, then the second" "192.0.2.25" \
+		"$(dig @127.0.0.1 -p "$DNSD_PORT" +tries=1 +time=5 +short mail.example.test A)"
+	stop_dnsd
+	run_with "\"127.0.0.1@$HOLE\""
+	expect_eq "only a silent upstream: SERVFAIL within dig's 5 s" "SERVFAIL" \
+		"$(dig @127.0.0.1 -p "$DNSD_PORT" +tries=1 +time=5 www.example.test A | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')"
+	stop_dnsd
+fi
+exit $FAILED

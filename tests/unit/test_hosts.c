@@ -1,0 +1,337 @@
+/* Unit tests for the per-host table: counting, bounds and eviction, the
+ * lease hostname, lookups, the state file round trip and a corrupt file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hosts.h"
+#include "report.h"
+
+struct fixture {
+	char dir[64];
+	char state[96];
+	struct hosts_opts o;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof *fx);
+	strcpy(fx->dir, "/tmp/test_hosts.XXXXXX");
+	if (!fx || !mkdtemp(fx->dir))
+		return -1;
+	snprintf(fx->state, sizeof fx->state, "%s/hosts.state", fx->dir);
+	hosts_opts_defaults(&fx->o);
+	fx->o.max_hosts = 3;
+	fx->o.max_names = 2;
+	fx->o.recent = 3;
+	fx->o.days = 7;
+	fx->o.state_file = fx->state;
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(fx);
+	return 0;
+}
+
+static void
+record(struct hosts *h, const char *ip, const char *name, const char *cat, enum policy_action a,
+       time_t now)
+{
+	struct client_info ci = {0};
+	struct policy_decision d = {.action = a, .category = cat, .phase = "cutoff"};
+	assert_int_equal(netaddr_parse(&ci.addr, ip), 0);
+	hosts_record(h, &ci, name, 1, &d, now);
+}
+
+static uint32_t
+cat_count(const struct hosts *h, const struct host *e, const char *cat)
+{
+	for (int i = 0; hosts_category(h, i); i++)
+		if (strcmp(hosts_category(h, i), cat) == 0)
+			return e->cat_count[i];
+	return 0;
+}
+
+static void
+test_record_counts_per_category_and_keeps_names_bounded(void **state)
+{
+	struct fixture *fx = *state;
+	struct hosts *h = hosts_new(&fx->o, NULL, NULL, NULL);
+	record(h, "10.0.0.1", "a.kaspersky.com", "update", POLICY_LOG, 1000);
+	record(h, "10.0.0.1", "A.kaspersky.com", "update", POLICY_LOG, 1001);
+	record(h, "10.0.0.1", "b.kaspersky.com", "licensing", POLICY_NXDOMAIN, 1002);
+	record(h, "10.0.0.1", "c.kaspersky.com", "licensing", POLICY_NXDOMAIN, 1003);
+	const struct host *e = hosts_find(h, "10.0.0.1");
+	assert_non_null(e);
+	assert_int_equal(e->total, 4);
+	assert_int_equal(cat_count(h, e, "update"), 2);
+	assert_int_equal(cat_count(h, e, "licensing"), 2);
+	assert_int_equal(e->nnames, 2); /* case-insensitive, capped at 2 */
+	assert_int_equal(e->first, 1000);
+	assert_int_equal(e->last, 1003);
+	assert_int_equal(e->last_action, POLICY_NXDOMAIN);
+	assert_string_equal(host_recent(h, e, 0)->name, "c.kaspersky.com");
+	assert_string_equal(host_recent(h, e, 2)->name, "A.kaspersky.com");
+	assert_null(host_recent(h, e, 3)); /* ring of 3 */
+	assert_int_equal(host_day_count(h, e, 0), 4);
+	hosts_free(h);
+}
+
+static void
+test_no_category_is_not_recorded(void **state)
+{
+	struct fixture *fx = *state;
+	struct hosts *h = hosts_new(&fx->o, NULL, NULL, NULL);
+	record(h, "10.0.0.1", "example.com", NULL, POLICY_NONE, 1000);
+	assert_null(hosts_find(h, "10.0.0.1"));
+	hosts_free(h);
+}
+
+static void
+test_cap_evicts_the_least_recently_seen(void **state)
+{
+	struct fixture *fx = *state;
+	struct hosts *h = hosts_new(&fx->o, NULL, NULL, NULL);
+	struct hosts_stats st;
+	record(h, "10.0.0.1", "x.kaspersky.com", "ksn", POLICY_LOG, 100);
+	record(h, "10.0.0.2", "x.kaspersky.com", "ksn", POLICY_LOG, 101);
+	record(h, "10.0.0.3", "x.kaspersky.com", "ksn", POLICY_LOG, 102);
+	record(h, "10.0.0.1", "x.kaspersky.com", "ksn", POLICY_LOG, 103); /* .2 now oldest */
+	record(h, "10.0.0.4", "x.kaspersky.com", "ksn", POLICY_LOG, 104);
+	assert_null(hosts_find(h, "10.0.0.2"));
+	assert_non_null(hosts_find(h, "10.0.0.1"));
+	assert_non_null(hosts_find(h, "10.0.0.4"));
+	hosts_get_stats(h, &st);
+	assert_int_equal(st.hosts, 3);
+	assert_int_equal(st.evicted, 1);
+	char buf[NETADDR_STRLEN];
+	assert_string_equal(netaddr_str(&TAILQ_FIRST(hosts_list(h))->addr, buf), "10.0.0.4");
+	hosts_free(h);
+}
+
+static void
+test_hostname_and_mac_come_from_the_leases(void **state)
+{
+	struct fixture *fx = *state;
+	char path[128];
+	snprintf(path, sizeof path, "%s/dhcp.leases", fx->dir);
+	FILE *f = fopen(path, "w");
+	fputs("1 aa:bb:cc:00:00:01 10.0.0.1 anna-laptop *\n", f);
+	fclose(f);
+	struct leases *l = leases_new(path, NULL);
+	struct hosts *h = hosts_new(&fx->o, NULL, l, NULL);
+	record(h, "10.0.0.1", "x.kaspersky.com", "ksn", POLICY_LOG, 100);
+	const struct host *e = hosts_find(h, "ANNA-laptop");
+	assert_non_null(e);
+	assert_true(e->has_mac);
+	assert_ptr_equal(hosts_find(h, "aa:bb:cc:00:00:01"), e);
+	assert_null(hosts_find(h, "bb:bb:cc:00:00:01"));
+	hosts_free(h);
+	leases_free(l);
+}
+
+static void
+test_state_round_trip(void **state)
+{
+	struct fixture *fx = *state;
+	struct hosts *h = hosts_new(&fx->o, NULL, NULL, NULL);
+	record(h, "10.0.0.1", "a.kaspersky.com", "update", POLICY_LOG, 86400 * 3 + 5);
+	record(h, "fd00::1", "b.kaspersky.com", "licensing", POLICY_NXDOMAIN, 86400 * 4 + 5);
+	record(h, "fd00::1", "b.kaspersky.com", "licensing", POLICY_NXDOMAIN, 86400 * 4 + 6);
+	assert_int_equal(hosts_save(h, 999), 0);
+	hosts_free(h);
+
+	h = hosts_new(&fx->o, NULL, NULL, NULL);
+	const struct host *e = hosts_find(h, "fd00::1");
+	assert_non_null(e);
+	assert_int_equal(e->total, 2);
+	assert_int_equal(cat_count(h, e, "licensing"), 2);
+	assert_int_equal(e->last_action, POLICY_NXDOMAIN);
+	assert_int_equal(e->first, 86400 * 4 + 5);
+	assert_string_equal(host_recent(h, e, 0)->name, "b.kaspersky.com");
+	assert_int_equal(host_recent(h, e, 1)->time, 86400 * 4 + 5);
+	assert_int_equal(host_day_count(h, e, 4), 2);
+	e = hosts_find(h, "10.0.0.1");
+	assert_non_null(e);
+	assert_int_equal(cat_count(h, e, "update"), 1);
+	assert_int_equal(host_day_count(h, e, 3), 1);
+	/* order kept: most recently seen first */
+	assert_ptr_equal(TAILQ_LAST(hosts_list(h), host_list), e);
+	hosts_free(h);
+}
+
+static void
+test_corrupt_state_is_moved_aside(void **state)
+{
+	struct fixture *fx = *state;
+	char aside[128];
+	struct stat st;
+	struct hosts_stats hs;
+	FILE *f = fopen(fx->state, "w");
+	fputs("version = 1;\ncategories = [\"update\"];\nhosts = ( { addr = \"10.0.0.1\"; ", f);
+	fclose(f);
+	struct hosts *h = hosts_new(&fx->o, NULL, NULL, NULL);
+	hosts_get_stats(h, &hs);
+	assert_true(hs.loaded_corrupt);
+	assert_int_equal(hs.hosts, 0);
+	snprintf(aside, sizeof aside, "%s.corrupt", fx->state);
+	assert_int_equal(stat(aside, &st), 0);
+	assert_int_not_equal(stat(fx->state, &st), 0);
+	/* and the table works */
+	record(h, "10.0.0.9", "a.kaspersky.com", "update", POLICY_LOG, 5);
+	assert_int_equal(hosts_save(h, 6), 0);
+	hosts_free(h);
+}
+
+static void
+test_semantically_bad_state_is_corrupt(void **state)
+{
+	struct fixture *fx = *state;
+	struct hosts_stats hs;
+	FILE *f = fopen(fx->state, "w");
+	fputs("version = 1;\ncategories = [\"update\"];\nhosts = ( { addr = \"nonsense\"; "
+	      "hostname = \"\"; first = 1L; last = 2L; total = 1L; action = \"log\"; "
+	      "counts = [1]; } );\n",
+	      f);
+	fclose(f);
+	struct hosts *h = hosts_new(&fx->o, NULL, NULL, NULL);
+	hosts_get_stats(h, &hs);
+	assert_true(hs.loaded_corrupt);
+	hosts_free(h);
+}
+
+static void
+test_unwritable_state_counts_an_error(void **state)
+{
+	struct fixture *fx = *state;
+	struct hosts_stats hs;
+	fx->o.state_file = "/nonexistent-dir/hosts.state";
+	struct hosts *h = hosts_new(&fx->o, NULL, NULL, NULL);
+	record(h, "10.0.0.1", "a.kaspersky.com", "update", POLICY_LOG, 5);
+	assert_int_equal(hosts_save(h, 6), -1);
+	hosts_get_stats(h, &hs);
+	assert_int_equal(hs.save_errors, 1);
+	hosts_free(h);
+}
+
+static void
+test_config_errors_name_the_line(void **state)
+{
+	(void)state;
+	config_t cfg;
+	struct hosts_opts o;
+	char err[256] = "";
+	config_init(&cfg);
+	assert_int_equal(
+	    config_read_string(&cfg, "hosts = {\n max_hosts = 10;\n"
+	                             " trusted_forwarders = [ \"127.0.0.1\", \"::1\" ];\n}\n"),
+	    CONFIG_TRUE);
+	hosts_opts_defaults(&o);
+	assert_int_equal(hosts_config(config_lookup(&cfg, "hosts"), &o, err, sizeof err), 0);
+	assert_int_equal(o.max_hosts, 10);
+	assert_int_equal(o.clientid.nforwarders, 2);
+	hosts_opts_free(&o);
+	config_destroy(&cfg);
+
+	config_init(&cfg);
+	assert_int_equal(config_read_string(&cfg, "hosts = {\n max_hosts = 10;\n"
+	                                          " recnet = 5;\n}\n"),
+	                 CONFIG_TRUE);
+	hosts_opts_defaults(&o);
+	assert_int_equal(hosts_config(config_lookup(&cfg, "hosts"), &o, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":3: unknown setting 'recnet'"));
+	config_destroy(&cfg);
+
+	config_init(&cfg);
+	assert_int_equal(config_read_string(&cfg, "hosts = {\n max_hosts = 0;\n}\n"), CONFIG_TRUE);
+	hosts_opts_defaults(&o);
+	assert_int_equal(hosts_config(config_lookup(&cfg, "hosts"), &o, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":2: max_hosts: 0 is out of range"));
+	config_destroy(&cfg);
+}
+
+static char *
+render(const struct hosts *h, enum report_format f)
+{
+	static char buf[65536];
+	struct evbuffer *out = evbuffer_new();
+	report_hosts(h, f, 86400 * 5, out);
+	size_t n = evbuffer_remove(out, buf, sizeof buf - 1);
+	buf[n] = '\0';
+	evbuffer_free(out);
+	return buf;
+}
+
+static int
+count(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static void
+test_reports_list_every_host_in_80_columns(void **state)
+{
+	struct fixture *fx = *state;
+	struct hosts *h = hosts_new(&fx->o, NULL, NULL, NULL);
+	record(h, "10.0.0.1", "a.kaspersky.com", "update", POLICY_LOG, 86400 * 3);
+	record(h, "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff", "very-long-name.of.some.kaspersky.com",
+	       "licensing_and_activation", POLICY_NXDOMAIN, 86400 * 4);
+	record(h, "10.0.0.3", "a.kaspersky.com", "update", POLICY_LOG, 86400 * 4 + 1);
+
+	char *t = render(h, REPORT_TEXT);
+	for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n"))
+		assert_true(strlen(line) <= 80);
+	assert_int_equal(count(render(h, REPORT_HTML), "<tr class=\"host\">"), 3);
+	assert_int_equal(count(render(h, REPORT_HTML), "<rect "), 3);
+	assert_null(strstr(render(h, REPORT_HTML), "<script"));
+	assert_int_equal(count(render(h, REPORT_CSV), "\n"), 4);
+	char *j = render(h, REPORT_JSON);
+	assert_int_equal(strncmp(j, "{\"hosts\":[{\"ip\":\"10.0.0.3\"", 26), 0);
+	assert_int_equal(count(j, "\"ip\":"), 3);
+	assert_int_equal(report_format_parse("xml"), -1);
+	hosts_free(h);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_record_counts_per_category_and_keeps_names_bounded,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_category_is_not_recorded, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cap_evicts_the_least_recently_seen, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_hostname_and_mac_come_from_the_leases, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_corrupt_state_is_moved_aside, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_semantically_bad_state_is_corrupt, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_unwritable_state_counts_an_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reports_list_every_host_in_80_columns, setup,
+	                                    teardown),
+	    cmocka_unit_test(test_config_errors_name_the_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
