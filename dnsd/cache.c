@@ -1,6 +1,7 @@
 /* The answer cache: a chained hash table of wire-format answers with an LRU
  * list, bounded by entries and by bytes. Parsing happens once, at store
- * time (ldns_wire2dname walks every name); a hit only copies and patches. */
+ * time (ldns re-encodes the answer, ldns_wire2dname walks every owner); a
+ * hit only copies and patches. */
 #include "cache.h"
 
 #include <stdlib.h>
@@ -140,14 +141,12 @@ cache_clamp(const struct cache_limits *lim, uint32_t ttl)
 
 /* What one walk over an upstream answer finds. */
 struct cache_scan {
-	uint8_t wire[LDNS_MAX_PACKETLEN];
-	size_t wire_len;
 	struct cache_ttl ttls[512];
 	unsigned nttl;
 	uint8_t cnames[2048];
 	size_t cnames_len;
 	unsigned ncnames;
-	uint16_t ancount, nscount, arcount;
+	uint16_t ancount;
 	int has_soa;
 	uint32_t soa_neg;	/* min(SOA TTL, SOA MINIMUM) */
 	uint32_t min_ttl;	/* over every record */
@@ -179,13 +178,37 @@ cache_add_cname(struct cache_scan *s, const uint8_t *p, size_t len, size_t rdpos
 	ldns_rdf_deep_free(t);
 }
 
-/* Copy resp into s->wire without its OPT (and anything after it), noting
- * every TTL. Returns 0, or -1 when the answer does not parse. */
-static int
-cache_scan(struct cache_scan *s, const uint8_t *resp, size_t len)
+/* Re-encode resp with ldns: every name is decompressed and compressed
+ * again, so pointers only reach names ldns wrote (never the header, whose
+ * counts we rewrite), RDATA is framed as parsed, any TSIG is gone and the
+ * OPT, if any, is the last record. Returns the new wire (caller frees) or
+ * NULL. */
+static uint8_t *
+cache_normalise(const uint8_t *resp, size_t len, size_t *out_len)
 {
+	ldns_pkt *p = NULL;
+	uint8_t *wire = NULL;
+	if (ldns_wire2pkt(&p, resp, len) != LDNS_STATUS_OK)
+		return NULL;
+	ldns_rr_free(ldns_pkt_tsig(p));
+	ldns_pkt_set_tsig(p, NULL);
+	if (ldns_pkt_qdcount(p) != 1 || ldns_pkt2wire(&wire, p, out_len) != LDNS_STATUS_OK) {
+		free(wire);
+		wire = NULL;
+	}
+	ldns_pkt_free(p);
+	return wire;
+}
+
+/* Walk the normalised answer, noting every TTL, the CNAME targets and the
+ * SOA of a negative answer, and cut off its OPT (we add our own per
+ * client). 0, or -1 when it does not parse. */
+static int
+cache_scan(struct cache_scan *s, uint8_t *resp, size_t *lenp)
+{
+	size_t len = *lenp;
 	size_t pos = MSG_HDR_LEN;
-	if (len < MSG_HDR_LEN || len > sizeof s->wire || LDNS_QDCOUNT(resp) != 1)
+	if (len < MSG_HDR_LEN || len > LDNS_MAX_PACKETLEN || LDNS_QDCOUNT(resp) != 1)
 		return -1;
 	ldns_rdf *qn = cache_read_name(resp, len, &pos);
 	if (qn == NULL)
@@ -194,13 +217,11 @@ cache_scan(struct cache_scan *s, const uint8_t *resp, size_t len)
 	pos += 4;
 	if (pos > len)
 		return -1;
-	memcpy(s->wire, resp, pos);
-	s->wire_len = pos;
 
 	unsigned an = LDNS_ANCOUNT(resp), ns = LDNS_NSCOUNT(resp), ar = LDNS_ARCOUNT(resp);
 	s->nttl = s->ncnames = 0;
 	s->cnames_len = 0;
-	s->ancount = s->nscount = s->arcount = 0;
+	s->ancount = (uint16_t)an;
 	s->has_soa = 0;
 	s->min_ttl = UINT32_MAX;
 	for (unsigned i = 0; i < an + ns + ar; i++) {
@@ -215,15 +236,18 @@ cache_scan(struct cache_scan *s, const uint8_t *resp, size_t len)
 		uint32_t ttl = ldns_read_uint32(resp + pos + 4);
 		size_t rdlen = ldns_read_uint16(resp + pos + 8);
 		size_t end = pos + 10 + rdlen;
-		if (end > len)
+		if (end > len || s->nttl == sizeof s->ttls / sizeof s->ttls[0])
 			return -1;
-		if (type == LDNS_RR_TYPE_OPT)
-			break;	/* a TSIG or junk after it is not ours to keep */
-		if (s->nttl == sizeof s->ttls / sizeof s->ttls[0])
-			return -1;
+		if (type == LDNS_RR_TYPE_OPT) {
+			if (i + 1 != an + ns + ar)	/* ldns writes it last */
+				return -1;
+			ldns_write_uint16(resp + LDNS_ARCOUNT_OFF, (uint16_t)(ar - 1));
+			*lenp = start;
+			break;
+		}
 		if (ttl > INT32_MAX)	/* RFC 2181 8: treat as zero */
 			ttl = 0;
-		s->ttls[s->nttl].off = (uint16_t)(s->wire_len + (pos - start) + 4);
+		s->ttls[s->nttl].off = (uint16_t)(pos + 4);
 		s->ttls[s->nttl++].ttl = ttl;
 		if (ttl < s->min_ttl)
 			s->min_ttl = ttl;
@@ -234,19 +258,8 @@ cache_scan(struct cache_scan *s, const uint8_t *resp, size_t len)
 			s->soa_neg = ttl < minimum ? ttl : minimum;
 			s->has_soa = 1;
 		}
-		memcpy(s->wire + s->wire_len, resp + start, end - start);
-		s->wire_len += end - start;
 		pos = end;
-		if (i < an)
-			s->ancount++;
-		else if (i < an + ns)
-			s->nscount++;
-		else
-			s->arcount++;
 	}
-	ldns_write_uint16(s->wire + LDNS_ANCOUNT_OFF, s->ancount);
-	ldns_write_uint16(s->wire + LDNS_NSCOUNT_OFF, s->nscount);
-	ldns_write_uint16(s->wire + LDNS_ARCOUNT_OFF, s->arcount);
 	return 0;
 }
 
@@ -274,20 +287,22 @@ cache_entry_new(const struct cache_limits *lim, const uint8_t *key, size_t key_l
 {
 	struct cache_scan *s = malloc(sizeof *s);
 	struct cache_entry *e = NULL;
-	if (s == NULL || cache_scan(s, resp, resp_len) < 0)
+	size_t norm_len = 0;
+	uint8_t *norm = cache_normalise(resp, resp_len, &norm_len);
+	if (s == NULL || norm == NULL || cache_scan(s, norm, &norm_len) < 0)
 		goto out;
-	size_t size = sizeof *e + s->nttl * sizeof(struct cache_ttl) + key_len + s->wire_len +
+	size_t size = sizeof *e + s->nttl * sizeof(struct cache_ttl) + key_len + norm_len +
 	    s->cnames_len;
 	e = malloc(size);
 	if (e == NULL)
 		goto out;
 	e->size = size;
-	e->flags = ldns_read_uint16(resp + 2);
+	e->flags = ldns_read_uint16(norm + 2);
 	e->ttl = cache_entry_ttl(lim, s, MSG_RCODE(e->flags));
 	e->stored = now;
 	e->expires = now + e->ttl;
 	e->key_len = (uint16_t)key_len;
-	e->wire_len = (uint16_t)s->wire_len;
+	e->wire_len = (uint16_t)norm_len;
 	e->cnames_len = (uint16_t)s->cnames_len;
 	e->ncnames = (uint16_t)s->ncnames;
 	e->nttl = (uint16_t)s->nttl;
@@ -299,9 +314,10 @@ cache_entry_new(const struct cache_limits *lim, const uint8_t *key, size_t key_l
 		e->ttls[i].ttl = negative && t > e->ttl ? e->ttl : t;
 	}
 	memcpy(cache_entry_key(e), key, key_len);
-	memcpy(cache_entry_wire(e), s->wire, s->wire_len);
-	memcpy(cache_entry_wire(e) + s->wire_len, s->cnames, s->cnames_len);
+	memcpy(cache_entry_wire(e), norm, norm_len);
+	memcpy(cache_entry_wire(e) + norm_len, s->cnames, s->cnames_len);
 out:
+	free(norm);
 	free(s);
 	return e;
 }

@@ -22,7 +22,7 @@ static const char *const config_default_allow[] = {
 };
 
 /* Top-level groups whose owners parse them (see config_group). */
-static const char *const config_subsystem_groups[] = { "hosts", "log", NULL };
+static const char *const config_subsystem_groups[] = { "hosts", "log", "ratelimit", NULL };
 
 struct config_ctx {
 	struct config *c;
@@ -332,7 +332,7 @@ config_top(struct config_ctx *x)
 {
 	static const char *const names[] = { "listen", "upstreams", "resolv_conf", "allow",
 		"cache", "forward", "tcp", "user", "group", "chroot", "pid_file", "control_socket",
-		"policy", "hosts", "log", NULL };
+		"policy", "hosts", "log", "ratelimit", NULL };
 	struct config *c = x->c;
 	const config_setting_t *root = config_root_setting(&c->lc), *s;
 

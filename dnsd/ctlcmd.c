@@ -9,31 +9,29 @@
 #include "json.h"
 
 static void
-status_policy(const struct ctlcmd_src *s, time_t now, struct evbuffer *out)
+status_policy(const struct ctlcmd_src *s, struct evbuffer *out)
 {
-	const struct policy *p = *s->policy;
+	const struct phase *ph = *s->phase;
+	const struct policy *p = phase_policy(ph);
 	char t1[JSON_TIMELEN], t2[JSON_TIMELEN];
-	unsigned flags = *s->now_override ? POLICY_NOW_TRUSTED : 0;
+	time_t now = phase_now(ph), next = phase_next_boundary(ph);
 	if (!p) {
 		evbuffer_add_printf(out, "policy: none loaded\n");
 		return;
 	}
-	const char *phase = policy_phase_at_ex(p, now, flags);
-	time_t next = policy_next_boundary(p, now);
+	const char *cur = phase_current(ph);
 	evbuffer_add_printf(out, "policy: %s\n  phase in force: %s\n  next boundary: %s\n",
-	                    policy_path(p), phase ? phase : "(none: before the first phase)",
+	                    policy_path(p), cur ? cur : "(none: before the first phase)",
 	                    next ? json_time(next, t1) : "none");
-	time_t floor = policy_clock_floor(p);
-	if (*s->now_override)
-		evbuffer_add_printf(out, "clock: overridden, now = %s\n", json_time(now, t1));
-	else if (now < floor)
+	if (phase_flags(ph) & POLICY_NOW_TRUSTED)
+		evbuffer_add_printf(out, "clock: overridden, policy time %s\n", json_time(now, t1));
+	else if (phase_clock_unsynced(ph))
 		evbuffer_add_printf(out,
-		                    "clock: UNSYNCED: %s is before %s; the unsynced rule "
-		                    "applies\n",
-		                    json_time(now, t1), json_time(floor, t2));
+		                    "clock: UNSYNCED: %s is before %s; the unsynced rule applies\n",
+		                    json_time(now, t1), json_time(policy_clock_floor(p), t2));
 	else
 		evbuffer_add_printf(out, "clock: sane (%s, floor %.10s)\n", json_time(now, t1),
-		                    json_time(floor, t2));
+		                    json_time(policy_clock_floor(p), t2));
 }
 
 static void
@@ -59,12 +57,11 @@ static int
 status_cmd(const char *args, struct evbuffer *out, void *arg)
 {
 	const struct ctlcmd_src *s = arg;
-	time_t wall = time(NULL), now = *s->now_override ? *s->now_override : wall;
-	long up = (long)(wall - s->started);
+	long up = (long)(time(NULL) - s->started);
 	(void)args;
 	evbuffer_add_printf(out, "uptime: %ldd %02ld:%02ld:%02ld\n", up / 86400, up / 3600 % 24,
 	                    up / 60 % 60, up % 60);
-	status_policy(s, now, out);
+	status_policy(s, out);
 	status_dns(s, out);
 	if (*s->hl)
 		hostlog_status(*s->hl, out);
@@ -86,13 +83,15 @@ stats_cmd(const char *args, struct evbuffer *out, void *arg)
 	    out,
 	    "queries %llu (udp %llu, tcp %llu)\ncache hits %llu\nforwarded %llu\n"
 	    "coalesced %llu\ndropped %llu\nrefused %llu\nformerr %llu\nnotimp %llu\n"
-	    "badvers %llu\nservfail %llu\npending %u\n",
+	    "badvers %llu\nservfail %llu\npending %u\npolicy blocked %llu\n"
+	    "policy cname blocked %llu\n",
 	    (unsigned long long)q.queries, (unsigned long long)l.udp_queries,
 	    (unsigned long long)l.tcp_queries, (unsigned long long)q.cache_hits,
 	    (unsigned long long)q.forwarded, (unsigned long long)q.coalesced,
 	    (unsigned long long)q.dropped, (unsigned long long)q.refused,
 	    (unsigned long long)q.formerr, (unsigned long long)q.notimp,
-	    (unsigned long long)q.badvers, (unsigned long long)q.servfail, q.pending);
+	    (unsigned long long)q.badvers, (unsigned long long)q.servfail, q.pending,
+	    (unsigned long long)q.policy_blocked, (unsigned long long)q.policy_cname_blocked);
 	evbuffer_add_printf(
 	    out,
 	    "upstream sent %llu\nupstream answers %llu\nupstream mismatched %llu\n"

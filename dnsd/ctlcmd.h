@@ -12,7 +12,7 @@
 #include "forward.h"
 #include "hostlog.h"
 #include "listen.h"
-#include "policy.h"
+#include "phase.h"
 #include "query.h"
 
 /* Every pointer is borrowed from main and must outlive the control socket;
@@ -23,8 +23,7 @@ struct ctlcmd_src {
 	struct forward *const *fwd;
 	struct query_ctx *const *qc;
 	struct listen *const *listen;
-	struct policy *const *policy;
-	const time_t *now_override; /* 0: the system clock */
+	struct phase *const *phase;
 	struct hostlog *const *hl;
 	void (*reload)(void *arg); /* what SIGHUP does */
 	void *reload_arg;

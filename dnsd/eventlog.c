@@ -647,18 +647,16 @@ eventlog_status(const struct eventlog *el, struct evbuffer *out)
 {
 	struct eventlog_stats s;
 	eventlog_get_stats(el, &s);
+	const char *file = !el->o.file ? "off" : s.file_ok ? "ok" : "FAILING";
+	const char *remote = el->o.remote_proto == EVENTLOG_REMOTE_NONE ? "off"
+	                     : s.remote_ok                              ? "ok"
+	                                                                : "FAILING";
+	evbuffer_add_printf(out, "log: file %s, remote %s, %llu dropped\n", file, remote,
+	                    (unsigned long long)s.dropped);
 	evbuffer_add_printf(out,
-	                    "log: file %s, remote %s; %llu attempts, %llu lines, %llu folded, "
-	                    "%llu dropped, %llu rotations, %d pairs\n",
-	                    !el->o.file ? "off"
-	                    : s.file_ok ? "ok"
-	                                : "FAILING",
-	                    el->o.remote_proto == EVENTLOG_REMOTE_NONE ? "off"
-	                    : s.remote_ok                              ? "ok"
-	                                                               : "FAILING",
+	                    "  %llu attempts, %llu lines, %llu folded, %llu rotations, %d pairs\n",
 	                    (unsigned long long)s.attempts, (unsigned long long)s.lines,
-	                    (unsigned long long)s.folded, (unsigned long long)s.dropped,
-	                    (unsigned long long)s.rotations, s.pairs);
+	                    (unsigned long long)s.folded, (unsigned long long)s.rotations, s.pairs);
 }
 
 struct eventlog *

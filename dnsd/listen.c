@@ -261,19 +261,24 @@ listen_udp_read(evutil_socket_t fd, short what, void *arg)
 
 /* TCP */
 
+/* The connection list is ordered by last activity, oldest first. */
 static void
-listen_conn_touch(struct listen_conn *c)
+listen_conn_unlink(struct listen *l, struct listen_conn *c)
 {
-	struct listen *l = c->l;
-	if (l->conns_tail == c)
-		return;
-	/* unlink, then append: the list is ordered by last activity */
 	if (c->prev)
 		c->prev->next = c->next;
 	else
 		l->conns_head = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	else
+		l->conns_tail = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void
+listen_conn_append(struct listen *l, struct listen_conn *c)
+{
 	c->prev = l->conns_tail;
 	c->next = NULL;
 	if (l->conns_tail)
@@ -281,6 +286,15 @@ listen_conn_touch(struct listen_conn *c)
 	else
 		l->conns_head = c;
 	l->conns_tail = c;
+}
+
+static void
+listen_conn_touch(struct listen_conn *c)
+{
+	if (c->l->conns_tail != c) {
+		listen_conn_unlink(c->l, c);
+		listen_conn_append(c->l, c);
+	}
 }
 
 static void
@@ -299,14 +313,7 @@ listen_conn_close(struct listen_conn *c)
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 	if (l) {
-		if (c->prev)
-			c->prev->next = c->next;
-		else
-			l->conns_head = c->next;
-		if (c->next)
-			c->next->prev = c->prev;
-		else
-			l->conns_tail = c->prev;
+		listen_conn_unlink(l, c);
 		l->st.tcp_open--;
 	}
 	c->l = NULL;
@@ -406,12 +413,7 @@ listen_tcp_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockadd
 	netaddr_from_sockaddr(&c->cl.addr, sa);
 	c->cl.fd = -1;
 	c->cl.conn = c;
-	c->prev = l->conns_tail;
-	if (l->conns_tail)
-		l->conns_tail->next = c;
-	else
-		l->conns_head = c;
-	l->conns_tail = c;
+	listen_conn_append(l, c);
 	l->st.tcp_open++;
 	l->st.tcp_accepted++;
 	struct timeval idle = { (time_t)l->idle_s, 0 };

@@ -15,10 +15,16 @@
 
 #include "cache.h"
 #include "config.h"
+#include "control.h"
+#include "ctlcmd.h"
 #include "forward.h"
+#include "hostlog.h"
 #include "listen.h"
 #include "log.h"
+#include "phase.h"
+#include "policy.h"
 #include "query.h"
+#include "ratelimit.h"
 
 #define DNSD_DEFAULT_CONF "/etc/dnsd/dnsd.conf"
 
@@ -30,7 +36,13 @@ struct dnsd {
 	struct forward *fwd;
 	struct query_ctx *qc;
 	struct listen *listen;
+	struct phase *phase;
+	time_t now_cli;		/* -n: wins over the config's policy.now */
+	time_t now_in_force;	/* the override the policy clock runs from, or 0 */
 	struct event *sig_hup, *sig_term, *sig_int;
+	struct hostlog *hl;		/* per-host records (HOSTS) */
+	struct control *ctl;		/* control socket, NULL when not configured */
+	struct ctlcmd_src ctlsrc;	/* what its commands read */
 };
 
 static void
@@ -50,21 +62,65 @@ dnsd_cache_limits(const struct config *c, struct cache_limits *lim)
 	lim->servfail_ttl = c->cache.servfail_ttl;
 }
 
-/* Load the config file; every problem is logged (or printed, for -t). */
-static struct config *
-dnsd_load(const char *path, int to_stderr)
+/* Report one "file:line: message" line to stderr (-t) or the log. */
+static void
+dnsd_report(void *to_stderr, const char *line)
+{
+	if (to_stderr)
+		fprintf(stderr, "%s\n", line);
+	else
+		log_warn("%s", line);
+}
+
+/* Load the config file and the policy it names; every problem is reported
+ * as file:line. 0, or -1 with nothing loaded. */
+static int
+dnsd_load(const char *path, int to_stderr, struct config **cfgp, struct policy **polp)
 {
 	char err[CONFIG_ERR_MAX];
+	void *out = to_stderr ? stderr : NULL;
 	struct config *c = config_load(path, err, sizeof err);
-	if (c)
-		return c;
-	for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n")) {
-		if (to_stderr)
-			fprintf(stderr, "%s\n", line);
-		else
-			log_warn("%s", line);
+	*cfgp = NULL;
+	*polp = NULL;
+	if (c == NULL) {
+		for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
+			dnsd_report(out, line);
+		return -1;
 	}
-	return NULL;
+	struct ratelimit_config rc;
+	if (ratelimit_config(config_group(c, "ratelimit"), &rc, err, sizeof err) < 0) {
+		dnsd_report(out, strtok(err, "\n"));
+		config_free(c);
+		return -1;
+	}
+	if (hostlog_check(c, err, sizeof err) < 0) {
+		for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
+			dnsd_report(out, line);
+		config_free(c);
+		return -1;
+	}
+	if (c->policy_file && (*polp = policy_load(c->policy_file, err, sizeof err)) == NULL) {
+		/* On a terminal: every error in the policy, not just the first. */
+		if (to_stderr)
+			policy_check(c->policy_file, dnsd_report, out);
+		else
+			dnsd_report(out, err);
+		config_free(c);
+		return -1;
+	}
+	*cfgp = c;
+	return 0;
+}
+
+/* The policy clock: -n, else the config's policy.now, else the system's. */
+static void
+dnsd_set_now(struct dnsd *d)
+{
+	time_t now = d->now_cli ? d->now_cli : d->cfg->now;
+	if (now != d->now_in_force) {
+		phase_set_now(d->phase, now);
+		d->now_in_force = now;
+	}
 }
 
 static int
@@ -83,9 +139,10 @@ dnsd_same_listen(const struct config *a, const struct config *b)
 static void
 dnsd_reload(struct dnsd *d)
 {
-	struct config *c = dnsd_load(d->conf_path, 0);
-	if (c == NULL) {
-		log_warn("reload failed: keeping the previous configuration");
+	struct config *c;
+	struct policy *pol;
+	if (dnsd_load(d->conf_path, 0, &c, &pol) < 0) {
+		log_warn("reload failed: keeping the previous configuration and policy");
 		return;
 	}
 	if (!dnsd_same_listen(c, d->cfg))
@@ -97,6 +154,7 @@ dnsd_reload(struct dnsd *d)
 		struct cache *nc = cache_new(&lim);
 		if (nc == NULL) {
 			log_warn("reload: cannot allocate the cache: keeping the previous configuration");
+			policy_free(pol);
 			config_free(c);
 			return;
 		}
@@ -107,9 +165,20 @@ dnsd_reload(struct dnsd *d)
 	forward_configure(d->fwd, c);
 	listen_configure(d->listen, c);
 	query_configure(d->qc, c);
+	char herr[CONFIG_ERR_MAX];
+	if (hostlog_configure(d->hl, c, herr, sizeof herr) < 0)
+		log_warn("reload: %s", herr);
 	config_free(d->cfg);
 	d->cfg = c;
+	phase_set_policy(d->phase, pol);
+	dnsd_set_now(d);
 	log_info("configuration reloaded from %s", d->conf_path);
+}
+
+static void
+dnsd_reload_cb(void *arg)
+{
+	dnsd_reload(arg);
 }
 
 static void
@@ -144,6 +213,9 @@ dnsd_drop_privileges(const struct config *c)
 		fatal("chroot %s: %s", c->chroot, strerror(errno));
 	if (pw == NULL && c->group == NULL)
 		return;
+	/* Started as that user already (systemd User=): nothing to drop. */
+	if (getgid() == gid && (pw == NULL || getuid() == pw->pw_uid))
+		return;
 	if (setgroups(1, &gid) < 0 || setgid(gid) < 0)
 		fatal("setgid %u: %s", (unsigned)gid, strerror(errno));
 	if (pw && setuid(pw->pw_uid) < 0)
@@ -160,8 +232,28 @@ dnsd_write_pid(const char *path)
 		fatal("pid file %s: %s", path, strerror(errno));
 }
 
+/* The per-host records and the control socket (before privileges go:
+ * their files may be in root's directories). */
 static void
-dnsd_start(struct dnsd *d, int foreground)
+dnsd_start_hosts(struct dnsd *d)
+{
+	char err[CONFIG_ERR_MAX];
+	if ((d->hl = hostlog_new(d->cfg, d->base, err, sizeof err)) == NULL)
+		fatal("%s", err);
+	query_set_hostlog(d->qc, d->hl);
+	if (d->cfg->control_socket == NULL)
+		return;
+	if ((d->ctl = control_new(d->base, d->cfg->control_socket, err, sizeof err)) == NULL)
+		fatal("%s", err);
+	d->ctlsrc = (struct ctlcmd_src){ .started = time(NULL), .cache = &d->cache, .fwd = &d->fwd,
+		.qc = &d->qc, .listen = &d->listen, .phase = &d->phase, .hl = &d->hl,
+		.reload = dnsd_reload_cb, .reload_arg = d };
+	if (ctlcmd_register(d->ctl, &d->ctlsrc) < 0)
+		fatal("control: too many commands");
+}
+
+static void
+dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 {
 	char err[256];
 	struct cache_limits lim;
@@ -174,9 +266,12 @@ dnsd_start(struct dnsd *d, int foreground)
 	if ((d->base = event_base_new()) == NULL)
 		fatal("event_base_new failed");
 	dnsd_cache_limits(d->cfg, &lim);
-	if ((d->cache = cache_new(&lim)) == NULL || (d->fwd = forward_new(d->base, d->cfg)) == NULL ||
-	    (d->qc = query_new(d->cache, d->fwd, d->cfg)) == NULL)
+	if ((d->phase = phase_new(d->base)) == NULL || (d->cache = cache_new(&lim)) == NULL ||
+	    (d->fwd = forward_new(d->base, d->cfg)) == NULL ||
+	    (d->qc = query_new(d->cache, d->fwd, d->phase, d->cfg)) == NULL)
 		fatal("out of memory");
+	dnsd_set_now(d);
+	phase_set_policy(d->phase, pol);
 	if (listen_start(d->listen, d->base, d->qc) < 0)
 		fatal("cannot start listening");
 	d->sig_hup = evsignal_new(d->base, SIGHUP, dnsd_signal, d);
@@ -186,6 +281,7 @@ dnsd_start(struct dnsd *d, int foreground)
 	    evsignal_add(d->sig_term, NULL) < 0 || evsignal_add(d->sig_int, NULL) < 0)
 		fatal("cannot install signal handlers");
 	signal(SIGPIPE, SIG_IGN);
+	dnsd_start_hosts(d);
 	dnsd_drop_privileges(d->cfg);
 }
 
@@ -194,10 +290,13 @@ dnsd_start(struct dnsd *d, int foreground)
 static void
 dnsd_stop(struct dnsd *d)
 {
+	control_free(d->ctl);
+	hostlog_free(d->hl);	/* saves the host table, writes pending summaries */
 	forward_free(d->fwd);
 	query_free(d->qc);
 	listen_free(d->listen);
 	cache_free(d->cache);
+	phase_free(d->phase);
 	event_free(d->sig_hup);
 	event_free(d->sig_term);
 	event_free(d->sig_int);
@@ -212,7 +311,7 @@ main(int argc, char **argv)
 {
 	struct dnsd d = { .conf_path = DNSD_DEFAULT_CONF };
 	int foreground = 0, check = 0, verbose = 0, ch;
-	time_t now_override = 0;
+	struct policy *pol;
 
 	while ((ch = getopt(argc, argv, "c:dhn:tv")) != -1) {
 		switch (ch) {
@@ -223,7 +322,7 @@ main(int argc, char **argv)
 			foreground = 1;
 			break;
 		case 'n':
-			if ((now_override = config_parse_time(optarg)) == -1) {
+			if ((d.now_cli = config_parse_time(optarg)) == -1) {
 				fprintf(stderr, "dnsd: -n %s: not a date-time\n", optarg);
 				return 1;
 			}
@@ -240,19 +339,17 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
-	(void)now_override;
 
 	log_init("dnsd", foreground || check, verbose);
-	d.cfg = dnsd_load(d.conf_path, 1);
-	if (check) {
-		if (d.cfg)
-			fprintf(stderr, "%s: configuration OK\n", d.conf_path);
-		config_free(d.cfg);
-		return d.cfg ? 0 : 1;
-	}
-	if (d.cfg == NULL)
+	if (dnsd_load(d.conf_path, 1, &d.cfg, &pol) < 0)
 		return 1;
-	dnsd_start(&d, foreground);
+	if (check) {
+		fprintf(stderr, "%s: configuration OK\n", d.conf_path);
+		policy_free(pol);
+		config_free(d.cfg);
+		return 0;
+	}
+	dnsd_start(&d, foreground, pol);
 	log_info("dnsd started: %d listen address(es), %d upstream(s)", d.cfg->nlisten,
 	    d.cfg->nupstream);
 	event_base_dispatch(d.base);

@@ -1,6 +1,8 @@
-/* The per-query pipeline. Questions that miss the cache are coalesced: one
- * pending entry per cache key, one upstream query, a bounded list of
- * waiting clients, each answered in its own ID, case and EDNS. */
+/* The per-query pipeline. The policy decides first (blocking answers are
+ * authored here and never cached). Questions that miss the cache are
+ * coalesced: one pending entry per cache key, one upstream query, a bounded
+ * list of waiting clients, each answered in its own ID, case and EDNS, and
+ * each checked for CNAME targets the policy blocks for that client. */
 #include "query.h"
 
 #include <stdlib.h>
@@ -8,7 +10,9 @@
 
 #include <ldns/ldns.h>
 
+#include "hostlog.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "synth.h"
 
 #define QUERY_BUCKETS 1024	/* pending questions hash; chains are short */
@@ -31,10 +35,13 @@ struct query_pending {
 struct query_ctx {
 	struct cache *cache;
 	struct forward *fwd;
+	const struct phase *ph;
 	const struct config *cfg;
+	struct ratelimit *rl;	/* NULL: no rate limit */
 	struct query_pending *pending[QUERY_BUCKETS];
 	struct query_stats st;
 	uint8_t buf[QUERY_TCP_LIMIT + 2];	/* answers rendered for waiters */
+	struct hostlog *hl;	/* per-host records; NULL: none (HOSTS) */
 };
 
 /* Cache ages use a clock that never jumps. */
@@ -46,15 +53,41 @@ query_monotonic(void)
 	return ts.tv_sec;
 }
 
+/* The rate limiter's clock: monotonic milliseconds (coarse is enough). */
+static uint64_t
+query_monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A fresh limiter from c's "ratelimit" group (dnsd_load has checked it);
+ * the buckets start full again after a reload. */
+static void
+query_ratelimit_configure(struct query_ctx *qc, const struct config *c)
+{
+	struct ratelimit_config rc;
+	char err[256];
+	ratelimit_free(qc->rl);
+	qc->rl = NULL;
+	if (ratelimit_config(config_group(c, "ratelimit"), &rc, err, sizeof err) == 0 && rc.rate &&
+	    (qc->rl = ratelimit_new(&rc)) == NULL)
+		log_warn("ratelimit: out of memory: queries are not rate limited");
+}
+
 struct query_ctx *
-query_new(struct cache *cache, struct forward *fwd, const struct config *c)
+query_new(struct cache *cache, struct forward *fwd, const struct phase *ph,
+    const struct config *c)
 {
 	struct query_ctx *qc = calloc(1, sizeof *qc);
 	if (qc == NULL)
 		return NULL;
 	qc->cache = cache;
 	qc->fwd = fwd;
+	qc->ph = ph;
 	qc->cfg = c;
+	query_ratelimit_configure(qc, c);
 	return qc;
 }
 
@@ -82,6 +115,7 @@ query_free(struct query_ctx *qc)
 			query_pending_free(p);
 		}
 	}
+	ratelimit_free(qc->rl);
 	free(qc);
 }
 
@@ -89,12 +123,19 @@ void
 query_configure(struct query_ctx *qc, const struct config *c)
 {
 	qc->cfg = c;
+	query_ratelimit_configure(qc, c);
 }
 
 void
 query_set_cache(struct query_ctx *qc, struct cache *cache)
 {
 	qc->cache = cache;
+}
+
+void
+query_set_hostlog(struct query_ctx *qc, struct hostlog *hl)
+{
+	qc->hl = hl;
 }
 
 void
@@ -147,6 +188,79 @@ query_add_waiter(struct query_pending *p, const struct msg_query *q,
 	return 0;
 }
 
+static int
+query_blocks(enum policy_action a)
+{
+	return a == POLICY_NXDOMAIN || a == POLICY_NODATA || a == POLICY_REFUSED ||
+	    a == POLICY_SINKHOLE;
+}
+
+/* The policy decision for q from cl. Returns 1 when the action blocks
+ * (dnsd answers itself), 0 for none/allow/log (the normal path). pkt/len:
+ * the raw query, for client identification from EDNS options. */
+static int
+query_policy(struct query_ctx *qc, const struct msg_query *q, const struct listen_client *cl,
+    const uint8_t *pkt, size_t len, struct policy_decision *d)
+{
+	const struct policy *p = phase_policy(qc->ph);
+	if (p == NULL)
+		return 0;
+	struct policy_client who = { cl->addr, NULL };
+	policy_decide_ex(p, q->qname, q->qname_len, &who, phase_now(qc->ph), phase_flags(qc->ph), d);
+	/* HOSTS: only names in a category pay for finding the real client
+	 * (EDNS from trusted forwarders, MAC); decide again for it, record it. */
+	if (d->category && qc->hl) {
+		struct client_info ci;
+		hostlog_identify(qc->hl, &cl->addr, pkt, len, &ci);
+		who.addr = ci.addr;
+		who.mac = ci.has_mac ? ci.mac : NULL;
+		policy_decide_ex(p, q->qname, q->qname_len, &who, phase_now(qc->ph),
+		    phase_flags(qc->ph), d);
+		hostlog_record(qc->hl, &ci, q->qname, q->qname_len, q->qtype, d);
+	}
+	return query_blocks(d->action);
+}
+
+/* Whether a CNAME target of the answer e reaches a name the policy blocks
+ * for this client; d then holds that decision. Checked at serve time, as
+ * decisions depend on the client and the time. */
+static int
+query_cname_policy(struct query_ctx *qc, const struct cache_entry *e,
+    const struct listen_client *cl, struct policy_decision *d)
+{
+	const struct policy *p = phase_policy(qc->ph);
+	unsigned n;
+	const uint8_t *t = cache_entry_cnames(e, &n);
+	if (n == 0 || p == NULL)
+		return 0;
+	struct policy_client who = { cl->addr, NULL };
+	for (unsigned i = 0; i < n; i++) {
+		size_t tl = msg_name_len(t, MSG_NAME_MAX);
+		if (tl == 0)
+			return 0;
+		policy_decide_ex(p, t, tl, &who, phase_now(qc->ph), phase_flags(qc->ph), d);
+		if (query_blocks(d->action)) {
+			qc->st.policy_cname_blocked++;
+			return 1;
+		}
+		t += tl;
+	}
+	return 0;
+}
+
+/* Render e for one client: the cached answer, or the policy's when a CNAME
+ * target is blocked. */
+static size_t
+query_render(struct query_ctx *qc, const struct cache_entry *e, const struct msg_query *q,
+    const struct listen_client *cl, time_t now, uint8_t *out, size_t cap)
+{
+	struct policy_decision d;
+	size_t limit = query_limit(cl, q);
+	if (query_cname_policy(qc, e, cl, &d))
+		return synth_policy(q, &d, limit, out, cap);
+	return cache_render(e, q, now, limit, out, cap);
+}
+
 /* The upstream answered (or every upstream failed): answer each waiter from
  * one parsed entry, then offer the entry to the cache. */
 static void
@@ -171,8 +285,7 @@ query_forward_done(const uint8_t *resp, size_t len, void *arg)
 	if (e && cache_entry_rcode(e) == LDNS_RCODE_SERVFAIL)
 		qc->st.servfail += p->nwaiters;
 	for (struct query_waiter *w = p->waiters; w && e; w = w->next) {
-		size_t n = cache_render(e, &w->q, now, query_limit(&w->cl, &w->q), qc->buf,
-		    sizeof qc->buf);
+		size_t n = query_render(qc, e, &w->q, &w->cl, now, qc->buf, sizeof qc->buf);
 		if (n)
 			listen_reply(&w->cl, qc->buf, n);
 	}
@@ -245,16 +358,24 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 	default:
 		break;
 	}
-	/* Hook (HARDEN): per-client rate limiting goes here, before any
-	 * cache or upstream work. */
-	/* Hook (POLICY, phase 2): policy_decide(); blocking actions answer
-	 * here with synth, never cached, never forwarded. */
+	/* Per-client rate limit, before any policy, cache or upstream work. */
+	if (qc->rl && !ratelimit_allow(qc->rl, &cl->addr, query_monotonic_ms())) {
+		qc->st.ratelimited++;
+		qc->st.dropped++;
+		return 0;
+	}
+	struct policy_decision d;
+	if (query_policy(qc, &q, cl, pkt, len, &d)) {
+		/* Never cached, never forwarded. */
+		qc->st.policy_blocked++;
+		return synth_policy(&q, &d, query_limit(cl, &q), out, cap);
+	}
 
 	time_t now = query_monotonic();
 	const struct cache_entry *e = cache_lookup(qc->cache, q.key, q.key_len, now);
 	if (e) {
 		qc->st.cache_hits++;
-		return cache_render(e, &q, now, query_limit(cl, &q), out, cap);
+		return query_render(qc, e, &q, cl, now, out, cap);
 	}
 	return query_forward(qc, &q, cl, out, cap);
 }

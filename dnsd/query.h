@@ -12,15 +12,20 @@
 #include "config.h"
 #include "forward.h"
 #include "listen.h"
+#include "phase.h"
 
 struct query_ctx;
 
-/* cache and fwd are borrowed and must outlive the context. */
-struct query_ctx *query_new(struct cache *cache, struct forward *fwd, const struct config *c);
+/* cache, fwd and ph are borrowed and must outlive the context. */
+struct query_ctx *query_new(struct cache *cache, struct forward *fwd, const struct phase *ph,
+    const struct config *c);
 /* Frees pending questions and their waiters (no answers sent). */
 void query_free(struct query_ctx *qc);
 /* Take a reloaded config (borrowed until the next call). */
 void query_configure(struct query_ctx *qc, const struct config *c);
+/* Record hosts that ask policy names (HOSTS); hl is borrowed, NULL: none. */
+struct hostlog;
+void query_set_hostlog(struct query_ctx *qc, struct hostlog *hl);
 /* Swap the cache (after a reload changed its limits); the old one is the
  * caller's. */
 void query_set_cache(struct query_ctx *qc, struct cache *cache);
@@ -34,6 +39,8 @@ size_t query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 struct query_stats {
 	uint64_t queries, cache_hits, forwarded, coalesced, dropped;
 	uint64_t refused, formerr, notimp, badvers, servfail;
+	uint64_t policy_blocked, policy_cname_blocked;
+	uint64_t ratelimited;	/* dropped by the per-client rate limit (also in dropped) */
 	unsigned pending;
 };
 void query_get_stats(const struct query_ctx *qc, struct query_stats *st);

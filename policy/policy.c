@@ -583,6 +583,11 @@ policy_load_report(const char *path, void (*report)(void *, const char *), void 
 	p->cats = pattern_table_new(a);
 	p->allow = pattern_table_new(a);
 	config_init(&cf);
+	/* @include "x" means x next to the policy file, as pattern files do. */
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, (size_t)(slash - path)) : NULL;
+	if (dir)
+		config_set_include_dir(&cf, dir);
 	if (!p->cats || !p->allow) {
 		L.oom = true;
 	} else if (!config_read_file(&cf, path)) {
@@ -594,6 +599,7 @@ policy_load_report(const char *path, void (*report)(void *, const char *), void 
 	} else
 		load_root(&L, config_root_setting(&cf));
 	config_destroy(&cf);
+	free(dir);
 	if (L.oom)
 		lerr_at(&L, path, 0, "out of memory");
 	*nerr = L.nerr;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "netaddr.h"
@@ -80,8 +81,6 @@ const char *policy_action_name(enum policy_action a);
 const char *policy_path(const struct policy *p);
 
 /* ---- Additions by the policy helper (the declarations above are fixed) ---- */
-
-#include <stdio.h>
 
 /* Flags for the _ex variants. POLICY_NOW_TRUSTED: now is an explicit
  * override (dnsd -n, tests, dnsd-policy --at), so the clock-sanity rule is

@@ -34,8 +34,10 @@ explain_reason(const struct policy_decision *d, FILE *out)
 		fprintf(out, "reason:   the name matches no pattern: answered normally\n");
 		break;
 	case POLICY_ALLOW:
-		fprintf(out, "reason:   %s%s: always answered normally\n", d->reason,
-		    strcmp(d->reason, "allowlisted") == 0 ? " (the allowlist wins over categories)" : "");
+		fprintf(out, "reason:   %s: %s\n", d->reason,
+		    strcmp(d->reason, "allowlisted") == 0 ?
+			"always answered normally (the allowlist wins over categories and phases)" :
+		    d->until ? "answered normally until the exemption ends" : "answered normally");
 		break;
 	case POLICY_LOG:
 		fprintf(out, "reason:   %s; category %s is only logged: answered normally, the client "

@@ -5,10 +5,10 @@
 set -euo pipefail
 
 build_pkgs="make gcc pkg-config libldns-dev libevent-dev libconfig-dev"
-test_pkgs="$build_pkgs libcmocka-dev nsd unbound dnsmasq-base bind9-dnsutils ldnsutils knot-dnsutils iproute2 procps rsyslog chromium socat jq"
+test_pkgs="$build_pkgs libcmocka-dev tzdata nsd unbound dnsmasq-base bind9-dnsutils ldnsutils knot-dnsutils iproute2 procps rsyslog chromium socat jq nftables busybox dnsperf clang libclang-rt-14-dev llvm"
 bench_pkgs="$build_pkgs nsd unbound dnsmasq-base dnsperf bind9-dnsutils procps valgrind binutils"
 fuzz_pkgs="$build_pkgs clang libclang-rt-14-dev llvm"
-cross_pkgs="$build_pkgs qemu-user nsd bind9-dnsutils iproute2"
+cross_pkgs="$build_pkgs qemu-user tzdata nsd bind9-dnsutils iproute2"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;

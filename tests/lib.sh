@@ -179,3 +179,29 @@ wait_ctl() {
 
 # qfrom SRC NAME [ARGS...]: a query from a loopback source address.
 qfrom() { local src=$1; shift; q -b "$src" "$@"; }
+
+# ---- hardening (tests/integration/fault_*.sh, security_*.sh) ----
+
+# start_fakeup PORT [ARGS...]: the hostile fake upstream tests/tools/fakeup.c
+# (built here with cc against ldns) on 127.0.0.1#PORT; it logs "port id name"
+# for every query to $FAKEUP_LOG. Sets FAKEUP_PID.
+start_fakeup() {
+	local port=$1; shift
+	if [ ! -x "$T/fakeup" ]; then
+		# shellcheck disable=SC2046
+		cc -std=gnu11 -O1 -o "$T/fakeup" "$TOP/tests/tools/fakeup.c" \
+		    $(pkg-config --cflags --libs ldns) || return 1
+	fi
+	FAKEUP_LOG=$T/fakeup.$port.log
+	"$T/fakeup" -p "$port" -l "$FAKEUP_LOG" "$@" 2>>"$T/fakeup.stderr" &
+	FAKEUP_PID=$!
+	PIDS+=($FAKEUP_PID)
+	wait_dns "$port"
+}
+
+# answer ARGS...: what dnsd answered, as "STATUS addr addr..." (one line).
+answer() {
+	local out
+	out=$(q "$@")
+	echo "$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out") $(awk '!/^;/ && $4 == "A" { print $5 }' <<<"$out" | sort | tr '\n' ' ')" | sed 's/ *$//'
+}

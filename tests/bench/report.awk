@@ -6,7 +6,7 @@ NR == 1 { next }
 {
 	date = $1; machine = $2
 	v[$3, $4, $5] = $6
-	if (!(($3) in seen)) { seen[$3] = 1; if ($3 != "dnsd-policy") daemons[++nd] = $3 }
+	if (!(($3) in seen)) { seen[$3] = 1; if ($3 != "dnsd-policy" && $3 != "machine") daemons[++nd] = $3 }
 	if ($3 == "dnsd-policy" && $4 ~ /^check-[0-9]+$/ && !(($4) in pseen)) { pseen[$4] = 1; pol[++np] = $4 }
 }
 function val(d, s, m) { return ((d, s, m) in v) ? v[d, s, m] : "" }
@@ -23,16 +23,17 @@ function target(what, ok, measured) {
 }
 END {
 	split("miss-heavy cache-hot blocked", sc, " ")
-	printf "Run of %s on %s.\n\n", date, machine
-	print "| daemon | scenario | QPS | mean latency us | p99 latency us | sent | lost | server CPU us/answer | server CPU % | client core busy % | dnsperf CPU % | bound by | answers |"
-	print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
+	printf "Run of %s on %s (load average before %s, after %s).\n\n", date, machine,
+	    show(val("machine", "all", "loadavg_before")), show(val("machine", "all", "loadavg_after"))
+	print "| daemon | scenario | QPS (median run) | QPS of each run | mean latency us | p99 latency us | sent | lost | server CPU us/answer (user + sys) | server CPU % | client core busy % | dnsperf CPU % | bound by | answers |"
+	print "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
 	for (i = 1; i <= nd; i++)
 		for (j = 1; j <= 3; j++) {
 			d = daemons[i]; s = sc[j]
 			if (val(d, s, "qps") == "") continue
-			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", d, s,
-			    val(d, s, "qps"), val(d, s, "mean_us"), val(d, s, "p99_us"), val(d, s, "sent"),
-			    val(d, s, "lost"), val(d, s, "cpu_us_per_answer"), val(d, s, "server_cpu_pct"),
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", d, s,
+			    val(d, s, "qps"), show(val(d, s, "qps_runs")), val(d, s, "mean_us"), val(d, s, "p99_us"), val(d, s, "sent"),
+			    val(d, s, "lost"), val(d, s, "cpu_us_per_answer") " (" val(d, s, "user_us_per_answer") " + " val(d, s, "sys_us_per_answer") ")", val(d, s, "server_cpu_pct"),
 			    val(d, s, "client_core_busy_pct"), val(d, s, "dnsperf_cpu_pct"), bound(d, s),
 			    val(d, s, "rcodes")
 		}

@@ -12,6 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* tests/fuzz, where fixture/ holds the files some harnesses start from
+ * (run.sh defines it). */
+#ifndef FUZZ_DIR
+#error "FUZZ_DIR: build the harnesses with tests/fuzz/run.sh"
+#endif
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 

@@ -1,8 +1,11 @@
-/* Fuzz harness for the query path (dnsd/query.c, msg.c, synth.c and the
- * cache hit path): the first byte picks the client (allowed or not, IPv4 or
- * IPv6), the rest is the packet it sends over UDP. The cache holds a few
- * answers; a miss goes to an upstream on 127.0.0.1 port 9 where nothing
- * listens, and the pipeline is torn down after each input. Every answer must
+/* Fuzz harness for the query path (dnsd/query.c, msg.c, synth.c, the policy
+ * decision and its synthesised answers, the per-host records with EDNS client
+ * options, the cache hit path): the first byte picks the client (allowed or
+ * not, IPv4 or IPv6; 127.0.0.1 is a trusted forwarder), the rest is the
+ * packet it sends over UDP. The policy (fixture/policy.conf) blocks names
+ * under kaspersky.com with every action; the cache holds a few answers, one a CNAME into a blocked
+ * name. A miss goes to an upstream on 127.0.0.1 port 9 where nothing
+ * listens; the pipeline is torn down after each input. Every answer must
  * carry the query's ID, be well framed and fit 64 KiB; a client outside the
  * allowed networks gets nothing larger than what it sent. */
 #include <arpa/inet.h>
@@ -14,7 +17,9 @@
 #include "forward.h"
 #include "fuzz.h"
 #include "fuzz_dns.h"
+#include "hostlog.h"
 #include "listen.h"
+#include "phase.h"
 #include "query.h"
 
 #define FUZZ_TXT250 \
@@ -26,6 +31,8 @@
 static struct event_base *fuzz_base;
 static struct config *fuzz_cfg;
 static struct cache *fuzz_cache;
+static struct phase *fuzz_phase;
+static struct hostlog *fuzz_hostlog;
 static struct listen_client fuzz_clients[4];
 static uint8_t fuzz_out[65535 + 2];
 
@@ -71,15 +78,10 @@ fuzz_cache_fill(const char *name, ldns_rr_type type, bool do_bit, ldns_pkt_rcode
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const char conf[] =
-	    "listen = [ \"127.0.0.1@5353\" ];\n"
-	    "upstreams = [ \"127.0.0.1@9\" ];\n"
-	    "allow = [ \"127.0.0.0/8\", \"::1\" ];\n"
-	    "forward = { max_outstanding = 64; max_waiters = 4; };\n";
 	static const char *const a[] = { "www.example.com. 3600 IN A 192.0.2.1",
 		"www.example.com. 3600 IN A 192.0.2.2", NULL };
-	static const char *const cname[] = { "alias.example.com. 3600 IN CNAME www.example.com.",
-		"www.example.com. 3600 IN A 192.0.2.1", NULL };
+	static const char *const cname[] = { "alias.example.com. 3600 IN CNAME upd.kaspersky.com.",
+		"upd.kaspersky.com. 3600 IN A 192.0.2.1", NULL };
 	static const char *const soa[] = { "example.com. 3600 IN SOA ns.example.com. "
 					   "hostmaster.example.com. 1 3600 600 86400 300", NULL };
 	static const char *const txt[] = {
@@ -88,17 +90,23 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct cache_limits lim = { .max_entries = 64, .max_bytes = 1 << 20, .max_ttl = 86400,
 		.servfail_ttl = 5 };
 	char err[CONFIG_ERR_MAX];
+	struct policy *pol;
 
 	(void)argc;
 	(void)argv;
-	if ((fuzz_base = event_base_new()) == NULL || (fuzz_cache = cache_new(&lim)) == NULL)
+	if ((fuzz_base = event_base_new()) == NULL || (fuzz_cache = cache_new(&lim)) == NULL ||
+	    (fuzz_phase = phase_new(fuzz_base)) == NULL)
 		abort();
-	fuzz_cfg = config_load(fuzz_scratch_file("dnsd.conf", (const uint8_t *)conf, sizeof conf - 1),
-	    err, sizeof err);
-	if (fuzz_cfg == NULL) {
-		fprintf(stderr, "fuzz_query: %s", err);
+	fuzz_cfg = config_load(FUZZ_DIR "/fixture/dnsd.conf", err, sizeof err);
+	pol = fuzz_cfg ? policy_load(fuzz_cfg->policy_file, err, sizeof err) : NULL;
+	if (fuzz_cfg == NULL || pol == NULL ||
+	    (fuzz_hostlog = hostlog_new(fuzz_cfg, fuzz_base, err, sizeof err)) == NULL) {
+		fprintf(stderr, "fuzz_query: %s\n", err);
 		abort();
 	}
+	/* A week after the cutoff: no boundary ahead, every decision fixed. */
+	phase_set_policy(fuzz_phase, pol);
+	phase_set_now(fuzz_phase, 1727582400 + 7 * 86400);
 	fuzz_cache_fill("www.example.com.", LDNS_RR_TYPE_A, false, LDNS_RCODE_NOERROR, a, NULL);
 	fuzz_cache_fill("www.example.com.", LDNS_RR_TYPE_A, true, LDNS_RCODE_NOERROR, a, NULL);
 	fuzz_cache_fill("alias.example.com.", LDNS_RR_TYPE_A, false, LDNS_RCODE_NOERROR, cname, NULL);
@@ -125,8 +133,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cl = &fuzz_clients[data[0] % 4];
 	data++, size--;
 	if ((fwd = forward_new(fuzz_base, fuzz_cfg)) == NULL ||
-	    (qc = query_new(fuzz_cache, fwd, fuzz_cfg)) == NULL)
+	    (qc = query_new(fuzz_cache, fwd, fuzz_phase, fuzz_cfg)) == NULL)
 		abort();
+	query_set_hostlog(qc, fuzz_hostlog);
 	n = query_handle(qc, data, size, cl, fuzz_out, sizeof fuzz_out);
 	if (n > 0) {
 		assert(n >= MSG_HDR_LEN && n <= 65535);

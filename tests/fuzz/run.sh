@@ -8,6 +8,7 @@
 #   --build    build only
 # Environment: FUZZ_SECONDS, FUZZ_BUILD (build-fuzz), FUZZ_JOBS (harnesses run
 # at once, 1), FUZZ_NICE (niceness of the fuzzers, 10), CLANG (clang).
+# Exit: 0 clean, 1 a crash or a failing input, 2 no clang, 3 a build failure.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 top=$(pwd)
@@ -16,7 +17,7 @@ mode=fuzz
 case "${1:-}" in
 --check) mode=check; shift ;;
 --build) mode=build; shift ;;
--h | --help) sed -n '2,10p' "$0"; exit 0 ;;
+-h | --help) sed -n '2,11p' "$0"; exit 0 ;;
 esac
 
 CLANG=${CLANG:-clang}
@@ -30,7 +31,7 @@ harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then
 	for f in "$fuzzdir"/fuzz_*.c; do [ -f "$f" ] && harnesses+=("$(basename "$f" .c)"); done
 fi
-[ ${#harnesses[@]} -gt 0 ] || { echo "fuzz: no harnesses in $fuzzdir" >&2; exit 1; }
+[ ${#harnesses[@]} -gt 0 ] || { echo "fuzz: no harnesses in $fuzzdir" >&2; exit 3; }
 
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 epoch=$(git log -1 --format=%ct 2>/dev/null || date +%s)
@@ -77,7 +78,7 @@ build_harness() {
 		return 0
 	fi
 	# shellcheck disable=SC2086
-	$CLANG $cflags -D_GNU_SOURCE -Wall -Wextra -Wshadow -fsanitize=fuzzer -o "$bin" "$fuzzdir/$h.c" "$out/libfuzzdnsd.a" $libs
+	$CLANG $cflags -D_GNU_SOURCE -DFUZZ_DIR="\"$fuzzdir\"" -Wall -Wextra -Wshadow -fsanitize=fuzzer -o "$bin" "$fuzzdir/$h.c" "$out/libfuzzdnsd.a" $libs
 }
 
 # Inputs of a harness for --check: seeds and regression inputs.
@@ -158,13 +159,13 @@ mkdir -p "$out"
 # corpus check may meet).
 exec 9>"$out/.lock"
 flock 9
-build_lib || { echo "fuzz: building the project sources with clang failed" >&2; exit 1; }
+build_lib || { echo "fuzz: building the project sources with clang failed" >&2; exit 3; }
 failed=0
 for h in "${harnesses[@]}"; do
 	build_harness "$h" || { echo "fuzz: building $h failed" >&2; failed=1; }
 done
 flock -u 9
-[ $failed = 0 ] || exit 1
+[ $failed = 0 ] || exit 3
 [ $mode = build ] && exit 0
 
 if [ $mode = check ]; then

@@ -61,4 +61,21 @@ expect_eq "SIGHUP with a good file: new allow list in force" "REFUSED" "$(rcode 
 expect_eq "SIGHUP with a good file: allowed client served" "NOERROR" "$(rcode www.example.test A)"
 
 stop_dnsd
+
+# Privileges: as root, dnsd writes its pid file, then runs as the user.
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	DNSD_PORT=$(free_port)
+	cat >"$T/priv.conf" <<CONF
+listen = [ "127.0.0.1@$DNSD_PORT" ];
+upstreams = [ "127.0.0.1@$NSD_PORT" ];
+user = "nobody";
+pid_file = "dnsd.pid";
+CONF
+	start_dnsd "$T/priv.conf"
+	wait_dns "$DNSD_PORT" || { not_ok "dnsd answers as nobody"; cat "$DNSD_LOG"; exit 1; }
+	expect_eq "pid file holds dnsd's pid" "$DNSD_PID" "$(cat "$T/dnsd.pid" 2>/dev/null)"
+	expect_eq "runs as the configured user" "$(id -u nobody)" "$(awk '/^Uid:/ {print $2}' /proc/"$DNSD_PID"/status)"
+	expect_eq "answers as that user" "192.0.2.10" "$(q +short www.example.test A)"
+	stop_dnsd
+fi
 exit $FAILED

@@ -29,6 +29,8 @@ expect_match "NODATA: NOERROR, no answer, SOA in authority" \
 expect_match "answers are not authoritative, recursion available" 'flags: qr rd ra;' "$(q www.example.test A)"
 expect_eq "name case is kept" "WwW.ExAmPle.TEST." "$(q +noall +answer WwW.ExAmPle.TEST A | awk '{print $1}')"
 expect_eq "query over TCP" "192.0.2.10" "$(q +tcp +short www.example.test A)"
+expect_eq "several queries on one TCP connection" "192.0.2.10 192.0.2.25 2001:db8::10" \
+	"$(q +tcp +keepopen +short www.example.test A mail.example.test A www.example.test AAAA | tr '\n' ' ' | sed 's/ $//')"
 
 # A large TXT: truncated over UDP, complete over TCP.
 expect_match "large answer is truncated over UDP" 'flags: qr tc rd ra' "$(q +ignore big.example.test TXT)"
@@ -65,7 +67,7 @@ check "TTL went down in the cache ($ttl1 -> $ttl2)" test "$ttl2" -lt "$ttl1"
 expect_eq "NXDOMAIN from the negative cache" "NXDOMAIN" "$(rcode nope.example.test A)"
 expect_eq "NODATA from the negative cache" "0" "$(q www.example.test TXT | sed -n 's/.*ANSWER: \([0-9]*\),.*/\1/p')"
 expect_match "negative TTL is the SOA minimum (60) gone down" 'SOA' "$(q nope.example.test | awk '$4=="SOA" && $2<=60 && $2>50')"
-expect_eq "not cached and upstream gone: SERVFAIL" "SERVFAIL" "$(rcode mail.example.test A)"
+expect_eq "not cached and upstream gone: SERVFAIL" "SERVFAIL" "$(rcode ns1.example.test A)"
 
 stop_dnsd
 exit $FAILED

@@ -7,6 +7,10 @@
 . "$(dirname "$0")/../lib.sh"
 
 hosts_setup || { not_ok "nsd started"; exit 1; }
+hosts_conf "$T/bad.conf" "recent = 5;
+  max_hosts = 0;"
+expect_match "dnsd -t names the bad line in the hosts group" 'bad\.conf:7: max_hosts: 0 is out of range' \
+	"$("$DNSD" -t -c "$T/bad.conf" 2>&1)"
 hosts_conf "$T/dnsd.conf" "save_interval = 1;" "fold_minutes = 60; host_dir = \"$T/per-host\";"
 mkdir -p "$T/per-host"
 start_dnsd "$T/dnsd.conf"

@@ -27,20 +27,22 @@ expect_match "check reports every error, not only the first" "3 errors" "$out"
 out=$("$DNSD_POLICY" export "$SHIPPED" 2>&1); rc=$?
 expect_eq "export without --format is a usage error (exit 2)" "2" "$rc"
 
+# --- explain, timeline ------------------------------------------------------
+out=$("$DNSD_POLICY" explain "$SHIPPED" DNL-07.geo.kaspersky.com. --client 10.0.0.5 --at "2024-09-29 00:00")
+expect_match "explain names the pattern and its kind" "pattern:  dnl-\*\.geo\.kaspersky\.com \(leftmost-label wildcard\)" "$out"
+expect_match "explain names phase and action" "phase:    cutoff.*action:   nxdomain" "$(tr '\n' ' ' <<<"$out")"
+out=$("$DNSD_POLICY" explain "$SHIPPED" s01.upd.kaspersky.com --at "2024-09-28T23:59:59-04:00")
+expect_match "explain one second before the cutoff: log" "action:   log" "$out"
+out=$("$DNSD_POLICY" explain "$SHIPPED" support.kaspersky.com --at 2024-10-01)
+expect_match "explain says why an allowlisted name passes" "reason:   allowlisted" "$out"
+"$DNSD_POLICY" explain "$SHIPPED" x.example --at "yesterday" >/dev/null 2>&1
+expect_eq "a bad --at is a usage error (exit 2)" 2 "$?"
+out=$("$DNSD_POLICY" timeline "$SHIPPED")
+expect_match "timeline: the cutoff in New York time and UTC" \
+	'phase "cutoff".*start: 2024-09-29 00:00:00 EDT \(2024-09-29T04:00:00Z\).*nxdomain: update, licensing, ksn, portal' \
+	"$(tr '\n' ' ' <<<"$out")"
+
 # --- upstream --------------------------------------------------------------
-cat >"$T/kaspersky.zone" <<'EOF'
-$TTL 300
-@	SOA ns hostmaster 1 3600 600 86400 300
-@	NS ns
-ns	A 127.0.0.1
-www	A 192.0.2.1
-support	A 192.0.2.2
-touch	A 192.0.2.3
-my	A 192.0.2.4
-*.upd	A 192.0.2.5
-*.geo	A 192.0.2.6
-ds	A 192.0.2.7
-EOF
 cat >"$T/labs.zone" <<'EOF'
 $TTL 300
 @	SOA ns.kaspersky.com. hostmaster.kaspersky.com. 1 3600 600 86400 300
@@ -51,7 +53,7 @@ NSDPORT=$(free_port)
 NSD_EXTRA="zone:
 	name: \"kaspersky-labs.com\"
 	zonefile: \"$T/labs.zone\""
-start_nsd kaspersky.com "$T/kaspersky.zone" "$NSDPORT" || { not_ok "nsd started"; exit 1; }
+start_nsd kaspersky.com "$TOP/tests/integration/policy_kaspersky.zone" "$NSDPORT" || { not_ok "nsd started"; exit 1; }
 
 # status NAME PORT: the rcode, and for NOERROR the first address.
 status() {

@@ -16,7 +16,9 @@
  *   otherport  the forged answer from another source port
  *   otheraddr  the forged answer from OTHER_ADDR (127.0.0.2), same port
  *   spoof      FORGERIES (500) forged answers with every other ID guessed
- * When a later label is "then-good", the genuine answer follows the bad ones.
+ * When a later label is "then-good", the genuine answer follows the bad ones
+ * (after "spoof", 100 ms later, as a real answer trails a burst of forgeries
+ * and so that the burst does not simply overflow dnsd's socket buffer).
  * Only A queries get an address; other types (and the root, which wait_dns
  * asks) get an empty NOERROR. Every record has TTL 300. Written against
  * ldns; loopback only. */
@@ -119,15 +121,16 @@ fakeup_send(int fd, const struct sockaddr_in *to, const uint8_t *wire, size_t le
 		fprintf(stderr, "fakeup: sendto: %s\n", strerror(errno));
 }
 
+/* Send wire (ours to free) delay_ms from now. */
 static void
-fakeup_hold(const struct fakeup *f, const struct sockaddr_in *to, uint8_t *wire, size_t len)
+fakeup_hold(int delay_ms, const struct sockaddr_in *to, uint8_t *wire, size_t len)
 {
 	int i;
 
 	for (i = 0; i < FAKEUP_LATE_MAX; i++) {
 		if (late[i].wire == NULL) {
-			late[i] = (struct fakeup_late){ fakeup_now_ms() + (uint64_t)f->delay_ms, *to,
-				len, wire };
+			late[i] = (struct fakeup_late){ fakeup_now_ms() + (uint64_t)delay_ms, *to, len,
+				wire };
 			return;
 		}
 	}
@@ -158,7 +161,7 @@ fakeup_misbehave(const struct fakeup *f, const char *mode, const ldns_pkt *q,
 	int i;
 
 	if (strcmp(mode, "slow") == 0) {
-		fakeup_hold(f, to, forged, len);
+		fakeup_hold(f->delay_ms, to, forged, len);
 		return;
 	}
 	if (strcmp(mode, "garbage") == 0) {
@@ -234,9 +237,14 @@ fakeup_serve(struct fakeup *f)
 			fakeup_misbehave(f, mode, q, &from, forged, flen);
 		}
 	}
-	if (strcmp(mode, "good") == 0 || strstr(owner, ".then-good.") != NULL)
+	if (strcmp(mode, "good") != 0 && strstr(owner, ".then-good.") == NULL)
+		free(good);
+	else if (strcmp(mode, "spoof") == 0)
+		fakeup_hold(100, &from, good, glen);
+	else {
 		fakeup_send(f->fd, &from, good, glen);
-	free(good);
+		free(good);
+	}
 out:
 	free(mode);
 	free(owner);

@@ -389,6 +389,33 @@ test_cname_targets_recorded(void **state)
 	free(r);
 }
 
+/* Found by fuzzing (HARDEN): an owner compressed as a pointer to the low
+ * byte of ARCOUNT changed meaning once dnsd rewrote the counts. */
+static void
+test_pointer_into_header_does_not_corrupt_answers(void **state)
+{
+	(void)state;
+	static const uint8_t resp[] = {
+		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+		3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
+		0, 1, 0, 1,
+		0xc0, 0x0b, 0, 1, 0, 1, 0, 0, 1, 0x2c, 0, 4, 192, 0, 2, 1,
+	};
+	struct cache *c = cache_new(&lim_default);
+	struct msg_query q;
+	client_query(&q, "www.example.com.", LDNS_RR_TYPE_A, 1, 0, 0x1234);
+	store(c, &q, resp, sizeof resp, 0);
+	ldns_pkt *p = hit(c, &q, 0);	/* parses, with the OPT added */
+	assert_non_null(p);
+	assert_true(ldns_pkt_edns(p));
+	assert_int_equal(ldns_pkt_ancount(p), 1);
+	char *owner = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_answer(p), 0)));
+	assert_string_equal(owner, ".");
+	free(owner);
+	ldns_pkt_free(p);
+	cache_free(c);
+}
+
 int
 main(void)
 {
@@ -404,6 +431,7 @@ main(void)
 		cmocka_unit_test(test_byte_bound_evicts_least_recently_used),
 		cmocka_unit_test(test_entry_bound_evicts),
 		cmocka_unit_test(test_cname_targets_recorded),
+		cmocka_unit_test(test_pointer_into_header_does_not_corrupt_answers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +27,7 @@ static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
-	strcpy(fx->dir, "/tmp/test_eventlog.XXXXXX");
-	if (!fx || !mkdtemp(fx->dir))
+	if (!fx || testdir_make(fx->dir, sizeof fx->dir, "test_eventlog") == -1)
 		return -1;
 	snprintf(fx->file, sizeof fx->file, "%s/events.log", fx->dir);
 	eventlog_opts_defaults(&fx->o);
@@ -40,12 +41,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-	if (system(cmd) != 0)
-		return -1;
+	int rc = testdir_remove(fx->dir);
 	free(fx);
-	return 0;
+	return rc;
 }
 
 static void

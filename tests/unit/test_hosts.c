@@ -6,6 +6,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +27,7 @@ static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
-	strcpy(fx->dir, "/tmp/test_hosts.XXXXXX");
-	if (!fx || !mkdtemp(fx->dir))
+	if (!fx || testdir_make(fx->dir, sizeof fx->dir, "test_hosts") == -1)
 		return -1;
 	snprintf(fx->state, sizeof fx->state, "%s/hosts.state", fx->dir);
 	hosts_opts_defaults(&fx->o);
@@ -43,12 +44,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-	if (system(cmd) != 0)
-		return -1;
+	int rc = testdir_remove(fx->dir);
 	free(fx);
-	return 0;
+	return rc;
 }
 
 static void

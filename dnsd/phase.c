@@ -1,0 +1,197 @@
+/* The policy clock and phase timers. Decisions are always taken with the
+ * clock of the moment, so a boundary takes effect at its exact second
+ * whatever the timers do; the timers exist to log the change when it
+ * happens and to notice a clock that jumped (NTP after boot), re-arming
+ * the boundary timer from the new time. */
+#include "phase.h"
+
+#include <stdlib.h>
+#include <sys/time.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+
+#define PHASE_CHECK_S 10	/* the clock-jump check */
+#define PHASE_JUMP_S 2		/* wall clock drift from monotonic that counts as a jump */
+
+struct phase {
+	struct event_base *base;
+	struct policy *policy;
+	time_t offset;		/* policy clock = system clock + offset */
+	bool trusted;		/* an override is in force */
+	const char *logged;	/* the phase last logged as in force */
+	bool logged_unsynced;
+	time_t mono_ref, wall_ref;	/* for jump detection */
+	struct event *boundary;
+	struct event *check;
+};
+
+static time_t
+phase_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+time_t
+phase_now(const struct phase *ph)
+{
+	return time(NULL) + ph->offset;
+}
+
+unsigned
+phase_flags(const struct phase *ph)
+{
+	return ph->trusted ? POLICY_NOW_TRUSTED : 0;
+}
+
+const struct policy *
+phase_policy(const struct phase *ph)
+{
+	return ph->policy;
+}
+
+const char *
+phase_current(const struct phase *ph)
+{
+	return ph->policy ? policy_phase_at_ex(ph->policy, phase_now(ph), phase_flags(ph)) : NULL;
+}
+
+time_t
+phase_next_boundary(const struct phase *ph)
+{
+	return ph->policy ? policy_next_boundary(ph->policy, phase_now(ph)) : 0;
+}
+
+bool
+phase_clock_unsynced(const struct phase *ph)
+{
+	return ph->policy && !ph->trusted && phase_now(ph) < policy_clock_floor(ph->policy);
+}
+
+/* Log the phase in force when it differs from the last one logged, and
+ * the clock state when it changes. */
+static void
+phase_log(struct phase *ph)
+{
+	bool unsynced = phase_clock_unsynced(ph);
+	if (unsynced != ph->logged_unsynced) {
+		if (unsynced)
+			log_warn("policy: the clock is before %lld (not synced?): the unsynced rule applies",
+			    (long long)policy_clock_floor(ph->policy));
+		else
+			log_info("policy: the clock is synced");
+		ph->logged_unsynced = unsynced;
+	}
+	const char *cur = phase_current(ph);
+	if (cur != ph->logged) {
+		log_info("policy: phase %s in force", cur ? cur : "(none)");
+		ph->logged = cur;
+	}
+}
+
+/* Arm the one-shot timer for the next boundary of the policy clock. */
+static void
+phase_arm(struct phase *ph)
+{
+	evtimer_del(ph->boundary);
+	time_t next = phase_next_boundary(ph);
+	if (next == 0)
+		return;
+	/* To the microsecond, so that the log line carries the boundary's
+	 * own second. */
+	struct timeval now;
+	gettimeofday(&now, NULL);
+	long long us = ((long long)next - (now.tv_sec + ph->offset)) * 1000000 - now.tv_usec;
+	struct timeval tv = { us > 0 ? us / 1000000 : 0, us > 0 ? us % 1000000 : 0 };
+	evtimer_add(ph->boundary, &tv);
+}
+
+static void
+phase_boundary_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct phase *ph = arg;
+	(void)fd;
+	(void)what;
+	phase_log(ph);
+	phase_arm(ph);
+}
+
+static void
+phase_check_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct phase *ph = arg;
+	(void)fd;
+	(void)what;
+	time_t mono = phase_mono(), wall = time(NULL);
+	long long drift = (long long)(wall - ph->wall_ref) - (long long)(mono - ph->mono_ref);
+	ph->mono_ref = mono;
+	ph->wall_ref = wall;
+	if (drift > PHASE_JUMP_S || drift < -PHASE_JUMP_S) {
+		log_info("policy: the clock jumped by %lld s: re-evaluating", drift);
+		phase_arm(ph);
+	}
+	phase_log(ph);
+}
+
+struct phase *
+phase_new(struct event_base *base)
+{
+	struct phase *ph = calloc(1, sizeof *ph);
+	if (ph == NULL)
+		return NULL;
+	ph->base = base;
+	ph->boundary = evtimer_new(base, phase_boundary_cb, ph);
+	ph->check = event_new(base, -1, EV_PERSIST, phase_check_cb, ph);
+	struct timeval every = { PHASE_CHECK_S, 0 };
+	if (ph->boundary == NULL || ph->check == NULL || evtimer_add(ph->check, &every) < 0) {
+		phase_free(ph);
+		return NULL;
+	}
+	ph->mono_ref = phase_mono();
+	ph->wall_ref = time(NULL);
+	return ph;
+}
+
+void
+phase_free(struct phase *ph)
+{
+	if (ph == NULL)
+		return;
+	if (ph->boundary)
+		event_free(ph->boundary);
+	if (ph->check)
+		event_free(ph->check);
+	policy_free(ph->policy);
+	free(ph);
+}
+
+void
+phase_set_policy(struct phase *ph, struct policy *p)
+{
+	policy_free(ph->policy);
+	ph->policy = p;
+	ph->logged = NULL;	/* names belonged to the old policy */
+	ph->logged_unsynced = false;
+	if (p) {
+		/* Log the phase of the new policy even if it has the same name. */
+		const char *cur = phase_current(ph);
+		log_info("policy: %s loaded; phase %s in force", policy_path(p), cur ? cur : "(none)");
+		ph->logged = cur;
+		phase_log(ph);
+	}
+	phase_arm(ph);
+}
+
+void
+phase_set_now(struct phase *ph, time_t now)
+{
+	ph->trusted = now != 0;
+	ph->offset = now ? now - time(NULL) : 0;
+	if (ph->policy) {
+		phase_log(ph);
+		phase_arm(ph);
+	}
+}

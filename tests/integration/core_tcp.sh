@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# TCP limits: with max_connections = 2 a third connection makes the oldest
+# idle one close; an idle connection is closed after idle_timeout; a query
+# written in two pieces is still answered.
+. "$(dirname "$0")/../lib.sh"
+
+NSD_PORT=$(free_port)
+DNSD_PORT=$(free_port)
+start_nsd example.test "$TOP/tests/integration/core_zone.db" "$NSD_PORT" || { not_ok "nsd started"; exit 1; }
+# run_with IDLE: dnsd with two TCP connections at most.
+run_with() {
+	cat >"$T/dnsd.conf" <<CONF
+listen = [ "127.0.0.1@$DNSD_PORT" ];
+upstreams = [ "127.0.0.1@$NSD_PORT" ];
+tcp = { max_connections = 2; idle_timeout = $1; };
+CONF
+	start_dnsd "$T/dnsd.conf"
+	wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+}
+# closed FD: the peer has closed the connection (EOF within 5 s).
+closed() { timeout 5 cat <&"$1" >/dev/null; }
+# still_open FD: no EOF within 2 s.
+still_open() { timeout 2 cat <&"$1" >/dev/null; [ $? -eq 124 ]; }
+
+# A long idle timeout: only the limit can close connections here.
+run_with 60
+
+exec 3<>/dev/tcp/127.0.0.1/"$DNSD_PORT"
+sleep 0.2
+exec 4<>/dev/tcp/127.0.0.1/"$DNSD_PORT"
+sleep 0.2
+exec 5<>/dev/tcp/127.0.0.1/"$DNSD_PORT"
+check "a third connection closes the oldest idle one" closed 3
+# A query for www.example.test A, length-prefixed, sent in two writes.
+printf '\x00\x22\xab\xcd\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00' >&5
+printf '\x03www\x07example\x04test\x00\x00\x01\x00\x01' >&5
+reply=$(timeout 5 head -c 4 <&5 | od -An -tx1 | tr -d ' \n')
+expect_match "a query written in two pieces is answered" '^....abcd' "$reply"
+check "the newer connection stays open" still_open 4
+exec 3>&- 4>&- 5>&-
+expect_eq "still serving TCP" "192.0.2.10" "$(q +tcp +short www.example.test A)"
+stop_dnsd
+
+run_with 1
+exec 3<>/dev/tcp/127.0.0.1/"$DNSD_PORT"
+check "an idle connection is closed after idle_timeout" closed 3
+exec 3>&-
+stop_dnsd
+exit $FAILED
