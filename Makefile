@@ -28,7 +28,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Idnsd -Ipolicy $(DEP_CFLAGS) -DDNSD_BUILD_EPOCH=$(SOURCE_DATE_EPOCH)LL \
+	-Idnsd -Ipolicy $(DEP_CFLAGS) \
 	$(CPPFLAGS) $(CFLAGS) -MMD -MP
 
 MAINS       = dnsd/main.c dnsd/dnsdctl.c policy/dnsd-policy.c
@@ -51,6 +51,16 @@ all: $(PROGS)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Only policy.c reads the build date; a stamp file whose content changes with
+# it makes that one object rebuild when the date moves.
+EPOCH_STAMP = $(BUILD)/build-epoch
+$(EPOCH_STAMP): FORCE
+	@mkdir -p $(BUILD)
+	@echo $(SOURCE_DATE_EPOCH) | cmp -s - $@ || echo $(SOURCE_DATE_EPOCH) > $@
+$(BUILD)/obj/policy/policy.o: $(EPOCH_STAMP)
+$(BUILD)/obj/policy/policy.o: ALL_CFLAGS += -DDNSD_BUILD_EPOCH=$(SOURCE_DATE_EPOCH)LL
+FORCE:
 
 $(LIBPOLICY): $(POLICY_OBJ)
 	$(AR) rcs $@ $^

@@ -12,27 +12,27 @@
 #include "rand.h"
 
 struct cache_ttl {
-	uint16_t off;	/* of the TTL field in the stored wire */
-	uint32_t ttl;	/* clamped at store time */
+	uint16_t off; /* of the TTL field in the stored wire */
+	uint32_t ttl; /* clamped at store time */
 };
 
 struct cache_entry {
-	struct cache_entry *hnext;	/* hash chain */
+	struct cache_entry *hnext;       /* hash chain */
 	struct cache_entry *prev, *next; /* LRU list, most recent first */
 	uint32_t hash;
 	time_t expires;
 	time_t stored;
 	uint32_t ttl;
-	size_t size;		/* accounted bytes */
-	uint16_t flags;		/* the upstream header flags (rcode, AD) */
+	size_t size;    /* accounted bytes */
+	uint16_t flags; /* the upstream header flags (rcode, AD) */
 	uint16_t key_len, wire_len, cnames_len, nttl, ncnames;
-	struct cache_ttl ttls[];	/* then key, wire, cname targets */
+	struct cache_ttl ttls[]; /* then key, wire, cname targets */
 };
 
 struct cache {
 	struct cache_limits lim;
 	struct cache_entry **buckets;
-	size_t nbuckets;	/* a power of two */
+	size_t nbuckets; /* a power of two */
 	struct cache_entry *lru_head, *lru_tail;
 	uint32_t seed;
 	struct cache_stats st;
@@ -148,8 +148,8 @@ struct cache_scan {
 	unsigned ncnames;
 	uint16_t ancount;
 	int has_soa;
-	uint32_t soa_neg;	/* min(SOA TTL, SOA MINIMUM) */
-	uint32_t min_ttl;	/* over every record */
+	uint32_t soa_neg; /* min(SOA TTL, SOA MINIMUM) */
+	uint32_t min_ttl; /* over every record */
 };
 
 /* Walk one name with ldns (it checks compression pointers and lengths);
@@ -239,13 +239,13 @@ cache_scan(struct cache_scan *s, uint8_t *resp, size_t *lenp)
 		if (end > len || s->nttl == sizeof s->ttls / sizeof s->ttls[0])
 			return -1;
 		if (type == LDNS_RR_TYPE_OPT) {
-			if (i + 1 != an + ns + ar)	/* ldns writes it last */
+			if (i + 1 != an + ns + ar) /* ldns writes it last */
 				return -1;
 			ldns_write_uint16(resp + LDNS_ARCOUNT_OFF, (uint16_t)(ar - 1));
 			*lenp = start;
 			break;
 		}
-		if (ttl > INT32_MAX)	/* RFC 2181 8: treat as zero */
+		if (ttl > INT32_MAX) /* RFC 2181 8: treat as zero */
 			ttl = 0;
 		s->ttls[s->nttl].off = (uint16_t)(pos + 4);
 		s->ttls[s->nttl++].ttl = ttl;
@@ -273,7 +273,7 @@ cache_entry_ttl(const struct cache_limits *lim, const struct cache_scan *s, int 
 	case LDNS_RCODE_NXDOMAIN:
 		return s->has_soa ? cache_clamp(lim, s->soa_neg) : 0;
 	case LDNS_RCODE_NOERROR:
-		if (s->ancount == 0)	/* NODATA */
+		if (s->ancount == 0) /* NODATA */
 			return s->has_soa ? cache_clamp(lim, s->soa_neg) : 0;
 		return cache_clamp(lim, s->min_ttl);
 	default:
@@ -283,7 +283,7 @@ cache_entry_ttl(const struct cache_limits *lim, const struct cache_scan *s, int 
 
 struct cache_entry *
 cache_entry_new(const struct cache_limits *lim, const uint8_t *key, size_t key_len,
-    const uint8_t *resp, size_t resp_len, time_t now)
+                const uint8_t *resp, size_t resp_len, time_t now)
 {
 	struct cache_scan *s = malloc(sizeof *s);
 	struct cache_entry *e = NULL;
@@ -291,8 +291,8 @@ cache_entry_new(const struct cache_limits *lim, const uint8_t *key, size_t key_l
 	uint8_t *norm = cache_normalise(resp, resp_len, &norm_len);
 	if (s == NULL || norm == NULL || cache_scan(s, norm, &norm_len) < 0)
 		goto out;
-	size_t size = sizeof *e + s->nttl * sizeof(struct cache_ttl) + key_len + norm_len +
-	    s->cnames_len;
+	size_t size =
+	    sizeof *e + s->nttl * sizeof(struct cache_ttl) + key_len + norm_len + s->cnames_len;
 	e = malloc(size);
 	if (e == NULL)
 		goto out;
@@ -370,7 +370,7 @@ cache_insert(struct cache *c, struct cache_entry *e)
 	if (old)
 		cache_unlink(c, old);
 	while (c->lru_tail && (c->st.bytes + e->size > c->lim.max_bytes ||
-	    (c->lim.max_entries && c->st.entries >= c->lim.max_entries))) {
+	                       (c->lim.max_entries && c->st.entries >= c->lim.max_entries))) {
 		cache_unlink(c, c->lru_tail);
 		c->st.evictions++;
 	}
@@ -403,7 +403,7 @@ cache_lookup(struct cache *c, const uint8_t *key, size_t key_len, time_t now)
 		return NULL;
 	}
 	c->st.hits++;
-	if (e != c->lru_head) {	/* move to the front */
+	if (e != c->lru_head) { /* move to the front */
 		e->prev->next = e->next;
 		if (e->next)
 			e->next->prev = e->prev;
@@ -419,7 +419,7 @@ cache_lookup(struct cache *c, const uint8_t *key, size_t key_len, time_t now)
 
 size_t
 cache_render(const struct cache_entry *e, const struct msg_query *q, time_t now, size_t limit,
-    uint8_t *out, size_t cap)
+             uint8_t *out, size_t cap)
 {
 	size_t opt = q->edns ? MSG_OPT_LEN : 0;
 	uint16_t flags = msg_answer_flags(q, MSG_RCODE(e->flags));
@@ -443,7 +443,7 @@ cache_render(const struct cache_entry *e, const struct msg_query *q, time_t now,
 		memcpy(out + MSG_HDR_LEN, q->qname, q->qname_len);
 		for (unsigned i = 0; i < e->nttl; i++)
 			ldns_write_uint32(out + e->ttls[i].off,
-			    e->ttls[i].ttl > age ? e->ttls[i].ttl - age : 0);
+			                  e->ttls[i].ttl > age ? e->ttls[i].ttl - age : 0);
 	}
 	if (len && q->edns)
 		len = msg_append_opt(out, len, cap, q->do_bit, 0);

@@ -16,9 +16,9 @@ struct cache_entry;
 
 struct cache_limits {
 	size_t max_entries;
-	size_t max_bytes;	/* every byte of an entry is counted */
+	size_t max_bytes; /* every byte of an entry is counted */
 	uint32_t min_ttl, max_ttl;
-	uint32_t servfail_ttl;	/* SERVFAIL answers live this long */
+	uint32_t servfail_ttl; /* SERVFAIL answers live this long */
 };
 
 struct cache_stats {
@@ -38,7 +38,8 @@ const struct cache_limits *cache_get_limits(const struct cache *c);
  * SOA MINIMUM); SERVFAIL gets servfail_ttl). NULL when the answer does not
  * parse. The caller owns it: cache_insert or cache_entry_free. */
 struct cache_entry *cache_entry_new(const struct cache_limits *lim, const uint8_t *key,
-    size_t key_len, const uint8_t *resp, size_t resp_len, time_t now);
+                                    size_t key_len, const uint8_t *resp, size_t resp_len,
+                                    time_t now);
 void cache_entry_free(struct cache_entry *e);
 /* Whether the entry may be stored (a positive TTL, a cacheable rcode). */
 int cache_entry_cacheable(const struct cache_entry *e);
@@ -51,7 +52,7 @@ void cache_insert(struct cache *c, struct cache_entry *e);
 /* A live entry for key, or NULL (expired entries are dropped). Borrowed
  * until the next cache_insert, cache_flush or cache_free. */
 const struct cache_entry *cache_lookup(struct cache *c, const uint8_t *key, size_t key_len,
-    time_t now);
+                                       time_t now);
 
 /* The CNAME targets in the answer section, in order, as uncompressed
  * lower-case wire names one after another; *n is their count. Borrowed
@@ -62,6 +63,6 @@ const uint8_t *cache_entry_cnames(const struct cache_entry *e, unsigned *n);
  * decremented by the age, an OPT when q had one, truncated with TC when it
  * exceeds limit. Returns the length, 0 when cap is too small. */
 size_t cache_render(const struct cache_entry *e, const struct msg_query *q, time_t now,
-    size_t limit, uint8_t *out, size_t cap);
+                    size_t limit, uint8_t *out, size_t cap);
 
 #endif

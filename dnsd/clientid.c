@@ -106,7 +106,7 @@ clientid_identify(const struct clientid_opts *o, const struct netaddr *src, cons
 	ldns_pkt *q = NULL;
 	memset(ci, 0, sizeof *ci);
 	ci->addr = *src;
-	if (!clientid_trusted(o, src) || ldns_wire2pkt(&q, pkt, len) != LDNS_STATUS_OK)
+	if (!pkt || !clientid_trusted(o, src) || ldns_wire2pkt(&q, pkt, len) != LDNS_STATUS_OK)
 		return;
 	ldns_edns_option_list *l = ldns_pkt_edns(q) ? ldns_pkt_edns_get_option_list(q) : NULL;
 	size_t n = l ? ldns_edns_option_list_get_count(l) : 0;

@@ -358,7 +358,7 @@ config_top(struct config_ctx *x)
 			config_bad(x, up, "upstreams: the list is empty");
 	} else if (rc) {
 		const char *p = config_str(x, root, "resolv_conf");
-		if (p && (c->resolv_conf = strdup(p)))
+		if (p && (c->resolv_conf = config_path(c, p)))
 			config_resolv_conf(x, rc);
 	} else
 		config_bad(x, root, "no upstreams and no resolv_conf: nowhere to forward to");

@@ -16,7 +16,7 @@
 #define CONFIG_MAX_LISTEN 16
 #define CONFIG_MAX_UPSTREAMS 8
 #define CONFIG_MAX_ALLOW 64
-#define CONFIG_ERR_MAX 4096	/* room for the error lines of one load */
+#define CONFIG_ERR_MAX 4096 /* room for the error lines of one load */
 
 struct config_addr {
 	struct sockaddr_storage ss;
@@ -29,7 +29,7 @@ struct config {
 	int nlisten;
 	struct config_addr upstream[CONFIG_MAX_UPSTREAMS];
 	int nupstream;
-	char *resolv_conf;	/* NULL when upstreams are listed */
+	char *resolv_conf; /* NULL when upstreams are listed */
 	struct cidr allow[CONFIG_MAX_ALLOW];
 	int nallow;
 	struct {
@@ -37,22 +37,22 @@ struct config {
 		uint32_t min_ttl, max_ttl, servfail_ttl;
 	} cache;
 	struct {
-		unsigned timeout_ms;	/* per try */
-		unsigned budget_ms;	/* per client query, all tries */
-		unsigned down_after;	/* consecutive failures */
-		unsigned probe_s;	/* a down upstream is retried after */
+		unsigned timeout_ms; /* per try */
+		unsigned budget_ms;  /* per client query, all tries */
+		unsigned down_after; /* consecutive failures */
+		unsigned probe_s;    /* a down upstream is retried after */
 		unsigned max_outstanding;
-		unsigned max_waiters;	/* clients on one coalesced question */
+		unsigned max_waiters; /* clients on one coalesced question */
 	} forward;
 	struct {
 		unsigned max_connections;
 		unsigned idle_timeout_s;
-		unsigned max_queries;	/* in flight per connection */
+		unsigned max_queries; /* in flight per connection */
 	} tcp;
 	char *user, *group, *chroot, *pid_file, *control_socket;
-	char *policy_file;	/* NULL: no policy */
-	time_t now;		/* policy clock override, 0 = the system clock */
-	config_t lc;		/* kept for config_group() */
+	char *policy_file; /* NULL: no policy */
+	time_t now;        /* policy clock override, 0 = the system clock */
+	config_t lc;       /* kept for config_group() */
 };
 
 /* Load and check FILE. On error returns NULL and writes every problem found,

@@ -12,13 +12,13 @@ static void
 status_policy(const struct ctlcmd_src *s, struct evbuffer *out)
 {
 	const struct phase *ph = *s->phase;
-	const struct policy *p = phase_policy(ph);
+	const struct policy *p = ph ? phase_policy(ph) : NULL;
 	char t1[JSON_TIMELEN], t2[JSON_TIMELEN];
-	time_t now = phase_now(ph), next = phase_next_boundary(ph);
 	if (!p) {
 		evbuffer_add_printf(out, "policy: none loaded\n");
 		return;
 	}
+	time_t now = phase_now(ph), next = phase_next_boundary(ph);
 	const char *cur = phase_current(ph);
 	evbuffer_add_printf(out, "policy: %s\n  phase in force: %s\n  next boundary: %s\n",
 	                    policy_path(p), cur ? cur : "(none: before the first phase)",
@@ -37,9 +37,10 @@ status_policy(const struct ctlcmd_src *s, struct evbuffer *out)
 static void
 status_dns(const struct ctlcmd_src *s, struct evbuffer *out)
 {
-	struct cache_stats cs;
-	struct forward_stats fs;
-	cache_get_stats(*s->cache, &cs);
+	struct cache_stats cs = {0};
+	struct forward_stats fs = {0};
+	if (*s->cache)
+		cache_get_stats(*s->cache, &cs);
 	uint64_t lookups = cs.hits + cs.misses;
 	evbuffer_add_printf(out,
 	                    "cache: %zu entries, %zu bytes, %llu hits (%.0f%%), %llu misses, "
@@ -47,7 +48,8 @@ status_dns(const struct ctlcmd_src *s, struct evbuffer *out)
 	                    cs.entries, cs.bytes, (unsigned long long)cs.hits,
 	                    lookups ? 100.0 * (double)cs.hits / (double)lookups : 0.0,
 	                    (unsigned long long)cs.misses, (unsigned long long)cs.evictions);
-	forward_get_stats(*s->fwd, &fs);
+	if (*s->fwd)
+		forward_get_stats(*s->fwd, &fs);
 	for (int i = 0; i < fs.nupstream && i < FORWARD_STATUS_MAX; i++)
 		evbuffer_add_printf(out, "upstream %s: %s, %u consecutive failures\n",
 		                    fs.up[i].addr, fs.up[i].down ? "DOWN" : "up", fs.up[i].fails);
@@ -72,13 +74,17 @@ static int
 stats_cmd(const char *args, struct evbuffer *out, void *arg)
 {
 	const struct ctlcmd_src *s = arg;
-	struct query_stats q;
-	struct forward_stats f;
-	struct listen_stats l;
+	struct query_stats q = {0};
+	struct forward_stats f = {0};
+	struct listen_stats l = {0};
 	(void)args;
-	query_get_stats(*s->qc, &q);
-	forward_get_stats(*s->fwd, &f);
-	listen_get_stats(*s->listen, &l);
+	/* an absent subsystem counts nothing */
+	if (*s->qc)
+		query_get_stats(*s->qc, &q);
+	if (*s->fwd)
+		forward_get_stats(*s->fwd, &f);
+	if (*s->listen)
+		listen_get_stats(*s->listen, &l);
 	evbuffer_add_printf(
 	    out,
 	    "queries %llu (udp %llu, tcp %llu)\ncache hits %llu\nforwarded %llu\n"
@@ -119,6 +125,10 @@ flush_cmd(const char *args, struct evbuffer *out, void *arg)
 {
 	const struct ctlcmd_src *s = arg;
 	(void)args;
+	if (!*s->cache) {
+		evbuffer_add_printf(out, "flush-cache: no cache\n");
+		return -1;
+	}
 	cache_flush(*s->cache);
 	evbuffer_add_printf(out, "cache flushed\n");
 	return 0;

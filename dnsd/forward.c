@@ -433,7 +433,14 @@ forward_build(struct forward_query *fq)
 	ldns_pkt_set_edns_do(p, fq->q.do_bit);
 	ldns_status s = ldns_pkt2wire(&fq->wire, p, &fq->wire_len);
 	ldns_pkt_free(p);
-	return s == LDNS_STATUS_OK && fq->wire_len >= MSG_HDR_LEN ? 0 : -1;
+	if (s != LDNS_STATUS_OK || fq->wire_len < MSG_HDR_LEN)
+		return -1;
+	/* ldns hands back its 64 KB work buffer; keep only the query while it
+	 * waits for the answer (100 in flight would hold 6.4 MB). */
+	uint8_t *w = realloc(fq->wire, fq->wire_len);
+	if (w)
+		fq->wire = w;
+	return 0;
 }
 
 int

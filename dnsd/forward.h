@@ -35,9 +35,9 @@ struct forward_stats {
 	unsigned outstanding;
 	int nupstream;
 	struct {
-		char addr[64];	/* "address@port" */
+		char addr[64]; /* "address@port" */
 		int down;
-		unsigned fails;	/* consecutive */
+		unsigned fails; /* consecutive */
 	} up[FORWARD_STATUS_MAX];
 };
 void forward_get_stats(const struct forward *f, struct forward_stats *st);

@@ -7,6 +7,7 @@
 #include "listen.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@
 #include "query.h"
 
 #define LISTEN_BATCH 32
-#define LISTEN_UDP_MAX 4096	/* larger queries are not DNS we answer */
+#define LISTEN_UDP_MAX 4096 /* larger queries are not DNS we answer */
 #define LISTEN_CMSG 64
 #define LISTEN_TCP_MAX 65535
 
@@ -35,12 +36,13 @@ struct listen_udp {
 };
 
 struct listen_conn {
-	struct listen *l;	/* NULL once the listener is gone */
-	struct bufferevent *bev;	/* NULL once closed */
-	struct listen_conn *prev, *next;	/* by last activity, oldest first */
+	struct listen *l;                /* NULL once the listener is gone */
+	struct bufferevent *bev;         /* NULL once closed */
+	struct listen_conn *prev, *next; /* by last activity, oldest first */
 	struct listen_client cl;
-	unsigned refs;		/* the connection itself + pending answers */
+	unsigned refs; /* the connection itself + pending answers */
 	unsigned inflight;
+	bool eof;		/* the client has closed its side */
 };
 
 struct listen {
@@ -87,9 +89,9 @@ listen_socket(const struct config_addr *a, int type, char *err, size_t errlen)
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) < 0)
 		goto fail;
 	if (type == SOCK_DGRAM && listen_is_wildcard(a) &&
-	    (a->ss.ss_family == AF_INET ?
-		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on) :
-		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on)) < 0)
+	    (a->ss.ss_family == AF_INET
+	         ? setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on)
+	         : setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on)) < 0)
 		goto fail;
 	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0)
 		goto fail;
@@ -99,8 +101,8 @@ listen_socket(const struct config_addr *a, int type, char *err, size_t errlen)
 fail:
 	netaddr_from_sockaddr(&na, (const struct sockaddr *)&a->ss);
 	snprintf(err, errlen, "listen %s port %u (%s): %s", netaddr_str(&na, host),
-	    ntohs(((const struct sockaddr_in *)&a->ss)->sin_port),
-	    type == SOCK_DGRAM ? "udp" : "tcp", strerror(errno));
+	         ntohs(((const struct sockaddr_in *)&a->ss)->sin_port),
+	         type == SOCK_DGRAM ? "udp" : "tcp", strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return -1;
@@ -174,7 +176,7 @@ listen_udp_dst(struct listen_client *cl, struct msghdr *mh)
 /* Fill mh to send msg to cl, from cl's destination address when known. */
 static void
 listen_udp_msghdr(const struct listen_client *cl, struct msghdr *mh, struct iovec *iov,
-    uint8_t *cmsgbuf)
+                  uint8_t *cmsgbuf)
 {
 	memset(mh, 0, sizeof *mh);
 	mh->msg_name = (void *)&cl->peer;
@@ -188,14 +190,14 @@ listen_udp_msghdr(const struct listen_client *cl, struct msghdr *mh, struct iove
 	mh->msg_controllen = LISTEN_CMSG;
 	struct cmsghdr *cm = CMSG_FIRSTHDR(mh);
 	if (cl->dst_family == AF_INET) {
-		struct in_pktinfo pi = { .ipi_spec_dst = cl->dst.v4 };
+		struct in_pktinfo pi = {.ipi_spec_dst = cl->dst.v4};
 		cm->cmsg_level = IPPROTO_IP;
 		cm->cmsg_type = IP_PKTINFO;
 		cm->cmsg_len = CMSG_LEN(sizeof pi);
 		memcpy(CMSG_DATA(cm), &pi, sizeof pi);
 		mh->msg_controllen = CMSG_SPACE(sizeof pi);
 	} else {
-		struct in6_pktinfo pi = { .ipi6_addr = cl->dst.v6, .ipi6_ifindex = cl->ifindex };
+		struct in6_pktinfo pi = {.ipi6_addr = cl->dst.v6, .ipi6_ifindex = cl->ifindex};
 		cm->cmsg_level = IPPROTO_IPV6;
 		cm->cmsg_type = IPV6_PKTINFO;
 		cm->cmsg_len = CMSG_LEN(sizeof pi);
@@ -211,7 +213,7 @@ listen_udp_read(evutil_socket_t fd, short what, void *arg)
 	struct listen *l = u->l;
 	(void)what;
 	for (int i = 0; i < LISTEN_BATCH; i++) {
-		l->iniov[i] = (struct iovec){ l->in[i], sizeof l->in[i] };
+		l->iniov[i] = (struct iovec){l->in[i], sizeof l->in[i]};
 		struct msghdr *mh = &l->inm[i].msg_hdr;
 		memset(mh, 0, sizeof *mh);
 		mh->msg_name = &l->cl[i].peer;
@@ -240,10 +242,10 @@ listen_udp_read(evutil_socket_t fd, short what, void *arg)
 		listen_udp_dst(cl, mh);
 		l->st.udp_queries++;
 		size_t len = query_handle(l->qc, l->in[i], l->inm[i].msg_len, cl, l->out[nout],
-		    sizeof l->out[nout]);
+		                          sizeof l->out[nout]);
 		if (len == 0)
 			continue;
-		l->outiov[nout] = (struct iovec){ l->out[nout], len };
+		l->outiov[nout] = (struct iovec){l->out[nout], len};
 		listen_udp_msghdr(cl, &l->outm[nout].msg_hdr, &l->outiov[nout], l->outcmsg[nout]);
 		nout++;
 	}
@@ -354,17 +356,44 @@ listen_tcp_read(struct bufferevent *bev, void *arg)
 		bufferevent_disable(bev, EV_READ);
 }
 
+/* Whether a half-closed connection has nothing more to send. */
+static bool
+listen_conn_done(struct listen_conn *c)
+{
+	return c->eof && c->inflight == 0 &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0;
+}
+
+/* Output written: a client that closed its side gets every answer it is
+ * owed (RFC 7766 6.2.4), then the connection closes. */
+static void
+listen_tcp_drained(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	if (listen_conn_done(arg))
+		listen_conn_close(arg);
+}
+
 static void
 listen_tcp_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct listen_conn *c = arg;
-	if ((what & BEV_EVENT_TIMEOUT) && c->inflight > 0) {
-		/* Idle only when nothing is owed. */
-		bufferevent_enable(bev, EV_READ);
-		return;
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR)) {
+		c->eof = true;
+		bufferevent_disable(bev, EV_READ);
+		if (!listen_conn_done(c))
+			return;
 	}
-	if (what & BEV_EVENT_TIMEOUT)
+	if (what & BEV_EVENT_TIMEOUT) {
+		/* Idle only when nothing is owed; a client that does not read
+		 * its answers (a write timeout) is not waited for. */
+		if ((what & BEV_EVENT_READING) && c->inflight > 0) {
+			if (!c->eof)
+				bufferevent_enable(bev, EV_READ);
+			return;
+		}
 		c->l->st.tcp_closed_idle++;
+	}
 	listen_conn_close(c);
 }
 
@@ -375,8 +404,7 @@ listen_tcp_make_room(struct listen *l)
 	if (l->st.tcp_open < l->max_conns)
 		return 0;
 	for (struct listen_conn *c = l->conns_head; c; c = c->next)
-		if (c->inflight == 0 &&
-		    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		if (c->inflight == 0 && evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
 			l->st.tcp_closed_idle++;
 			listen_conn_close(c);
 			return 0;
@@ -385,8 +413,8 @@ listen_tcp_make_room(struct listen *l)
 }
 
 static void
-listen_tcp_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
-    int salen, void *arg)
+listen_tcp_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, int salen,
+                  void *arg)
 {
 	struct listen *l = arg;
 	(void)lev;
@@ -416,8 +444,8 @@ listen_tcp_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockadd
 	listen_conn_append(l, c);
 	l->st.tcp_open++;
 	l->st.tcp_accepted++;
-	struct timeval idle = { (time_t)l->idle_s, 0 };
-	bufferevent_setcb(c->bev, listen_tcp_read, NULL, listen_tcp_event, c);
+	struct timeval idle = {(time_t)l->idle_s, 0};
+	bufferevent_setcb(c->bev, listen_tcp_read, listen_tcp_drained, listen_tcp_event, c);
 	bufferevent_set_timeouts(c->bev, &idle, &idle);
 	bufferevent_setwatermark(c->bev, EV_READ, 2, LISTEN_TCP_MAX + 2);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
@@ -436,7 +464,8 @@ listen_start(struct listen *l, struct event_base *base, struct query_ctx *qc)
 	}
 	for (int i = 0; i < l->ntcp; i++) {
 		l->tcp[i] = evconnlistener_new(base, listen_tcp_accept, l,
-		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, l->tcp_fd[i]);
+		                               LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0,
+		                               l->tcp_fd[i]);
 		if (l->tcp[i] == NULL)
 			return -1;
 	}
@@ -473,7 +502,7 @@ listen_reply(const struct listen_client *cl, const uint8_t *msg, size_t len)
 		return;
 	}
 	struct msghdr mh;
-	struct iovec iov = { (void *)msg, len };
+	struct iovec iov = {(void *)msg, len};
 	uint8_t cmsg[LISTEN_CMSG] __attribute__((aligned(8)));
 	listen_udp_msghdr(cl, &mh, &iov, cmsg);
 	if (sendmsg(cl->fd, &mh, 0) < 0)
@@ -496,10 +525,12 @@ listen_client_release(const struct listen_client *cl)
 	if (c == NULL)
 		return;
 	c->inflight--;
+	if (c->bev && listen_conn_done(c))
+		listen_conn_close(c);
 	/* Reading was paused at the in-flight limit: resume, and pick up
 	 * queries already buffered (from the loop, not from inside this
 	 * caller). */
-	if (c->bev && c->l && c->inflight + 1 == c->l->max_queries) {
+	if (c->bev && c->l && !c->eof && c->inflight + 1 == c->l->max_queries) {
 		bufferevent_enable(c->bev, EV_READ);
 		bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_DEFER_CALLBACKS);
 	}

@@ -23,15 +23,15 @@ struct query_ctx;
 struct listen_client {
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
-	struct netaddr addr;	/* the peer, for allow lists and policy */
-	int fd;			/* the UDP socket; -1 for TCP */
-	int dst_family;		/* 0, or the family of dst (wildcard sockets) */
+	struct netaddr addr; /* the peer, for allow lists and policy */
+	int fd;              /* the UDP socket; -1 for TCP */
+	int dst_family;      /* 0, or the family of dst (wildcard sockets) */
 	union {
 		struct in_addr v4;
 		struct in6_addr v6;
-	} dst;			/* the address the query came to */
-	unsigned ifindex;	/* and its interface */
-	struct listen_conn *conn;	/* TCP only */
+	} dst;                    /* the address the query came to */
+	unsigned ifindex;         /* and its interface */
+	struct listen_conn *conn; /* TCP only */
 };
 
 /* Bind every configured address, UDP and TCP (before privileges are

@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "ratelimit.h"
 
 #define DNSD_DEFAULT_CONF "/etc/dnsd/dnsd.conf"
+#define DNSD_RESOLV_CHECK_S 5	/* how often resolv_conf is looked at */
 
 struct dnsd {
 	const char *conf_path;
@@ -40,6 +42,8 @@ struct dnsd {
 	time_t now_cli;		/* -n: wins over the config's policy.now */
 	time_t now_in_force;	/* the override the policy clock runs from, or 0 */
 	struct event *sig_hup, *sig_term, *sig_int;
+	struct event *resolv_ev;	/* watches resolv_conf */
+	struct stat resolv_st;	/* as last seen */
 	struct hostlog *hl;		/* per-host records (HOSTS) */
 	struct control *ctl;		/* control socket, NULL when not configured */
 	struct ctlcmd_src ctlsrc;	/* what its commands read */
@@ -181,6 +185,34 @@ dnsd_reload_cb(void *arg)
 	dnsd_reload(arg);
 }
 
+/* Whether resolv_conf is another file, or was written, since last seen. */
+static int
+dnsd_resolv_changed(struct dnsd *d)
+{
+	struct stat st;
+	if (d->cfg->resolv_conf == NULL || stat(d->cfg->resolv_conf, &st) < 0)
+		return 0;
+	int changed = st.st_ino != d->resolv_st.st_ino ||
+	    st.st_mtim.tv_sec != d->resolv_st.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != d->resolv_st.st_mtim.tv_nsec || st.st_size != d->resolv_st.st_size;
+	d->resolv_st = st;
+	return changed;
+}
+
+/* A router's resolv.conf is rewritten when the WAN link comes up with other
+ * resolvers: reload as on SIGHUP. */
+static void
+dnsd_resolv_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct dnsd *d = arg;
+	(void)fd;
+	(void)what;
+	if (dnsd_resolv_changed(d)) {
+		log_info("%s changed: reloading", d->cfg->resolv_conf);
+		dnsd_reload(d);
+	}
+}
+
 static void
 dnsd_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -281,6 +313,11 @@ dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 	    evsignal_add(d->sig_term, NULL) < 0 || evsignal_add(d->sig_int, NULL) < 0)
 		fatal("cannot install signal handlers");
 	signal(SIGPIPE, SIG_IGN);
+	struct timeval every = { DNSD_RESOLV_CHECK_S, 0 };
+	dnsd_resolv_changed(d);
+	if ((d->resolv_ev = event_new(d->base, -1, EV_PERSIST, dnsd_resolv_check, d)) == NULL ||
+	    evtimer_add(d->resolv_ev, &every) < 0)
+		fatal("cannot start the resolv.conf timer");
 	dnsd_start_hosts(d);
 	dnsd_drop_privileges(d->cfg);
 }
@@ -300,6 +337,7 @@ dnsd_stop(struct dnsd *d)
 	event_free(d->sig_hup);
 	event_free(d->sig_term);
 	event_free(d->sig_int);
+	event_free(d->resolv_ev);
 	event_base_free(d->base);
 	if (d->cfg->pid_file && unlink(d->cfg->pid_file) < 0)
 		log_debug("pid file %s: %s", d->cfg->pid_file, strerror(errno));

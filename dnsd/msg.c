@@ -17,7 +17,7 @@ msg_name_len(const uint8_t *name, size_t max)
 		uint8_t l = name[pos];
 		if (l == 0)
 			return pos + 1 <= MSG_NAME_MAX ? pos + 1 : 0;
-		if (l > 63)	/* compression or extended label types */
+		if (l > 63) /* compression or extended label types */
 			return 0;
 		pos += 1u + l;
 	}
@@ -93,7 +93,7 @@ msg_parse_query(struct msg_query *q, const uint8_t *pkt, size_t len)
 		return MSG_DROP;
 	q->id = LDNS_ID_WIRE(pkt);
 	q->flags = ldns_read_uint16(pkt + 2);
-	if (q->flags & MSG_F_QR)	/* never answer answers: loops */
+	if (q->flags & MSG_F_QR) /* never answer answers: loops */
 		return MSG_DROP;
 
 	if (LDNS_QDCOUNT(pkt) == 1) {
@@ -140,7 +140,7 @@ uint16_t
 msg_answer_flags(const struct msg_query *q, int rcode)
 {
 	return MSG_F_QR | (q->flags & (0xf << 11 | MSG_F_RD | MSG_F_CD)) | MSG_F_RA |
-	    (uint16_t)(rcode & 0xf);
+	       (uint16_t)(rcode & 0xf);
 }
 
 size_t
@@ -167,14 +167,14 @@ msg_append_opt(uint8_t *out, size_t len, size_t cap, bool do_bit, uint8_t ext_rc
 	if (len + MSG_OPT_LEN > cap)
 		return 0;
 	uint8_t *p = out + len;
-	p[0] = 0;	/* root owner */
+	p[0] = 0; /* root owner */
 	ldns_write_uint16(p + 1, MSG_TYPE_OPT);
 	ldns_write_uint16(p + 3, MSG_EDNS_PAYLOAD);
 	p[5] = ext_rcode;
-	p[6] = 0;	/* version */
+	p[6] = 0; /* version */
 	p[7] = do_bit ? 0x80 : 0;
 	p[8] = 0;
-	ldns_write_uint16(p + 9, 0);	/* no options */
+	ldns_write_uint16(p + 9, 0); /* no options */
 	ldns_write_uint16(out + LDNS_ARCOUNT_OFF, LDNS_ARCOUNT(out) + 1);
 	return len + MSG_OPT_LEN;
 }

@@ -13,8 +13,8 @@
 #define MSG_HDR_LEN 12
 #define MSG_NAME_MAX 255
 #define MSG_KEY_MAX (MSG_NAME_MAX + 5)
-#define MSG_OPT_LEN 11		/* an OPT RR without options */
-#define MSG_EDNS_PAYLOAD 1232	/* what we advertise and ask upstream for */
+#define MSG_OPT_LEN 11        /* an OPT RR without options */
+#define MSG_EDNS_PAYLOAD 1232 /* what we advertise and ask upstream for */
 #define MSG_UDP_MIN 512
 
 /* Header flag bits, in the 16-bit flags word (bytes 2-3). */
@@ -26,14 +26,14 @@
 #define MSG_F_AD 0x0020
 #define MSG_F_CD 0x0010
 #define MSG_OPCODE(f) (((f) >> 11) & 0xf)
-#define MSG_RCODE(f) ((f) & 0xf)
+#define MSG_RCODE(f) ((f)&0xf)
 
 #define MSG_KEY_DO 0x01
 #define MSG_KEY_CD 0x02
 
 enum msg_status {
 	MSG_OK = 0,
-	MSG_DROP,	/* not a query we can answer at all: send nothing */
+	MSG_DROP, /* not a query we can answer at all: send nothing */
 	MSG_FORMERR,
 	MSG_NOTIMP,
 	MSG_BADVERS,
@@ -44,15 +44,15 @@ enum msg_status {
 struct msg_query {
 	uint16_t id;
 	uint16_t flags;
-	bool has_question;	/* qname/qtype/qclass valid */
-	uint8_t qname[MSG_NAME_MAX];	/* wire format, the client's case */
+	bool has_question;           /* qname/qtype/qclass valid */
+	uint8_t qname[MSG_NAME_MAX]; /* wire format, the client's case */
 	uint8_t qname_len;
 	uint16_t qtype, qclass;
 	bool edns;
 	bool do_bit;
 	uint8_t edns_version;
-	uint16_t udp_size;	/* the client's advertised payload size */
-	uint8_t key[MSG_KEY_MAX];	/* lower-cased name, type, class, DO/CD */
+	uint16_t udp_size;        /* the client's advertised payload size */
+	uint8_t key[MSG_KEY_MAX]; /* lower-cased name, type, class, DO/CD */
 	uint16_t key_len;
 };
 
@@ -66,7 +66,7 @@ size_t msg_udp_limit(const struct msg_query *q);
 /* Header, then the question of q. Returns the length written (0 when cap is
  * too small). counts: QD = has_question, others 0. */
 size_t msg_write_header_question(const struct msg_query *q, uint16_t flags, uint8_t *out,
-    size_t cap);
+                                 size_t cap);
 /* Append an OPT RR (our payload size, DO as given, extended rcode bits) at
  * out[len] and bump ARCOUNT. Returns the new length, or 0 when it does not
  * fit. */

@@ -12,17 +12,17 @@
 
 #include "log.h"
 
-#define PHASE_CHECK_S 10	/* the clock-jump check */
-#define PHASE_JUMP_S 2		/* wall clock drift from monotonic that counts as a jump */
+#define PHASE_CHECK_S 10 /* the clock-jump check */
+#define PHASE_JUMP_S 2   /* wall clock drift from monotonic that counts as a jump */
 
 struct phase {
 	struct event_base *base;
 	struct policy *policy;
-	time_t offset;		/* policy clock = system clock + offset */
-	bool trusted;		/* an override is in force */
-	const char *logged;	/* the phase last logged as in force */
+	time_t offset;      /* policy clock = system clock + offset */
+	bool trusted;       /* an override is in force */
+	const char *logged; /* the phase last logged as in force */
 	bool logged_unsynced;
-	time_t mono_ref, wall_ref;	/* for jump detection */
+	time_t mono_ref, wall_ref; /* for jump detection */
 	struct event *boundary;
 	struct event *check;
 };
@@ -79,8 +79,9 @@ phase_log(struct phase *ph)
 	bool unsynced = phase_clock_unsynced(ph);
 	if (unsynced != ph->logged_unsynced) {
 		if (unsynced)
-			log_warn("policy: the clock is before %lld (not synced?): the unsynced rule applies",
-			    (long long)policy_clock_floor(ph->policy));
+			log_warn("policy: the clock is before %lld (not synced?): the unsynced "
+			         "rule applies",
+			         (long long)policy_clock_floor(ph->policy));
 		else
 			log_info("policy: the clock is synced");
 		ph->logged_unsynced = unsynced;
@@ -105,7 +106,7 @@ phase_arm(struct phase *ph)
 	struct timeval now;
 	gettimeofday(&now, NULL);
 	long long us = ((long long)next - (now.tv_sec + ph->offset)) * 1000000 - now.tv_usec;
-	struct timeval tv = { us > 0 ? us / 1000000 : 0, us > 0 ? us % 1000000 : 0 };
+	struct timeval tv = {us > 0 ? us / 1000000 : 0, us > 0 ? us % 1000000 : 0};
 	evtimer_add(ph->boundary, &tv);
 }
 
@@ -145,7 +146,7 @@ phase_new(struct event_base *base)
 	ph->base = base;
 	ph->boundary = evtimer_new(base, phase_boundary_cb, ph);
 	ph->check = event_new(base, -1, EV_PERSIST, phase_check_cb, ph);
-	struct timeval every = { PHASE_CHECK_S, 0 };
+	struct timeval every = {PHASE_CHECK_S, 0};
 	if (ph->boundary == NULL || ph->check == NULL || evtimer_add(ph->check, &every) < 0) {
 		phase_free(ph);
 		return NULL;
@@ -173,12 +174,13 @@ phase_set_policy(struct phase *ph, struct policy *p)
 {
 	policy_free(ph->policy);
 	ph->policy = p;
-	ph->logged = NULL;	/* names belonged to the old policy */
+	ph->logged = NULL; /* names belonged to the old policy */
 	ph->logged_unsynced = false;
 	if (p) {
 		/* Log the phase of the new policy even if it has the same name. */
 		const char *cur = phase_current(ph);
-		log_info("policy: %s loaded; phase %s in force", policy_path(p), cur ? cur : "(none)");
+		log_info("policy: %s loaded; phase %s in force", policy_path(p),
+		         cur ? cur : "(none)");
 		ph->logged = cur;
 		phase_log(ph);
 	}

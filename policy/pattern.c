@@ -17,6 +17,7 @@ struct pentry {
 	struct pentry *next;  /* parent: first wildcard; wildcard: the next one */
 	struct pentry *order; /* the next pattern in the order added */
 	int32_t tag, line;
+	uint32_t hash; /* key_hash of a key in the hash table */
 	uint8_t keylen, keykind;
 	uint8_t kind; /* enum pattern_kind */
 	uint8_t key[]; /* wire name; for a wildcard its glob label */
@@ -60,14 +61,33 @@ pattern_table_free(struct pattern_table *t)
 	}
 }
 
+/* FNV-1a over the labels from the root leftwards, so that the hashes of
+ * all suffixes of a query name come out of one pass (suffix_hashes). */
+#define HASH_ROOT 2166136261u
+
 static uint32_t
-key_hash(int keykind, const uint8_t *key, size_t len)
+label_step(uint32_t h, const uint8_t *label)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)keykind;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ key[i]) * 16777619u;
-	/* FNV's low bits depend only on the inputs' low bits, and the table
-	 * index is the low bits: finish with a mixer (murmur3's fmix32). */
+	for (size_t i = 0; i <= label[0]; i++)
+		h = (h ^ label[i]) * 16777619u;
+	return h;
+}
+
+/* hs[i]: the hash of the name from label i down to the root. */
+static void
+suffix_hashes(const uint8_t *wire, const uint8_t *offs, int n, uint32_t *hs)
+{
+	uint32_t h = HASH_ROOT;
+	for (int i = n - 1; i >= 0; i--)
+		hs[i] = h = label_step(h, wire + offs[i]);
+}
+
+/* FNV's low bits depend only on the inputs' low bits, and the table index
+ * is the low bits: finish with a mixer (murmur3's fmix32). */
+static uint32_t
+key_final(uint32_t h, int keykind)
+{
+	h ^= (uint32_t)keykind * 0x9e3779b9u;
 	h ^= h >> 16;
 	h *= 0x85ebca6bu;
 	h ^= h >> 13;
@@ -75,15 +95,31 @@ key_hash(int keykind, const uint8_t *key, size_t len)
 	return h ^ (h >> 16);
 }
 
+/* The suffix hash of a whole wire name (before key_final). */
+static uint32_t
+name_hash(const uint8_t *wire)
+{
+	uint8_t offs[128] = { 0 };
+	uint32_t hs[128];
+	int n = 0;
+	for (size_t pos = 0; wire[pos] && n < 128; pos += wire[pos] + 1u)
+		offs[n++] = (uint8_t)pos;
+	suffix_hashes(wire, offs, n, hs);
+	return n ? hs[0] : HASH_ROOT;
+}
+
+/* h: the suffix hash of key (before key_final). */
 static struct pentry *
-key_find(const struct pattern_table *t, int keykind, const uint8_t *key, size_t len)
+key_find(const struct pattern_table *t, int keykind, uint32_t h, const uint8_t *key, size_t len)
 {
 	size_t mask = t->cap - 1;
-	for (size_t i = key_hash(keykind, key, len) & mask;; i = (i + 1) & mask) {
+	h = key_final(h, keykind);
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct pentry *e = t->slots[i];
 		if (!e)
 			return NULL;
-		if (e->keykind == keykind && e->keylen == len && memcmp(e->key, key, len) == 0)
+		if (e->hash == h && e->keykind == keykind && e->keylen == len &&
+		    memcmp(e->key, key, len) == 0)
 			return e;
 	}
 }
@@ -92,7 +128,7 @@ static void
 key_insert_slot(struct pentry **slots, size_t cap, struct pentry *e)
 {
 	size_t mask = cap - 1;
-	size_t i = key_hash(e->keykind, e->key, e->keylen) & mask;
+	size_t i = e->hash & mask;
 	while (slots[i])
 		i = (i + 1) & mask;
 	slots[i] = e;
@@ -229,7 +265,8 @@ fill_match(struct pattern_match *m, const struct pentry *e)
 }
 
 static struct pentry *
-entry_new(struct pattern_table *t, const uint8_t *key, size_t keylen, int keykind, const char *text)
+entry_new(struct pattern_table *t, const uint8_t *key, size_t keylen, int keykind, uint32_t hash,
+    const char *text)
 {
 	size_t tl = strlen(text);
 	struct pentry *e = arena_alloc(t->arena, sizeof *e + keylen + tl + 1);
@@ -239,6 +276,7 @@ entry_new(struct pattern_table *t, const uint8_t *key, size_t keylen, int keykin
 	memcpy(e->key + keylen, text, tl + 1);
 	e->keylen = (uint8_t)keylen;
 	e->keykind = (uint8_t)keykind;
+	e->hash = key_final(hash, keykind);
 	return e;
 }
 
@@ -252,20 +290,21 @@ pattern_add(struct pattern_table *t, const char *text, int tag, int line,
 	if (kind < 0)
 		return -1;
 
+	uint32_t hash = name_hash(wire);
 	struct pentry *e, *parent = NULL;
 	if (kind == PATTERN_WILDCARD) {
-		parent = key_find(t, KEY_PARENT, wire, wirelen);
+		parent = key_find(t, KEY_PARENT, hash, wire, wirelen);
 		for (e = parent ? parent->next : NULL; e; e = e->next)
 			if (e->keylen == globlen && memcmp(e->key, glob, globlen) == 0) {
 				fill_match(dup, e);
 				return -2;
 			}
 		if (!parent) {
-			parent = entry_new(t, wire, wirelen, KEY_PARENT, "");
+			parent = entry_new(t, wire, wirelen, KEY_PARENT, hash, "");
 			if (!parent || key_insert(t, parent) < 0)
 				goto nomem;
 		}
-		e = entry_new(t, glob, globlen, KEY_PARENT, text);
+		e = entry_new(t, glob, globlen, KEY_PARENT, 0, text); /* in a list, not hashed */
 		if (!e)
 			goto nomem;
 		/* Append, so that the first wildcard written is tried first. */
@@ -275,11 +314,11 @@ pattern_add(struct pattern_table *t, const char *text, int tag, int line,
 		*pp = e;
 	} else {
 		int keykind = kind == PATTERN_EXACT ? KEY_EXACT : KEY_DOMAIN;
-		if ((e = key_find(t, keykind, wire, wirelen))) {
+		if ((e = key_find(t, keykind, hash, wire, wirelen))) {
 			fill_match(dup, e);
 			return -2;
 		}
-		if (!(e = entry_new(t, wire, wirelen, keykind, text)) || key_insert(t, e) < 0)
+		if (!(e = entry_new(t, wire, wirelen, keykind, hash, text)) || key_insert(t, e) < 0)
 			goto nomem;
 	}
 	e->kind = (uint8_t)kind;
@@ -324,17 +363,20 @@ bool
 pattern_lookup(const struct pattern_table *t, const uint8_t *wire, const uint8_t *offs,
     int nlabels, struct pattern_match *m)
 {
-	if (nlabels == 0)
+	if (nlabels == 0 || t->count == 0)
 		return false;
 	size_t total = offs[nlabels - 1] + wire[offs[nlabels - 1]] + 2;
-	const struct pentry *e = key_find(t, KEY_EXACT, wire, total);
-	if (!e && nlabels >= 2 && (e = key_find(t, KEY_PARENT, wire + offs[1], total - offs[1]))) {
+	uint32_t hs[128];
+	suffix_hashes(wire, offs, nlabels, hs);
+	const struct pentry *e = key_find(t, KEY_EXACT, hs[0], wire, total);
+	if (!e && nlabels >= 2 &&
+	    (e = key_find(t, KEY_PARENT, hs[1], wire + offs[1], total - offs[1]))) {
 		for (e = e->next; e; e = e->next)
 			if (glob_match(e->key, e->keylen, wire + 1, wire[0]))
 				break;
 	}
 	for (int i = 0; !e && i < nlabels; i++)
-		e = key_find(t, KEY_DOMAIN, wire + offs[i], total - offs[i]);
+		e = key_find(t, KEY_DOMAIN, hs[i], wire + offs[i], total - offs[i]);
 	if (!e)
 		return false;
 	fill_match(m, e);

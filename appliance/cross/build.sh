@@ -113,7 +113,7 @@ cross_one() {
 	cross_setup "$arch"
 	bdir="build-cross-$arch"
 	sysroot="$top/$bdir/sysroot"
-	local t0 run p
+	local t0 run p epoch
 	t0=$(date +%s)
 	mkdir -p "$bdir"
 
@@ -134,6 +134,13 @@ cross_one() {
 	fi
 
 	stage "build"
+	# Objects carry the commit time (DNSD_BUILD_EPOCH) but make does not
+	# track it: after a commit, start this build directory afresh.
+	epoch=$(git log -1 --format=%ct 2>/dev/null || echo none)
+	if [ "$(cat "$bdir/.epoch" 2>/dev/null)" != "$epoch" ]; then
+		rm -rf "$bdir/obj" "$bdir/tests"
+		echo "$epoch" >"$bdir/.epoch"
+	fi
 	cross_make
 	run=$bdir
 	if [ -n "$qemu" ]; then

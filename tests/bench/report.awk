@@ -38,11 +38,12 @@ END {
 			    val(d, s, "rcodes")
 		}
 	print ""
-	print "| daemon | peak RSS (VmHWM) kB | stripped binary bytes | instructions per cached answer (callgrind) |"
-	print "|---|---:|---:|---:|"
+	print "| daemon | peak RSS (VmHWM) kB | at the end: anonymous kB | at the end: files and libraries kB | stripped binary bytes | instructions per cached answer (callgrind) |"
+	print "|---|---:|---:|---:|---:|---:|"
 	for (i = 1; i <= nd; i++) {
 		d = daemons[i]
-		printf "| %s | %s | %s | %s |\n", d, show(val(d, "all", "peak_rss_kb")),
+		printf "| %s | %s | %s | %s | %s | %s |\n", d, show(val(d, "all", "peak_rss_kb")),
+		    show(val(d, "all", "rss_anon_kb")), show(val(d, "all", "rss_file_kb")),
 		    show(val(d, "all", "stripped_bytes")), show(val(d, "callgrind", "instructions_per_cached_answer"))
 	}
 	if (val("unbound", "all", "cache_entries") != "")

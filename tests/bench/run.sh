@@ -251,7 +251,11 @@ bench_daemon() {
 	dnsperf -s 127.0.0.1 -p "$SRV_PORT" -d "$T/hot.txt" -n 1 >/dev/null 2>&1 # warm-up
 	measure "$d" cache-hot "$RUNS" "$T/hot.txt" -l "$SECS"
 	measure "$d" blocked "$RUNS" "$T/blocked.txt" -l "$SECS"
+	# Peak RSS, and what the resident set is made of now: the process's own
+	# memory (anonymous) and pages of its binary and shared libraries (file).
 	rec "$d" all peak_rss_kb "$(awk '/^VmHWM/ { print $2 }' "/proc/$SRV_PID/status")"
+	rec "$d" all rss_anon_kb "$(awk '/^RssAnon/ { print $2 }' "/proc/$SRV_PID/status")"
+	rec "$d" all rss_file_kb "$(awk '/^RssFile/ { print $2 }' "/proc/$SRV_PID/status")"
 	if [ "$d" = unbound ]; then
 		rec unbound all cache_entries "$(unbound-control -c "$T/unbound.conf" stats_noreset | sed -n 's/^msg.cache.count=//p')"
 	fi

@@ -37,14 +37,13 @@ fuzz_scratch_remove(void)
 	rmdir(fuzz_scratch_dir);
 }
 
-/* Writes data to the file name (no slashes) in this process's scratch
- * directory (under /dev/shm when it can) and returns its path, static
- * storage. At most FUZZ_SCRATCH_FILES names. Aborts on failure: a harness
- * that cannot write its input has nothing to test. */
+/* The path of name (no slashes) in this process's scratch directory (under
+ * /dev/shm when it can), created on first use and removed at exit with
+ * everything named here; static storage. At most FUZZ_SCRATCH_FILES names. */
 static inline const char *
-fuzz_scratch_file(const char *name, const uint8_t *data, size_t size)
+fuzz_scratch_path(const char *name)
 {
-	int fd, i;
+	int i;
 
 	if (fuzz_scratch_dir[0] == '\0') {
 		snprintf(fuzz_scratch_dir, sizeof fuzz_scratch_dir, "%s/dnsd-fuzz.%d",
@@ -60,16 +59,25 @@ fuzz_scratch_file(const char *name, const uint8_t *data, size_t size)
 			snprintf(fuzz_scratch_paths[i], sizeof fuzz_scratch_paths[i], "%s/%s",
 			    fuzz_scratch_dir, name);
 		if (strcmp(strrchr(fuzz_scratch_paths[i], '/') + 1, name) == 0)
-			break;
+			return fuzz_scratch_paths[i];
 	}
-	if (i == FUZZ_SCRATCH_FILES)
-		abort();
-	if ((fd = open(fuzz_scratch_paths[i], O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 ||
+	abort();
+}
+
+/* Writes data to the scratch file name and returns its path. Aborts on
+ * failure: a harness that cannot write its input has nothing to test. */
+static inline const char *
+fuzz_scratch_file(const char *name, const uint8_t *data, size_t size)
+{
+	const char *path = fuzz_scratch_path(name);
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 ||
 	    write(fd, data, size) != (ssize_t)size || close(fd) != 0) {
-		perror(fuzz_scratch_paths[i]);
+		perror(path);
 		abort();
 	}
-	return fuzz_scratch_paths[i];
+	return path;
 }
 
 /* Files outside the scratch directory that a fuzzed file must not name:

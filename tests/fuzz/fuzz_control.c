@@ -93,7 +93,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	phase_set_now(fuzz_phase, 1727582400 + 86400);
 	fuzz_control_hosts(pol);
 	/* The socket is bound but never served: requests go to dispatch. */
-	if ((fuzz_ctl = control_new(base, fuzz_scratch_file("ctl.sock", NULL, 0), err, sizeof err)) ==
+	if ((fuzz_ctl = control_new(base, fuzz_scratch_path("ctl.sock"), err, sizeof err)) ==
 	    NULL) {
 		fprintf(stderr, "fuzz_control: %s\n", err);
 		abort();

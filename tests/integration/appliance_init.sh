@@ -23,6 +23,7 @@ sed -e "s|^PROG=.*|PROG=$DNSD|" -e "s|^RENDER=.*|RENDER=$pkg/dnsd-uci|" \
 export NFT_DIR=$T/nftables.d
 
 # Stand-ins: UCI reads from $T/uci (lists joined by spaces, as config_get does).
+# shellcheck disable=SC2317,SC2034 # called by the sourced init script
 extra_command() { :; }
 config_load() { :; }
 config_get() {

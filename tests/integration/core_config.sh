@@ -62,6 +62,22 @@ expect_eq "SIGHUP with a good file: allowed client served" "NOERROR" "$(rcode ww
 
 stop_dnsd
 
+# A rewritten resolv.conf is picked up without a signal (OpenWrt rewrites
+# it when the WAN link comes up). Nothing is sent to these addresses.
+DNSD_PORT=$(free_port)
+echo "nameserver 127.0.0.9" >"$T/resolv.conf"
+cat >"$T/resolv-dnsd.conf" <<CONF
+listen = [ "127.0.0.1@$DNSD_PORT" ];
+resolv_conf = "resolv.conf";
+CONF
+start_dnsd "$T/resolv-dnsd.conf"
+wait_dns "$DNSD_PORT" 2>/dev/null
+printf 'nameserver 127.0.0.10\nnameserver 127.0.0.11\n' >"$T/resolv.conf.new"
+mv "$T/resolv.conf.new" "$T/resolv.conf"
+for i in $(seq 120); do grep -q 'resolv.conf changed: reloading' "$DNSD_LOG" && grep -q 'configuration reloaded' "$DNSD_LOG" && break; sleep 0.1; done
+check "a rewritten resolv.conf is reloaded" grep -q 'configuration reloaded' "$DNSD_LOG"
+stop_dnsd
+
 # Privileges: as root, dnsd writes its pid file, then runs as the user.
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	DNSD_PORT=$(free_port)

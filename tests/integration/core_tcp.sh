@@ -39,6 +39,35 @@ expect_match "a query written in two pieces is answered" '^....abcd' "$reply"
 check "the newer connection stays open" still_open 4
 exec 3>&- 4>&- 5>&-
 expect_eq "still serving TCP" "192.0.2.10" "$(q +tcp +short www.example.test A)"
+
+# A client that sends its queries and closes its side at once still gets
+# every answer (one from the upstream, one from the cache).
+if command -v python3 >/dev/null; then
+	got=$(python3 - "$DNSD_PORT" <<'PY'
+import socket, struct, sys
+def q(i, name):
+    labels = b"".join(bytes([len(l)]) + l.encode() for l in name.split("."))
+    m = struct.pack(">HHHHHH", i, 0x0100, 1, 0, 0, 0) + labels + b"\0\0\1\0\1"
+    return struct.pack(">H", len(m)) + m
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(q(1, "ns1.example.test") + q(2, "www.example.test"))
+s.shutdown(socket.SHUT_WR)
+data = b""
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    data += b
+ids = []
+while len(data) >= 4:
+    n = struct.unpack(">H", data[:2])[0]
+    ids.append(struct.unpack(">H", data[2:4])[0])
+    data = data[2 + n:]
+print(" ".join(str(i) for i in sorted(ids)))
+PY
+)
+	expect_eq "half-closed connection: every answer, then close" "1 2" "$got"
+fi
 stop_dnsd
 
 run_with 1

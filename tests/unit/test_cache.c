@@ -16,18 +16,21 @@
 #include "msg.h"
 
 static const struct cache_limits lim_default = {
-	.max_entries = 1000, .max_bytes = 1 << 20, .min_ttl = 0, .max_ttl = 86400,
-	.servfail_ttl = 5,
+    .max_entries = 1000,
+    .max_bytes = 1 << 20,
+    .min_ttl = 0,
+    .max_ttl = 86400,
+    .servfail_ttl = 5,
 };
 
 /* An upstream answer: rcode, then RR strings for answer and authority
  * ("" ends a section), with an OPT (DO set) when edns. Caller frees. */
 static uint8_t *
 answer(const char *qname, ldns_rr_type qtype, ldns_pkt_rcode rcode, const char **an,
-    const char **ns, int edns, size_t *len)
+       const char **ns, int edns, size_t *len)
 {
-	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str(qname), qtype, LDNS_RR_CLASS_IN,
-	    LDNS_RD);
+	ldns_pkt *p =
+	    ldns_pkt_query_new(ldns_dname_new_frm_str(qname), qtype, LDNS_RR_CLASS_IN, LDNS_RD);
 	ldns_pkt_set_qr(p, true);
 	ldns_pkt_set_ra(p, true);
 	ldns_pkt_set_rcode(p, rcode);
@@ -54,10 +57,10 @@ answer(const char *qname, ldns_rr_type qtype, ldns_pkt_rcode rcode, const char *
 /* A client query for name/type, parsed the way dnsd parses it. */
 static void
 client_query(struct msg_query *q, const char *qname, ldns_rr_type qtype, int edns, int do_bit,
-    uint16_t id)
+             uint16_t id)
 {
-	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str(qname), qtype, LDNS_RR_CLASS_IN,
-	    LDNS_RD);
+	ldns_pkt *p =
+	    ldns_pkt_query_new(ldns_dname_new_frm_str(qname), qtype, LDNS_RR_CLASS_IN, LDNS_RD);
 	ldns_pkt_set_id(p, id);
 	if (edns) {
 		ldns_pkt_set_edns_udp_size(p, 1232);
@@ -75,8 +78,8 @@ client_query(struct msg_query *q, const char *qname, ldns_rr_type qtype, int edn
 static void
 store(struct cache *c, const struct msg_query *q, const uint8_t *resp, size_t len, time_t now)
 {
-	struct cache_entry *e = cache_entry_new(cache_get_limits(c), q->key, q->key_len, resp, len,
-	    now);
+	struct cache_entry *e =
+	    cache_entry_new(cache_get_limits(c), q->key, q->key_len, resp, len, now);
 	assert_non_null(e);
 	cache_insert(c, e);
 }
@@ -106,12 +109,13 @@ static void
 test_hit_ttl_decreases_with_age(void **state)
 {
 	(void)state;
-	const char *an[] = { "www.example.test. 300 IN A 192.0.2.1",
-		"www.example.test. 100 IN A 192.0.2.2", NULL };
+	const char *an[] = {"www.example.test. 300 IN A 192.0.2.1",
+	                    "www.example.test. 100 IN A 192.0.2.2", NULL};
 	struct cache *c = cache_new(&lim_default);
 	struct msg_query q;
 	size_t len;
-	uint8_t *r = answer("www.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, NULL, 0, &len);
+	uint8_t *r =
+	    answer("www.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, NULL, 0, &len);
 	client_query(&q, "www.example.test.", LDNS_RR_TYPE_A, 0, 0, 7);
 	store(c, &q, r, len, 1000);
 	ldns_pkt *p = hit(c, &q, 1040);
@@ -137,12 +141,13 @@ test_ttl_clamped_to_min_and_max(void **state)
 	struct cache_limits lim = lim_default;
 	lim.min_ttl = 60;
 	lim.max_ttl = 3600;
-	const char *an[] = { "a.example.test. 5 IN A 192.0.2.1", "a.example.test. 999999 IN A 192.0.2.2",
-		NULL };
+	const char *an[] = {"a.example.test. 5 IN A 192.0.2.1",
+	                    "a.example.test. 999999 IN A 192.0.2.2", NULL};
 	struct cache *c = cache_new(&lim);
 	struct msg_query q;
 	size_t len;
-	uint8_t *r = answer("a.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, NULL, 0, &len);
+	uint8_t *r =
+	    answer("a.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, NULL, 0, &len);
 	client_query(&q, "a.example.test.", LDNS_RR_TYPE_A, 0, 0, 1);
 	store(c, &q, r, len, 0);
 	ldns_pkt *p = hit(c, &q, 0);
@@ -154,8 +159,7 @@ test_ttl_clamped_to_min_and_max(void **state)
 }
 
 static const char *soa_ns[] = {
-	"example.test. 600 IN SOA ns1.example.test. host.example.test. 1 3600 600 86400 30", NULL
-};
+    "example.test. 600 IN SOA ns1.example.test. host.example.test. 1 3600 600 86400 30", NULL};
 
 static void
 test_nxdomain_uses_soa_minimum(void **state)
@@ -164,8 +168,8 @@ test_nxdomain_uses_soa_minimum(void **state)
 	struct cache *c = cache_new(&lim_default);
 	struct msg_query q;
 	size_t len;
-	uint8_t *r = answer("nope.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NXDOMAIN, NULL, soa_ns, 0,
-	    &len);
+	uint8_t *r = answer("nope.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NXDOMAIN, NULL, soa_ns,
+	                    0, &len);
 	client_query(&q, "nope.example.test.", LDNS_RR_TYPE_A, 0, 0, 2);
 	store(c, &q, r, len, 100);
 	ldns_pkt *p = hit(c, &q, 110);
@@ -186,8 +190,8 @@ test_nodata_cached_and_nodata_without_soa_not(void **state)
 	struct cache *c = cache_new(&lim_default);
 	struct msg_query q;
 	size_t len;
-	uint8_t *r = answer("www.example.test.", LDNS_RR_TYPE_MX, LDNS_RCODE_NOERROR, NULL, soa_ns, 0,
-	    &len);
+	uint8_t *r =
+	    answer("www.example.test.", LDNS_RR_TYPE_MX, LDNS_RCODE_NOERROR, NULL, soa_ns, 0, &len);
 	client_query(&q, "www.example.test.", LDNS_RR_TYPE_MX, 0, 0, 3);
 	store(c, &q, r, len, 0);
 	ldns_pkt *p = hit(c, &q, 29);
@@ -212,7 +216,8 @@ test_servfail_lives_servfail_ttl(void **state)
 	struct cache *c = cache_new(&lim_default);
 	struct msg_query q;
 	size_t len;
-	uint8_t *r = answer("x.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_SERVFAIL, NULL, NULL, 0, &len);
+	uint8_t *r =
+	    answer("x.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_SERVFAIL, NULL, NULL, 0, &len);
 	client_query(&q, "x.example.test.", LDNS_RR_TYPE_A, 0, 0, 4);
 	store(c, &q, r, len, 0);
 	ldns_pkt *p = hit(c, &q, 4);
@@ -228,11 +233,12 @@ static void
 test_do_bit_is_part_of_the_key(void **state)
 {
 	(void)state;
-	const char *an[] = { "www.example.test. 300 IN A 192.0.2.1", NULL };
+	const char *an[] = {"www.example.test. 300 IN A 192.0.2.1", NULL};
 	struct cache *c = cache_new(&lim_default);
 	struct msg_query plain, dnssec;
 	size_t len;
-	uint8_t *r = answer("www.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, NULL, 1, &len);
+	uint8_t *r =
+	    answer("www.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, NULL, 1, &len);
 	client_query(&plain, "www.example.test.", LDNS_RR_TYPE_A, 1, 0, 5);
 	client_query(&dnssec, "www.example.test.", LDNS_RR_TYPE_A, 1, 1, 5);
 	store(c, &plain, r, len, 0);
@@ -246,12 +252,13 @@ static void
 test_render_keeps_client_id_case_and_edns(void **state)
 {
 	(void)state;
-	const char *an[] = { "www.example.test. 300 IN A 192.0.2.1", NULL };
+	const char *an[] = {"www.example.test. 300 IN A 192.0.2.1", NULL};
 	struct cache *c = cache_new(&lim_default);
 	struct msg_query first, second;
 	size_t len;
 	/* The upstream's OPT (payload 4096) is not what the client sees. */
-	uint8_t *r = answer("www.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, NULL, 1, &len);
+	uint8_t *r =
+	    answer("www.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, NULL, 1, &len);
 	client_query(&first, "www.example.test.", LDNS_RR_TYPE_A, 0, 0, 1);
 	client_query(&second, "WwW.ExAmple.TEST.", LDNS_RR_TYPE_A, 1, 0, 0xbeef);
 	store(c, &first, r, len, 0);
@@ -280,13 +287,15 @@ static void
 test_render_truncates_over_the_limit(void **state)
 {
 	(void)state;
-	const char *an[] = { "t.example.test. 300 IN TXT \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"",
-		NULL };
+	const char *an[] = {
+	    "t.example.test. 300 IN TXT \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"",
+	    NULL};
 	uint8_t out[512];
 	struct cache *c = cache_new(&lim_default);
 	struct msg_query q;
 	size_t len;
-	uint8_t *r = answer("t.example.test.", LDNS_RR_TYPE_TXT, LDNS_RCODE_NOERROR, an, NULL, 0, &len);
+	uint8_t *r =
+	    answer("t.example.test.", LDNS_RR_TYPE_TXT, LDNS_RCODE_NOERROR, an, NULL, 0, &len);
 	client_query(&q, "t.example.test.", LDNS_RR_TYPE_TXT, 0, 0, 9);
 	store(c, &q, r, len, 0);
 	const struct cache_entry *e = cache_lookup(c, q.key, q.key_len, 0);
@@ -312,13 +321,13 @@ test_byte_bound_evicts_least_recently_used(void **state)
 	for (int i = 0; i < 3; i++) {
 		snprintf(name, sizeof name, "h%d.example.test.", i);
 		snprintf(rr, sizeof rr, "%s 300 IN A 192.0.2.%d", name, i);
-		const char *an[] = { rr, NULL };
+		const char *an[] = {rr, NULL};
 		r[i] = answer(name, LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, NULL, 0, &len[i]);
 		client_query(&q[i], name, LDNS_RR_TYPE_A, 0, 0, 1);
 	}
 	/* Room for two entries, not three. */
-	struct cache_entry *probe = cache_entry_new(&lim_default, q[0].key, q[0].key_len, r[0],
-	    len[0], 0);
+	struct cache_entry *probe =
+	    cache_entry_new(&lim_default, q[0].key, q[0].key_len, r[0], len[0], 0);
 	struct cache *tmp = cache_new(&lim_default);
 	cache_insert(tmp, probe);
 	struct cache_stats st;
@@ -350,11 +359,12 @@ test_entry_bound_evicts(void **state)
 	(void)state;
 	struct cache_limits lim = lim_default;
 	lim.max_entries = 1;
-	const char *an[] = { "www.example.test. 300 IN A 192.0.2.1", NULL };
+	const char *an[] = {"www.example.test. 300 IN A 192.0.2.1", NULL};
 	struct cache *c = cache_new(&lim);
 	struct msg_query a, b;
 	size_t len;
-	uint8_t *r = answer("www.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, NULL, 0, &len);
+	uint8_t *r =
+	    answer("www.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, NULL, 0, &len);
 	client_query(&a, "www.example.test.", LDNS_RR_TYPE_A, 0, 0, 1);
 	client_query(&b, "www.example.test.", LDNS_RR_TYPE_A, 1, 1, 1);
 	store(c, &a, r, len, 0);
@@ -371,13 +381,13 @@ static void
 test_cname_targets_recorded(void **state)
 {
 	(void)state;
-	const char *an[] = { "alias.example.test. 300 IN CNAME Mid.Example.Test.",
-		"mid.example.test. 300 IN CNAME www.example.test.",
-		"www.example.test. 300 IN A 192.0.2.1", NULL };
+	const char *an[] = {"alias.example.test. 300 IN CNAME Mid.Example.Test.",
+	                    "mid.example.test. 300 IN CNAME www.example.test.",
+	                    "www.example.test. 300 IN A 192.0.2.1", NULL};
 	struct msg_query q;
 	size_t len;
-	uint8_t *r = answer("alias.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, NULL, 0,
-	    &len);
+	uint8_t *r =
+	    answer("alias.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, NULL, 0, &len);
 	client_query(&q, "alias.example.test.", LDNS_RR_TYPE_A, 0, 0, 1);
 	struct cache_entry *e = cache_entry_new(&lim_default, q.key, q.key_len, r, len, 0);
 	unsigned n;
@@ -396,16 +406,15 @@ test_pointer_into_header_does_not_corrupt_answers(void **state)
 {
 	(void)state;
 	static const uint8_t resp[] = {
-		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
-		3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
-		0, 1, 0, 1,
-		0xc0, 0x0b, 0, 1, 0, 1, 0, 0, 1, 0x2c, 0, 4, 192, 0, 2, 1,
+	    0x12, 0x34, 0x81, 0x80, 0,   1,   0,   1, 0,    0,   0,   0,   3, 'w', 'w', 'w', 7,
+	    'e',  'x',  'a',  'm',  'p', 'l', 'e', 3, 'c',  'o', 'm', 0,   0, 1,   0,   1,   0xc0,
+	    0x0b, 0,    1,    0,    1,   0,   0,   1, 0x2c, 0,   4,   192, 0, 2,   1,
 	};
 	struct cache *c = cache_new(&lim_default);
 	struct msg_query q;
 	client_query(&q, "www.example.com.", LDNS_RR_TYPE_A, 1, 0, 0x1234);
 	store(c, &q, resp, sizeof resp, 0);
-	ldns_pkt *p = hit(c, &q, 0);	/* parses, with the OPT added */
+	ldns_pkt *p = hit(c, &q, 0); /* parses, with the OPT added */
 	assert_non_null(p);
 	assert_true(ldns_pkt_edns(p));
 	assert_int_equal(ldns_pkt_ancount(p), 1);
@@ -420,18 +429,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hit_ttl_decreases_with_age),
-		cmocka_unit_test(test_ttl_clamped_to_min_and_max),
-		cmocka_unit_test(test_nxdomain_uses_soa_minimum),
-		cmocka_unit_test(test_nodata_cached_and_nodata_without_soa_not),
-		cmocka_unit_test(test_servfail_lives_servfail_ttl),
-		cmocka_unit_test(test_do_bit_is_part_of_the_key),
-		cmocka_unit_test(test_render_keeps_client_id_case_and_edns),
-		cmocka_unit_test(test_render_truncates_over_the_limit),
-		cmocka_unit_test(test_byte_bound_evicts_least_recently_used),
-		cmocka_unit_test(test_entry_bound_evicts),
-		cmocka_unit_test(test_cname_targets_recorded),
-		cmocka_unit_test(test_pointer_into_header_does_not_corrupt_answers),
+	    cmocka_unit_test(test_hit_ttl_decreases_with_age),
+	    cmocka_unit_test(test_ttl_clamped_to_min_and_max),
+	    cmocka_unit_test(test_nxdomain_uses_soa_minimum),
+	    cmocka_unit_test(test_nodata_cached_and_nodata_without_soa_not),
+	    cmocka_unit_test(test_servfail_lives_servfail_ttl),
+	    cmocka_unit_test(test_do_bit_is_part_of_the_key),
+	    cmocka_unit_test(test_render_keeps_client_id_case_and_edns),
+	    cmocka_unit_test(test_render_truncates_over_the_limit),
+	    cmocka_unit_test(test_byte_bound_evicts_least_recently_used),
+	    cmocka_unit_test(test_entry_bound_evicts),
+	    cmocka_unit_test(test_cname_targets_recorded),
+	    cmocka_unit_test(test_pointer_into_header_does_not_corrupt_answers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Identical questions in flight share one upstream query: five clients ask
+# the same name of an upstream that never answers (tests/tools/fakeup.c);
+# the upstream sees one query per try, not one per client, and every client
+# gets SERVFAIL.
+. "$(dirname "$0")/../lib.sh"
+
+UP=$(free_port)
+DNSD_PORT=$(free_port)
+start_fakeup "$UP" || { not_ok "fake upstream started"; exit 1; }
+cat >"$T/dnsd.conf" <<CONF
+listen = [ "127.0.0.1@$DNSD_PORT" ];
+upstreams = [ "127.0.0.1@$UP" ];
+forward = { timeout_ms = 600; budget_ms = 2000; };
+CONF
+start_dnsd "$T/dnsd.conf"
+wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+
+for i in 1 2 3 4 5; do
+	rcode +time=5 silent.coalesce.test A >"$T/rc.$i" &
+done
+wait_clients() { local i; for i in 1 2 3 4 5; do [ -s "$T/rc.$i" ] || return 1; done; }
+for i in $(seq 80); do wait_clients && break; sleep 0.1; done
+expect_eq "every client gets SERVFAIL" "SERVFAIL SERVFAIL SERVFAIL SERVFAIL SERVFAIL" \
+	"$(cat "$T"/rc.? | tr '\n' ' ' | sed 's/ $//')"
+n=$(grep -c 'silent.coalesce.test' "$FAKEUP_LOG")
+# Two tries at most (every upstream twice), whatever the number of clients.
+check "five clients, $n upstream queries (at most 2)" test "$n" -ge 1 -a "$n" -le 2
+stop_dnsd
+exit $FAILED
