@@ -12,21 +12,24 @@
 #include "rand.h"
 
 struct cache_ttl {
-	uint16_t off; /* of the TTL field in the stored wire */
+	uint16_t off; /* of the TTL field, from the start of the answer */
 	uint32_t ttl; /* clamped at store time */
 };
 
+/* Of the answer only the records are kept (body): a hit writes the header
+ * and the client's own question, which has the stored question's length
+ * (the key matched), so TTL offsets and compression pointers still hold. */
 struct cache_entry {
 	struct cache_entry *hnext;       /* hash chain */
 	struct cache_entry *prev, *next; /* LRU list, most recent first */
 	uint32_t hash;
-	time_t expires;
-	time_t stored;
 	uint32_t ttl;
-	size_t size;    /* accounted bytes */
+	time_t stored;
+	uint32_t size;  /* accounted bytes */
 	uint16_t flags; /* the upstream header flags (rcode, AD) */
-	uint16_t key_len, wire_len, cnames_len, nttl, ncnames;
-	struct cache_ttl ttls[]; /* then key, wire, cname targets */
+	uint16_t ancount, nscount, arcount;
+	uint16_t key_len, body_len, cnames_len, nttl, ncnames;
+	struct cache_ttl ttls[]; /* then key, body, cname targets */
 };
 
 struct cache {
@@ -45,7 +48,7 @@ cache_entry_key(const struct cache_entry *e)
 }
 
 static uint8_t *
-cache_entry_wire(const struct cache_entry *e)
+cache_entry_body(const struct cache_entry *e)
 {
 	return cache_entry_key(e) + e->key_len;
 }
@@ -147,6 +150,7 @@ struct cache_scan {
 	size_t cnames_len;
 	unsigned ncnames;
 	uint16_t ancount;
+	size_t body;	/* where the records start: after the question */
 	int has_soa;
 	uint32_t soa_neg; /* min(SOA TTL, SOA MINIMUM) */
 	uint32_t min_ttl; /* over every record */
@@ -217,6 +221,7 @@ cache_scan(struct cache_scan *s, uint8_t *resp, size_t *lenp)
 	pos += 4;
 	if (pos > len)
 		return -1;
+	s->body = pos;
 
 	unsigned an = LDNS_ANCOUNT(resp), ns = LDNS_NSCOUNT(resp), ar = LDNS_ARCOUNT(resp);
 	s->nttl = s->ncnames = 0;
@@ -289,10 +294,15 @@ cache_entry_new(const struct cache_limits *lim, const uint8_t *key, size_t key_l
 	struct cache_entry *e = NULL;
 	size_t norm_len = 0;
 	uint8_t *norm = cache_normalise(resp, resp_len, &norm_len);
-	if (s == NULL || norm == NULL || cache_scan(s, norm, &norm_len) < 0)
+	/* The key is the name and 5 bytes (type, class, bits): the stored
+	 * question must be that long for a hit's own question to fit. */
+	size_t key_extra = MSG_KEY_MAX - MSG_NAME_MAX;
+	if (s == NULL || norm == NULL || cache_scan(s, norm, &norm_len) < 0 ||
+	    key_len < key_extra || s->body != MSG_HDR_LEN + key_len - key_extra + 4)
 		goto out;
+	size_t body_len = norm_len - s->body;
 	size_t size =
-	    sizeof *e + s->nttl * sizeof(struct cache_ttl) + key_len + norm_len + s->cnames_len;
+	    sizeof *e + s->nttl * sizeof(struct cache_ttl) + key_len + body_len + s->cnames_len;
 	e = malloc(size);
 	if (e == NULL)
 		goto out;
@@ -300,9 +310,11 @@ cache_entry_new(const struct cache_limits *lim, const uint8_t *key, size_t key_l
 	e->flags = ldns_read_uint16(norm + 2);
 	e->ttl = cache_entry_ttl(lim, s, MSG_RCODE(e->flags));
 	e->stored = now;
-	e->expires = now + e->ttl;
+	e->ancount = LDNS_ANCOUNT(norm);
+	e->nscount = LDNS_NSCOUNT(norm);
+	e->arcount = LDNS_ARCOUNT(norm);
 	e->key_len = (uint16_t)key_len;
-	e->wire_len = (uint16_t)norm_len;
+	e->body_len = (uint16_t)body_len;
 	e->cnames_len = (uint16_t)s->cnames_len;
 	e->ncnames = (uint16_t)s->ncnames;
 	e->nttl = (uint16_t)s->nttl;
@@ -314,8 +326,8 @@ cache_entry_new(const struct cache_limits *lim, const uint8_t *key, size_t key_l
 		e->ttls[i].ttl = negative && t > e->ttl ? e->ttl : t;
 	}
 	memcpy(cache_entry_key(e), key, key_len);
-	memcpy(cache_entry_wire(e), norm, norm_len);
-	memcpy(cache_entry_wire(e) + norm_len, s->cnames, s->cnames_len);
+	memcpy(cache_entry_body(e), norm + s->body, body_len);
+	memcpy(cache_entry_body(e) + body_len, s->cnames, s->cnames_len);
 out:
 	free(norm);
 	free(s);
@@ -344,7 +356,7 @@ const uint8_t *
 cache_entry_cnames(const struct cache_entry *e, unsigned *n)
 {
 	*n = e->ncnames;
-	return cache_entry_wire(e) + e->wire_len;
+	return cache_entry_body(e) + e->body_len;
 }
 
 static struct cache_entry *
@@ -394,7 +406,7 @@ cache_lookup(struct cache *c, const uint8_t *key, size_t key_len, time_t now)
 {
 	uint32_t hash = cache_hash(c, key, key_len);
 	struct cache_entry *e = cache_find(c, key, key_len, hash);
-	if (e && now >= e->expires) {
+	if (e && now >= e->stored + (time_t)e->ttl) {
 		cache_unlink(c, e);
 		e = NULL;
 	}
@@ -428,19 +440,17 @@ cache_render(const struct cache_entry *e, const struct msg_query *q, time_t now,
 		flags |= MSG_F_AD;
 	if (limit > cap)
 		limit = cap;
-	size_t len;
-	if (e->wire_len + opt > limit) {
+	size_t head = MSG_HDR_LEN + q->qname_len + 4u, len;
+	if (head + e->body_len + opt > limit) {
 		len = msg_write_header_question(q, flags | MSG_F_TC, out, cap);
 	} else {
-		const uint8_t *w = cache_entry_wire(e);
 		uint32_t age = now > e->stored ? (uint32_t)(now - e->stored) : 0;
-		len = e->wire_len;
-		memcpy(out, w, len);
-		ldns_write_uint16(out, q->id);
-		ldns_write_uint16(out + 2, flags);
-		/* The client's own spelling of the name (same length: the key
-		 * matched). */
-		memcpy(out + MSG_HDR_LEN, q->qname, q->qname_len);
+		msg_write_header_question(q, flags, out, cap);
+		ldns_write_uint16(out + LDNS_ANCOUNT_OFF, e->ancount);
+		ldns_write_uint16(out + LDNS_NSCOUNT_OFF, e->nscount);
+		ldns_write_uint16(out + LDNS_ARCOUNT_OFF, e->arcount);
+		memcpy(out + head, cache_entry_body(e), e->body_len);
+		len = head + e->body_len;
 		for (unsigned i = 0; i < e->nttl; i++)
 			ldns_write_uint32(out + e->ttls[i].off,
 			                  e->ttls[i].ttl > age ? e->ttls[i].ttl - age : 0);

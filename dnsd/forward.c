@@ -226,8 +226,11 @@ forward_answer(struct forward_query *fq, const uint8_t *resp, size_t len, int tc
 	case LDNS_RCODE_REFUSED:
 	case LDNS_RCODE_NOTIMPL:
 	case LDNS_RCODE_FORMERR:
-		/* This upstream cannot answer; another might. */
-		forward_try_failed(fq);
+		/* This upstream cannot answer; another might. It is alive,
+		 * though: an answer never counts towards marking it down. */
+		forward_health(fq, 1);
+		forward_try_end(fq);
+		forward_try(fq);
 		return;
 	default:
 		forward_health(fq, 1);

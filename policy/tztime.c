@@ -144,6 +144,11 @@ tztime_parse(const char *text, const char *zone, time_t *out, char *err, size_t 
 	tm.tm_sec = s;
 	struct tm check = tm;
 	time_t wall = timegm(&check);
+	if (wall == (time_t)-1 || (sizeof(time_t) < 8 && y > 2037)) {
+		/* 32-bit time_t (Debian armhf/mipsel; OpenWrt's musl is 64-bit). */
+		snprintf(err, errlen, "\"%s\" is beyond this system's time_t (2038)", text);
+		return -1;
+	}
 	if (check.tm_mday != d) {
 		snprintf(err, errlen, "no such date in \"%s\"", text);
 		return -1;

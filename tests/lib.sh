@@ -205,3 +205,26 @@ answer() {
 	out=$(q "$@")
 	echo "$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out") $(awk '!/^;/ && $4 == "A" { print $5 }' <<<"$out" | sort | tr '\n' ' ')" | sed 's/ *$//'
 }
+
+# fakeup_dnsd [FAKEUP-ARGS...]: a fake upstream (start_fakeup) on a free port
+# and dnsd forwarding to it with $T/dnsd.conf: listen, upstreams and the
+# lines in $DNSD_EXTRA. Sets UP and DNSD_PORT; ends the scenario with a
+# "not ok" when either does not come up.
+fakeup_dnsd() {
+	UP=$(free_port)
+	DNSD_PORT=$(free_port)
+	start_fakeup "$UP" "$@" || { not_ok "fake upstream started"; exit 1; }
+	printf 'listen = [ "127.0.0.1@%s" ];\nupstreams = [ "127.0.0.1@%s" ];\n%s\n' \
+	    "$DNSD_PORT" "$UP" "${DNSD_EXTRA:-}" >"$T/dnsd.conf"
+	start_dnsd "$T/dnsd.conf"
+	wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+}
+
+# block_policy FILE: a policy answering NXDOMAIN for blocked.test and below.
+block_policy() {
+	cat >"$1" <<'POLICY'
+timezone = "UTC";
+categories = { block = ( "blocked.test" ); };
+phases = ( { name = "on"; start = "2020-01-01"; others = "nxdomain"; } );
+POLICY
+}

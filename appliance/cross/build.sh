@@ -93,8 +93,10 @@ EOF
 # cross_make: the top Makefile with the target's compiler and libraries.
 cross_make() {
 	if [ "$arch" = musl ]; then
+		# libevent_core only, as OpenWrt's libevent2-core package has it.
 		PKG_CONFIG_LIBDIR="$sysroot/lib/pkgconfig" \
 			make --no-print-directory -j"$(nproc)" BUILD="$bdir" CC=musl-gcc \
+			PKGS="ldns libevent_core libconfig" \
 			CFLAGS="-Os -g" CPPFLAGS="-isystem $sysroot/include" \
 			LDFLAGS="-static -L$sysroot/lib" tests
 	else
@@ -113,7 +115,7 @@ cross_one() {
 	cross_setup "$arch"
 	bdir="build-cross-$arch"
 	sysroot="$top/$bdir/sysroot"
-	local t0 run p epoch
+	local t0 run p
 	t0=$(date +%s)
 	mkdir -p "$bdir"
 
@@ -134,13 +136,6 @@ cross_one() {
 	fi
 
 	stage "build"
-	# Objects carry the commit time (DNSD_BUILD_EPOCH) but make does not
-	# track it: after a commit, start this build directory afresh.
-	epoch=$(git log -1 --format=%ct 2>/dev/null || echo none)
-	if [ "$(cat "$bdir/.epoch" 2>/dev/null)" != "$epoch" ]; then
-		rm -rf "$bdir/obj" "$bdir/tests"
-		echo "$epoch" >"$bdir/.epoch"
-	fi
 	cross_make
 	run=$bdir
 	if [ -n "$qemu" ]; then

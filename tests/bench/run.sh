@@ -9,6 +9,9 @@
 # Env: BENCH_SECONDS (per timed run, default 5), BENCH_RUNS (default 3), BENCH_DAEMONS
 # (default "dnsmasq unbound dnsd"), BENCH_POLICY_SIZES, BENCH_CALLGRIND=0 to
 # skip callgrind, BENCH_OUT (default docs), KEEP=1 keeps the work directory.
+# The whole script is one block, so that bash reads it all before running
+# it (editing it during a run cannot disturb that run).
+{
 set -uo pipefail
 BUILD=${1:-build-bench}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -66,7 +69,7 @@ awk -v zone="$ZONE" -v n="$NAMES" 'BEGIN {
 		printf "h%06d IN A 10.%d.%d.%d\n", i, int(i / 65536) % 256, int(i / 256) % 256, i % 256
 }' >"$T/zone"
 awk -v zone="$ZONE" -v n="$NAMES" 'BEGIN { for (i = 0; i < n; i++) printf "h%06d.%s A\n", i, zone }' >"$T/miss.txt"
-head -n "$HOT" "$T/miss.txt" >"$T/hot.txt"
+head -n "$HOT" "$T/miss.txt" >"$T/cache-hot.txt"
 
 # The blocked names: every name the shipped policy blocks at $NOW_UTC that
 # dnsmasq and Unbound can block too. The policy tool's own exports are their
@@ -217,50 +220,72 @@ measure_once() {
 	rm -f "$out"
 }
 
-# measure DAEMON SCENARIO RUNS QUERYFILE DNSPERF-ARGS...: RUNS runs; the run
-# with the median QPS is recorded (other work on a shared machine disturbs
-# single runs), and every run's QPS beside it.
-measure() {
-	local d=$1 sc=$2 runs=$3 i all="" med; shift 3
-	for i in $(seq "$runs"); do
-		measure_once "$T/run.$i" "$@" || return 1
-		all="$all${all:+/}$(awk '$1 == "qps" { print $2 }' "$T/run.$i")"
-	done
-	med=$(for i in $(seq "$runs"); do echo "$(awk '$1 == "qps" { print $2 }' "$T/run.$i") $i"; done |
-		sort -n | awk -v m=$(((runs + 1) / 2)) 'NR == m { print $2 }')
-	while IFS=$'\t' read -r m v; do rec "$d" "$sc" "$m" "$v"; done <"$T/run.$med"
-	[ "$runs" -gt 1 ] && rec "$d" "$sc" qps_runs "$all"
+# use DAEMON: point SRV_PID/SRV_PORT at it.
+use() { SRV_PID=${SPID[$1]}; SRV_PORT=${SPORT[$1]}; }
+
+# record DAEMON SCENARIO FILES...: the run with the median QPS is recorded
+# (other work on a shared machine disturbs single runs), and every run's QPS
+# beside it.
+record() {
+	local d=$1 sc=$2 f all med; shift 2
+	all=$(for f in "$@"; do awk '$1 == "qps" { print $2 }' "$f"; done | paste -sd/)
+	med=$(for f in "$@"; do echo "$(awk '$1 == "qps" { print $2 }' "$f") $f"; done |
+		sort -n | awk -v m=$((($# + 1) / 2)) 'NR == m { print $2 }')
+	while IFS=$'\t' read -r m v; do rec "$d" "$sc" "$m" "$v"; done <"$med"
+	[ $# -gt 1 ] && rec "$d" "$sc" qps_runs "$all"
 	say "$d $sc: $(awk -F'\t' '{ v[$1] = $2 } END { printf "%s QPS, mean %s us, p99 %s us, lost %s, server CPU %s us/answer (%s%%), client core %s%%, %s",
-		v["qps"], v["mean_us"], v["p99_us"], v["lost"], v["cpu_us_per_answer"], v["server_cpu_pct"], v["client_core_busy_pct"], v["rcodes"] }' "$T/run.$med") [runs: $all]"
-	rm -f "$T"/run.*
+		v["qps"], v["mean_us"], v["p99_us"], v["lost"], v["cpu_us_per_answer"], v["server_cpu_pct"], v["client_core_busy_pct"], v["rcodes"] }' "$med") [runs: $all]"
 }
 
-bench_daemon() {
-	local d=$1
-	SRV_PORT=$(free_port)
-	start_daemon "$d" "$SRV_PORT" "${ON_SERVER[@]}"
-	if ! wait_up "$SRV_PORT" 10; then
-		say "$d did not answer; skipped"; tail -5 "$T/$d.log" >&2; rec "$d" all error "did not start"; stop_daemon; return
-	fi
-	local nx
-	nx=$(dig @127.0.0.1 -p "$SRV_PORT" +tries=1 +time=2 "$(head -1 "$T/blocked.txt" | cut -d' ' -f1)" A | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')
-	[ "$nx" = NXDOMAIN ] || say "$d: a blocked name got '$nx', not NXDOMAIN"
-	# Miss-heavy first, on a cold cache, so that its 100000 names are all
-	# misses; it also fills the cache to its bound before the rest.
-	measure "$d" miss-heavy 1 "$T/miss.txt" -n 1 -l "$MISS_CAP"
-	dnsperf -s 127.0.0.1 -p "$SRV_PORT" -d "$T/hot.txt" -n 1 >/dev/null 2>&1 # warm-up
-	measure "$d" cache-hot "$RUNS" "$T/hot.txt" -l "$SECS"
-	measure "$d" blocked "$RUNS" "$T/blocked.txt" -l "$SECS"
-	# Peak RSS, and what the resident set is made of now: the process's own
-	# memory (anonymous) and pages of its binary and shared libraries (file).
-	rec "$d" all peak_rss_kb "$(awk '/^VmHWM/ { print $2 }' "/proc/$SRV_PID/status")"
-	rec "$d" all rss_anon_kb "$(awk '/^RssAnon/ { print $2 }' "/proc/$SRV_PID/status")"
-	rec "$d" all rss_file_kb "$(awk '/^RssFile/ { print $2 }' "/proc/$SRV_PID/status")"
-	if [ "$d" = unbound ]; then
-		rec unbound all cache_entries "$(unbound-control -c "$T/unbound.conf" stats_noreset | sed -n 's/^msg.cache.count=//p')"
-	fi
-	stop_daemon
-	strip -o "$T/$d.stripped" "$(binary_of "$d")" && rec "$d" all stripped_bytes "$(stat -c %s "$T/$d.stripped")"
+# All daemons run side by side on the server core (idle but one), so that
+# the runs of each scenario can alternate between them: a change in the
+# machine's other load then hits all three alike.
+bench_daemons() {
+	local d sc r up=""
+	declare -gA SPID SPORT
+	for d in $DAEMONS; do
+		SPORT[$d]=$(free_port)
+		start_daemon "$d" "${SPORT[$d]}" "${ON_SERVER[@]}"
+		SPID[$d]=$SRV_PID
+		if ! wait_up "${SPORT[$d]}" 10; then
+			say "$d did not answer; skipped"; tail -5 "$T/$d.log" >&2; rec "$d" all error "did not start"
+			continue
+		fi
+		local nx
+		nx=$(dig @127.0.0.1 -p "${SPORT[$d]}" +tries=1 +time=2 "$(head -1 "$T/blocked.txt" | cut -d' ' -f1)" A | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')
+		[ "$nx" = NXDOMAIN ] || say "$d: a blocked name got '$nx', not NXDOMAIN"
+		up="$up $d"
+	done
+	# Miss-heavy first, on cold caches, so that its 100000 names are all
+	# misses; it also fills each cache to its bound before the rest.
+	for d in $up; do
+		use "$d"
+		measure_once "$T/$d.miss-heavy" "$T/miss.txt" -n 1 -l "$MISS_CAP" && record "$d" miss-heavy "$T/$d.miss-heavy"
+		dnsperf -s 127.0.0.1 -p "$SRV_PORT" -d "$T/cache-hot.txt" -n 1 >/dev/null 2>&1 # warm-up for cache-hot
+	done
+	for sc in cache-hot blocked; do
+		for r in $(seq "$RUNS"); do
+			for d in $up; do
+				use "$d"
+				measure_once "$T/$d.$sc.$r" "$T/$sc.txt" -l "$SECS"
+			done
+		done
+		for d in $up; do record "$d" "$sc" "$T/$d.$sc".*; done
+	done
+	for d in $up; do
+		# Peak RSS, and what the resident set is made of now: the process's
+		# own memory (anonymous), pages of its binary and shared libraries.
+		rec "$d" all peak_rss_kb "$(awk '/^VmHWM/ { print $2 }' "/proc/${SPID[$d]}/status")"
+		rec "$d" all rss_anon_kb "$(awk '/^RssAnon/ { print $2 }' "/proc/${SPID[$d]}/status")"
+		rec "$d" all rss_file_kb "$(awk '/^RssFile/ { print $2 }' "/proc/${SPID[$d]}/status")"
+	done
+	case " $up " in *" unbound "*)
+		rec unbound all cache_entries "$(unbound-control -c "$T/unbound.conf" stats_noreset | sed -n 's/^msg.cache.count=//p')" ;;
+	esac
+	for d in $DAEMONS; do
+		use "$d"; stop_daemon
+		strip -o "$T/$d.stripped" "$(binary_of "$d")" && rec "$d" all stripped_bytes "$(stat -c %s "$T/$d.stripped")"
+	done
 }
 
 # Instructions per cached query: the daemon under callgrind, counters zeroed
@@ -272,9 +297,9 @@ callgrind_daemon() {
 	if ! wait_up "$SRV_PORT" 60; then
 		say "$d under callgrind did not answer"; stop_daemon; return
 	fi
-	dnsperf -s 127.0.0.1 -p "$SRV_PORT" -d "$T/hot.txt" -n 2 -t 10 >/dev/null 2>&1
+	dnsperf -s 127.0.0.1 -p "$SRV_PORT" -d "$T/cache-hot.txt" -n 2 -t 10 >/dev/null 2>&1
 	callgrind_control -z "$SRV_PID" >/dev/null
-	dnsperf -s 127.0.0.1 -p "$SRV_PORT" -d "$T/hot.txt" -n "$CG_PASSES" -q 20 -t 10 >"$T/cg.out" 2>&1
+	dnsperf -s 127.0.0.1 -p "$SRV_PORT" -d "$T/cache-hot.txt" -n "$CG_PASSES" -q 20 -t 10 >"$T/cg.out" 2>&1
 	rm -f "$cg"*
 	callgrind_control -d "$SRV_PID" >/dev/null
 	local ir answered
@@ -316,7 +341,7 @@ policy_load() {
 	rm -f "$f"
 }
 
-for d in $DAEMONS; do bench_daemon "$d"; done
+bench_daemons
 if [ "${BENCH_CALLGRIND:-1}" != 0 ]; then
 	for d in $DAEMONS; do callgrind_daemon "$d"; done
 fi
@@ -339,3 +364,5 @@ awk -v tables="$T/tables.md" '
 	!skip' "$md" >"$T/performance.md" && cp "$T/performance.md" "$md"
 say "results: $OUT/performance.tsv, tables in $md"
 cat "$T/tables.md"
+exit 0
+}

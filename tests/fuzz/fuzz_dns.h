@@ -10,6 +10,22 @@
 
 #include "msg.h"
 
+/* p as wire bytes in out; returns the length and frees p. Aborts when it
+ * does not fit (harness set-up only). */
+static inline size_t
+fuzz_dns_wire(ldns_pkt *p, uint8_t *out, size_t cap)
+{
+	uint8_t *wire = NULL;
+	size_t len = 0;
+
+	if (ldns_pkt2wire(&wire, p, &len) != LDNS_STATUS_OK || len > cap)
+		abort();
+	memcpy(out, wire, len);
+	free(wire);
+	ldns_pkt_free(p);
+	return len;
+}
+
 /* A client query for name/type as wire bytes in out; returns the length.
  * udp == 0: no EDNS. Aborts on failure (harness set-up only). */
 static inline size_t
@@ -17,8 +33,6 @@ fuzz_dns_query(uint8_t *out, size_t cap, const char *name, ldns_rr_type type, ui
     uint16_t udp, bool do_bit)
 {
 	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str(name), type, LDNS_RR_CLASS_IN, LDNS_RD);
-	uint8_t *wire = NULL;
-	size_t len = 0;
 
 	if (p == NULL)
 		abort();
@@ -27,12 +41,7 @@ fuzz_dns_query(uint8_t *out, size_t cap, const char *name, ldns_rr_type type, ui
 		ldns_pkt_set_edns_udp_size(p, udp);
 		ldns_pkt_set_edns_do(p, do_bit);
 	}
-	if (ldns_pkt2wire(&wire, p, &len) != LDNS_STATUS_OK || len > cap)
-		abort();
-	memcpy(out, wire, len);
-	free(wire);
-	ldns_pkt_free(p);
-	return len;
+	return fuzz_dns_wire(p, out, cap);
 }
 
 /* The parsed client query for name/type (see fuzz_dns_query). */
@@ -55,8 +64,6 @@ fuzz_dns_answer(uint8_t *out, size_t cap, const struct msg_query *q, ldns_pkt_rc
 {
 	ldns_pkt *p = ldns_pkt_new();
 	ldns_rr *question = ldns_rr_new(), *rr;
-	uint8_t *wire = NULL;
-	size_t len = 0;
 	int i;
 
 	ldns_pkt_set_id(p, q->id);
@@ -74,12 +81,7 @@ fuzz_dns_answer(uint8_t *out, size_t cap, const struct msg_query *q, ldns_pkt_rc
 	for (i = 0; authority && authority[i]; i++)
 		if (ldns_rr_new_frm_str(&rr, authority[i], 300, NULL, NULL) == LDNS_STATUS_OK)
 			ldns_pkt_push_rr(p, LDNS_SECTION_AUTHORITY, rr);
-	if (ldns_pkt2wire(&wire, p, &len) != LDNS_STATUS_OK || len > cap)
-		abort();
-	memcpy(out, wire, len);
-	free(wire);
-	ldns_pkt_free(p);
-	return len;
+	return fuzz_dns_wire(p, out, cap);
 }
 
 /* Every record the header counts is there, framed by its RDLENGTH, and

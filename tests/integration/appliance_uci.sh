@@ -111,8 +111,10 @@ expect_match "the init script uses procd with respawn and SIGHUP on reload" \
 # The package Makefile: OpenWrt's library names, and every file in files/
 # installed (a file added but not installed, or renamed, fails here).
 mk=$(cat "$pkg/Makefile")
-expect_match "the package depends on OpenWrt's ldns, libevent and libconfig" \
-	"DEPENDS:=\+libldns \+libevent2 \+libconfig" "$mk"
+expect_match "the package depends on OpenWrt's ldns, libevent (core) and libconfig" \
+	"DEPENDS:=\+libldns \+libevent2-core \+libconfig" "$mk"
+expect_match "and links libevent's core only, as libevent2-core holds" \
+	'PKGS="libldns libevent_core libconfig"' "$mk"
 for f in "$pkg"/files/*; do
 	expect_match "the package installs files/$(basename "$f")" "\./files/$(basename "$f") " "$mk"
 done

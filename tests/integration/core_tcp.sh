@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# TCP limits: with max_connections = 2 a third connection makes the oldest
-# idle one close; an idle connection is closed after idle_timeout; a query
-# written in two pieces is still answered.
+# TCP and sockets: with max_connections = 2 a third connection makes the
+# oldest idle one close; a query written in two pieces is answered; a
+# half-closed connection gets every answer it is owed; an idle connection
+# is closed after idle_timeout; on a wildcard address answers leave from
+# the address the query came to.
 . "$(dirname "$0")/../lib.sh"
 
 NSD_PORT=$(free_port)
@@ -74,5 +76,20 @@ run_with 1
 exec 3<>/dev/tcp/127.0.0.1/"$DNSD_PORT"
 check "an idle connection is closed after idle_timeout" closed 3
 exec 3>&-
+stop_dnsd
+# On a wildcard address each answer leaves from the address its query came
+# to (dig rejects an answer from another source).
+DNSD_PORT=$(free_port)
+cat >"$T/dnsd.conf" <<CONF
+listen = [ "0.0.0.0@$DNSD_PORT", "::@$DNSD_PORT" ];
+upstreams = [ "127.0.0.1@$NSD_PORT" ];
+allow = [ "127.0.0.0/8", "::1/128" ];
+CONF
+start_dnsd "$T/dnsd.conf"
+wait_dns "$DNSD_PORT" || { not_ok "dnsd answers on a wildcard address"; cat "$DNSD_LOG"; exit 1; }
+expect_eq "wildcard listen: answer from 127.0.0.2 when asked there" "192.0.2.10" \
+	"$(dig @127.0.0.2 -p "$DNSD_PORT" +tries=1 +time=3 +short www.example.test A)"
+expect_eq "wildcard listen: IPv6" "2001:db8::10" \
+	"$(dig @::1 -p "$DNSD_PORT" +tries=1 +time=3 +short www.example.test AAAA)"
 stop_dnsd
 exit $FAILED

@@ -27,6 +27,8 @@ expect_eq "first upstream dead: answer from the second" "192.0.2.10" \
 	"$(dig @127.0.0.1 -p "$DNSD_PORT" +tries=1 +time=5 +short www.example.test A)"
 expect_eq "and again, with the first marked down" "2001:db8::10" \
 	"$(dig @127.0.0.1 -p "$DNSD_PORT" +tries=1 +time=5 +short www.example.test AAAA)"
+check "the dead upstream is marked down (logged)" grep -q "upstream 127.0.0.1@$DEAD1 down after" "$DNSD_LOG"
+check "the live upstream is never marked down" bash -c "! grep -q 'upstream 127.0.0.1@$NSD_PORT down' '$DNSD_LOG'"
 stop_dnsd
 
 run_with "\"127.0.0.1@$DEAD1\", \"127.0.0.1@$DEAD2\""

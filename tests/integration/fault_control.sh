@@ -11,17 +11,9 @@ if ! command -v socat >/dev/null; then
 	echo "ok - garbage on the control socket # skip socat not installed"
 	exit 0
 fi
-UP=$(free_port)
-DNSD_PORT=$(free_port)
-start_fakeup "$UP" || { not_ok "fake upstream started"; exit 1; }
 SOCK=$T/ctl.sock
-cat >"$T/dnsd.conf" <<CONF
-listen = [ "127.0.0.1@$DNSD_PORT" ];
-upstreams = [ "127.0.0.1@$UP" ];
-control_socket = "$SOCK";
-CONF
-start_dnsd "$T/dnsd.conf"
-wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+DNSD_EXTRA="control_socket = \"$SOCK\";"
+fakeup_dnsd
 for i in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
 
 # send FILE: the daemon's reply to FILE's bytes (half-closed after them).

@@ -1,30 +1,19 @@
 #!/usr/bin/env bash
 # SIGHUP with hostile files (core_config.sh and policy_daemon.sh cover a
-# plain syntax error): an empty file, random binary, a lone "" (libconfig
-# leaks on it: tests/fuzz/lsan.supp), a directory, a missing file, a 1 MB
-# junk policy, each for the config and for the policy. Every one is refused
+# plain syntax error): random binary, a lone "" (libconfig leaks on it:
+# tests/fuzz/lsan.supp), a directory, a missing file, for the config and for
+# the policy; an empty config; a 1 MB junk policy. (An empty policy file is a
+# valid policy that blocks nothing, so it is not here.) Every one is refused
 # with a log line, the old configuration and policy stay in force and serve;
 # then 50 SIGHUPs in a row with good files while queries run.
 . "$(dirname "$0")/../lib.sh"
 
 export LSAN_OPTIONS="suppressions=$TOP/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-UP=$(free_port)
-DNSD_PORT=$(free_port)
-start_fakeup "$UP" || { not_ok "fake upstream started"; exit 1; }
-cat >"$T/policy.conf" <<'POLICY'
-timezone = "UTC";
-categories = { block = ( "blocked.test" ); };
-phases = ( { name = "on"; start = "2020-01-01"; others = "nxdomain"; } );
-POLICY
-cat >"$T/dnsd.conf" <<CONF
-listen = [ "127.0.0.1@$DNSD_PORT" ];
-upstreams = [ "127.0.0.1@$UP" ];
-policy = { file = "policy.conf"; };
-CONF
-cp "$T/dnsd.conf" "$T/dnsd.conf.good"
+block_policy "$T/policy.conf"
 cp "$T/policy.conf" "$T/policy.conf.good"
-start_dnsd "$T/dnsd.conf"
-wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+DNSD_EXTRA='policy = { file = "policy.conf"; };'
+fakeup_dnsd
+cp "$T/dnsd.conf" "$T/dnsd.conf.good"
 expect_eq "before: the policy blocks" NXDOMAIN "$(rcode good.blocked.test A)"
 
 # hup_with FILE DESC: install the bad FILE (already written), SIGHUP, then
@@ -43,8 +32,9 @@ hup_with() {
 	rm -rf "$T/$file"
 	cp "$T/$file.good" "$T/$file"
 }
+: >"$T/dnsd.conf"
+hup_with dnsd.conf "empty dnsd.conf"
 for f in dnsd.conf policy.conf; do
-	: >"$T/$f"; hup_with "$f" "empty $f"
 	head -c 3000 /dev/urandom >"$T/$f"; hup_with "$f" "random binary $f"
 	printf '""' >"$T/$f"; hup_with "$f" "a lone \"\" as $f"
 	rm "$T/$f"; mkdir "$T/$f"; hup_with "$f" "a directory as $f"
@@ -55,8 +45,9 @@ head -c 1000000 /dev/urandom | base64 -w 200 | sed 's/^/categories = { x = ( "/;
 hup_with policy.conf "a 1 MB junk policy"
 
 for i in $(seq 50); do kill -HUP "$DNSD_PID"; done &
+HUPS=$!
 for i in $(seq 20); do rcode good.blocked.test A; done | sort | uniq -c >"$T/during"
-wait
+wait $HUPS
 expect_eq "50 SIGHUPs in a row: every answer during them right" "20 NXDOMAIN" "$(awk '{ print $1, $2 }' "$T/during")"
 expect_eq "after them: still serving" "NOERROR 192.0.2.1" "$(answer good.after.test A)"
 stop_dnsd

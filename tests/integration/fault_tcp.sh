@@ -6,16 +6,8 @@
 # stays idle is closed by the idle timeout.
 . "$(dirname "$0")/../lib.sh"
 
-UP=$(free_port)
-DNSD_PORT=$(free_port)
-start_fakeup "$UP" || { not_ok "fake upstream started"; exit 1; }
-cat >"$T/dnsd.conf" <<CONF
-listen = [ "127.0.0.1@$DNSD_PORT" ];
-upstreams = [ "127.0.0.1@$UP" ];
-tcp = { max_connections = 4; idle_timeout = 5; };
-CONF
-start_dnsd "$T/dnsd.conf"
-wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+DNSD_EXTRA='tcp = { max_connections = 4; idle_timeout = 5; };'
+fakeup_dnsd
 
 tcpq() { dig @127.0.0.1 -p "$DNSD_PORT" -b 127.0.0.6 +tcp +tries=1 +time=3 +short "$@"; }
 # closed SECONDS FD: dnsd closes the connection (EOF) within SECONDS.

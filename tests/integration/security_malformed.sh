@@ -7,16 +7,8 @@
 # dnsd keeps answering normal queries afterwards.
 . "$(dirname "$0")/../lib.sh"
 
-UP=$(free_port)
-DNSD_PORT=$(free_port)
-start_fakeup "$UP" || { not_ok "fake upstream started"; exit 1; }
-cat >"$T/dnsd.conf" <<CONF
-listen = [ "127.0.0.1@$DNSD_PORT" ];
-upstreams = [ "127.0.0.1@$UP" ];
-forward = { timeout_ms = 300; budget_ms = 600; };
-CONF
-start_dnsd "$T/dnsd.conf"
-wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+DNSD_EXTRA='forward = { timeout_ms = 300; budget_ms = 600; };'
+fakeup_dnsd
 
 # rawq FILE: send FILE as one UDP datagram; print the reply in hex ("" if none).
 rawq() {

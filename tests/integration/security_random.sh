@@ -7,15 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 N=200
-UP=$(free_port)
-DNSD_PORT=$(free_port)
-start_fakeup "$UP" || { not_ok "fake upstream started"; exit 1; }
-cat >"$T/dnsd.conf" <<CONF
-listen = [ "127.0.0.1@$DNSD_PORT" ];
-upstreams = [ "127.0.0.1@$UP" ];
-CONF
-start_dnsd "$T/dnsd.conf"
-wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+fakeup_dnsd
 
 for i in $(seq $N); do echo "good.q$i.test A"; done >"$T/names"
 dig @127.0.0.1 -p "$DNSD_PORT" +tries=1 +time=3 -f "$T/names" | grep -c 'status: NOERROR' >"$T/answered"

@@ -5,16 +5,8 @@
 # over UDP and TCP. An allowed client is still answered.
 . "$(dirname "$0")/../lib.sh"
 
-UP=$(free_port)
-DNSD_PORT=$(free_port)
-start_fakeup "$UP" || { not_ok "fake upstream started"; exit 1; }
-cat >"$T/dnsd.conf" <<CONF
-listen = [ "127.0.0.1@$DNSD_PORT" ];
-upstreams = [ "127.0.0.1@$UP" ];
-allow = [ "127.0.0.1/32" ];
-CONF
-start_dnsd "$T/dnsd.conf"
-wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+DNSD_EXTRA='allow = [ "127.0.0.1/32" ];'
+fakeup_dnsd
 
 expect_eq "an allowed client is answered" "NOERROR 192.0.2.1" "$(answer good.test A)"
 # sizes OUT: "query-size reply-size" from dig +qr output.

@@ -386,13 +386,13 @@ test_unsynced_rule_first_log_or_named_phase(void **state)
 {
 	(void)state;
 	static const char fmt[] =
-	    "not_before = \"2999-01-01T00:00:00Z\"; unsynced = \"%s\";\n"
+	    "not_before = \"2037-01-01T00:00:00Z\"; unsynced = \"%s\";\n"
 	    "categories = { a = ( \"a.example\" ); };\n"
 	    "phases = ( { name = \"one\"; start = \"2024-01-01T00:00:00Z\"; others = \"nodata\"; },\n"
 	    "  { name = \"two\"; start = \"2024-02-01T00:00:00Z\"; others = \"nxdomain\"; },\n"
 	    "  { name = \"three\"; start = \"2024-03-01T00:00:00Z\"; others = \"refused\"; } );\n"
 	    "clients = ( { name = \"old\"; addresses = ( \"10.0.0.1\" ); exempt = true;\n"
-	    "  until = \"3000-01-01T00:00:00Z\"; } );\n";
+	    "  until = \"2037-06-01T00:00:00Z\"; } );\n";
 	static const struct {
 		const char *rule, *phase;
 		enum policy_action a;
@@ -402,7 +402,7 @@ test_unsynced_rule_first_log_or_named_phase(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		snprintf(text, sizeof text, fmt, cases[i].rule);
 		struct policy *p = load_text(text);
-		assert_int_equal(policy_clock_floor(p), at("2999-01-01T00:00:00Z"));
+		assert_int_equal(policy_clock_floor(p), at("2037-01-01T00:00:00Z"));
 		struct policy_decision d;
 		/* Even in 2024-08, below the floor: unsynced. */
 		struct policy_client c = client("10.0.0.1");
