@@ -150,7 +150,7 @@ struct cache_scan {
 	size_t cnames_len;
 	unsigned ncnames;
 	uint16_t ancount;
-	size_t body;	/* where the records start: after the question */
+	size_t body; /* where the records start: after the question */
 	int has_soa;
 	uint32_t soa_neg; /* min(SOA TTL, SOA MINIMUM) */
 	uint32_t min_ttl; /* over every record */
@@ -244,7 +244,9 @@ cache_scan(struct cache_scan *s, uint8_t *resp, size_t *lenp)
 		if (end > len || s->nttl == sizeof s->ttls / sizeof s->ttls[0])
 			return -1;
 		if (type == LDNS_RR_TYPE_OPT) {
-			if (i + 1 != an + ns + ar) /* ldns writes it last */
+			/* ldns writes it last; an OPT in the answer or
+			 * authority section is a broken answer. */
+			if (i + 1 != an + ns + ar || i < an + ns)
 				return -1;
 			ldns_write_uint16(resp + LDNS_ARCOUNT_OFF, (uint16_t)(ar - 1));
 			*lenp = start;

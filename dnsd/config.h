@@ -1,7 +1,7 @@
 /* The configuration file (libconfig) in, a plain struct out. Every error is
  * reported as "file:line: message". Groups owned by other subsystems
- * ("hosts", "log") are accepted here and parsed by their owners from
- * config_group(), with config_errorf() for the same error format. */
+ * ("hosts", "log", "ratelimit") are accepted here and parsed by their
+ * owners from config_group(), with config_errorf() for the same format. */
 #ifndef DNSD_CONFIG_H
 #define DNSD_CONFIG_H
 
@@ -61,7 +61,7 @@ struct config {
 struct config *config_load(const char *path, char *err, size_t errlen);
 void config_free(struct config *c);
 
-/* The setting of a subsystem's group ("hosts", "log"), or NULL when the file
+/* The setting of a subsystem's group ("hosts", "log", "ratelimit"), or NULL when the file
  * has none. Borrowed from c. */
 const config_setting_t *config_group(const struct config *c, const char *name);
 

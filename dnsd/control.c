@@ -125,18 +125,25 @@ conn_reply(struct control_conn *cc, const char *line, const char *error)
 }
 
 static void
+conn_line(struct control_conn *cc, const char *line, size_t n)
+{
+	if (n > CONTROL_LINE_MAX)
+		conn_reply(cc, NULL, "request too long");
+	else if (strlen(line) != n)
+		conn_reply(cc, NULL, "NUL byte in the request");
+	else
+		conn_reply(cc, line, NULL);
+}
+
+static void
 conn_read(struct bufferevent *bev, void *arg)
 {
 	struct control_conn *cc = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	size_t n;
 	char *line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF);
-	if (line && n > CONTROL_LINE_MAX)
-		conn_reply(cc, NULL, "request too long");
-	else if (line && strlen(line) != n)
-		conn_reply(cc, NULL, "NUL byte in the request");
-	else if (line)
-		conn_reply(cc, line, NULL);
+	if (line)
+		conn_line(cc, line, n);
 	else if (evbuffer_get_length(in) > CONTROL_LINE_MAX)
 		conn_reply(cc, NULL, "request too long");
 	free(line);
@@ -147,12 +154,14 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct control_conn *cc = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t n = evbuffer_get_length(in);
 	/* a request without its newline: answer it once the client half-closes */
-	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) && evbuffer_get_length(in) > 0 &&
-	    evbuffer_add(in, "\n", 1) == 0) {
-		conn_read(bev, cc);
-		if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
-			return;
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) && n > 0 && n <= CONTROL_LINE_MAX) {
+		char line[CONTROL_LINE_MAX + 1];
+		evbuffer_remove(in, line, n);
+		line[n] = '\0';
+		conn_line(cc, line, n);
+		return;
 	}
 	conn_free(cc);
 }

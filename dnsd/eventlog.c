@@ -541,10 +541,13 @@ fold_evict(struct eventlog *el, time_t now)
 	fold_unlink(el, oldest);
 }
 
+/* Truncating copy; no printf on the per-query path. */
 static void
 copy_str(char *dst, size_t n, const char *src)
 {
-	snprintf(dst, n, "%s", src ? src : "");
+	size_t len = src ? strnlen(src, n - 1) : 0;
+	memcpy(dst, src ? src : "", len);
+	dst[len] = '\0';
 }
 
 static void

@@ -142,10 +142,43 @@ hostlog_identify(struct hostlog *hl, const struct netaddr *src, const uint8_t *p
 		ci->has_mac = true;
 }
 
+/* The usual name (letters, digits, '-', '_') straight into out, lower-cased,
+ * without the trailing dot: this runs for every query with a category, and
+ * ldns' general printer costs a buffer allocation and a printf per label.
+ * -1 for anything else, which then goes through ldns. */
+static int
+name_plain(const uint8_t *wire, size_t len, char *out, size_t cap)
+{
+	size_t o = 0, i = 0;
+	while (i < len && wire[i]) {
+		size_t l = wire[i++];
+		if (l > 63 || i + l > len || o + l + 1 >= cap)
+			return -1;
+		if (o)
+			out[o++] = '.';
+		for (size_t end = i + l; i < end; i++) {
+			uint8_t c = wire[i] >= 'A' && wire[i] <= 'Z' ? wire[i] | 0x20 : wire[i];
+			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+			      c == '_'))
+				return -1;
+			out[o++] = (char)c;
+		}
+	}
+	if (o == 0 || i >= len)
+		return -1; /* the root, or no terminating label */
+	out[o] = '\0';
+	return 0;
+}
+
 void
 hostlog_record(struct hostlog *hl, const struct client_info *ci, const uint8_t *qname,
                size_t qname_len, uint16_t qtype, const struct policy_decision *d)
 {
+	char plain[LDNS_MAX_DOMAINLEN + 1];
+	if (name_plain(qname, qname_len, plain, sizeof plain) == 0) {
+		hosts_record(hl->hosts, ci, plain, qtype, d, time(NULL));
+		return;
+	}
 	ldns_rdf *rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, qname_len, qname);
 	char *name = rdf ? ldns_rdf2str(rdf) : NULL;
 	if (name) {

@@ -138,7 +138,8 @@ host_free(const struct hosts *h, struct host *e)
 	for (int i = 0; i < e->nnames; i++)
 		free(e->names[i]);
 	for (int i = 0; i < h->o.recent; i++)
-		free(e->ring[i].name);
+		if (e->ring[i].owned)
+			free((char *)e->ring[i].name);
 	free(e->names);
 	free(e->ring);
 	free(e->days);
@@ -195,25 +196,32 @@ category_index(struct hosts *h, const char *name)
 	return h->ncats++;
 }
 
-static void
+/* The host's kept copy of name, added while there is room; NULL when the
+ * list is full without it. */
+static const char *
 add_name(const struct hosts *h, struct host *e, const char *name)
 {
 	for (int i = 0; i < e->nnames; i++)
 		if (strcasecmp(e->names[i], name) == 0)
-			return;
+			return e->names[i];
 	if (e->nnames < h->o.max_names && (e->names[e->nnames] = strdup(name)))
-		e->nnames++;
+		return e->names[e->nnames++];
+	return NULL;
 }
 
+/* kept: the host's copy of name (shared, no allocation per query), or NULL. */
 static void
-add_recent(const struct hosts *h, struct host *e, time_t t, const char *name, uint16_t qtype,
-           int cat, enum policy_action action)
+add_recent(const struct hosts *h, struct host *e, time_t t, const char *name, const char *kept,
+           uint16_t qtype, int cat, enum policy_action action)
 {
 	if (h->o.recent == 0)
 		return;
 	struct host_attempt *a = &e->ring[e->ring_head];
-	free(a->name);
-	a->name = strdup(name);
+	if (a->owned)
+		free((char *)a->name);
+	char *copy = kept ? NULL : strdup(name);
+	a->owned = copy != NULL;
+	a->name = kept ? kept : copy ? copy : "";
 	a->time = t;
 	a->qtype = qtype;
 	a->cat = (uint8_t)cat;
@@ -258,7 +266,7 @@ hosts_record(struct hosts *h, const struct client_info *ci, const char *qname, u
 		e->has_mac = true;
 	}
 	const struct lease *l = h->leases ? leases_lookup(h->leases, &ci->addr, now) : NULL;
-	if (l && l->hostname[0])
+	if (l && l->hostname[0] && strcmp(e->hostname, l->hostname) != 0) /* no printf per query */
 		snprintf(e->hostname, sizeof e->hostname, "%s", l->hostname);
 	if (l && l->has_mac && !e->has_mac) {
 		memcpy(e->mac, l->mac, 6);
@@ -269,8 +277,7 @@ hosts_record(struct hosts *h, const struct client_info *ci, const char *qname, u
 	e->total++;
 	e->cat_count[cat]++;
 	e->last_action = d->action;
-	add_name(h, e, qname);
-	add_recent(h, e, now, qname, qtype, cat, d->action);
+	add_recent(h, e, now, qname, add_name(h, e, qname), qtype, cat, d->action);
 	add_day(h, e, day_of(now), 1);
 	h->dirty = true;
 	h->st.recorded++;
@@ -500,7 +507,8 @@ load_recent(struct hosts *h, struct host *e, const config_setting_t *l, const in
 		    catmap[cat] < 0 || !action_parse(config_setting_get_string_elem(r, 4), &action))
 			return false;
 		add_recent(h, e, (time_t)config_setting_get_int64_elem(r, 0), name,
-		           (uint16_t)config_setting_get_int_elem(r, 2), catmap[cat], action);
+		           add_name(h, e, name), (uint16_t)config_setting_get_int_elem(r, 2),
+		           catmap[cat], action);
 	}
 	return true;
 }

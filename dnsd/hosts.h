@@ -41,7 +41,8 @@ struct hosts_opts {
 
 struct host_attempt {
 	time_t time;
-	char *name; /* owned by the table */
+	const char *name; /* owned by the table: one of the host's names, or its own copy */
+	bool owned;       /* name is its own copy */
 	uint16_t qtype;
 	uint8_t cat;    /* index into hosts_category() */
 	uint8_t action; /* enum policy_action */

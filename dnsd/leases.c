@@ -17,18 +17,16 @@ struct leases_file {
 struct leases {
 	struct leases_file files[2]; /* dnsmasq, odhcpd */
 	time_t checked;
-	int n;
-	struct lease *tab; /* LEASES_MAX entries */
+	int n, cap;
+	struct lease *tab; /* cap entries, grown as the files need, at most LEASES_MAX */
 };
 
 struct leases *
 leases_new(const char *dnsmasq_path, const char *odhcpd_path)
 {
 	struct leases *l = calloc(1, sizeof *l);
-	if (!l || !(l->tab = calloc(LEASES_MAX, sizeof *l->tab))) {
-		free(l);
+	if (!l)
 		return NULL;
-	}
 	l->files[0].path = dnsmasq_path ? strdup(dnsmasq_path) : NULL;
 	l->files[1].path = odhcpd_path ? strdup(odhcpd_path) : NULL;
 	l->checked = -1;
@@ -131,13 +129,25 @@ static void
 reload(struct leases *l)
 {
 	int (*parse[2])(FILE *, struct lease *, int) = {leases_parse_dnsmasq, leases_parse_odhcpd};
-	l->n = 0;
-	for (int i = 0; i < 2; i++) {
-		FILE *f = l->files[i].path ? fopen(l->files[i].path, "r") : NULL;
-		if (!f)
-			continue;
-		l->n += parse[i](f, l->tab + l->n, LEASES_MAX - l->n);
-		fclose(f);
+	for (;;) {
+		l->n = 0;
+		for (int i = 0; i < 2; i++) {
+			FILE *f = l->files[i].path ? fopen(l->files[i].path, "r") : NULL;
+			if (!f)
+				continue;
+			l->n += parse[i](f, l->tab + l->n, l->cap - l->n);
+			fclose(f);
+		}
+		/* a full table may have left lines out: grow and read again */
+		if (l->n < l->cap || l->cap >= LEASES_MAX)
+			return;
+		int cap = l->cap ? l->cap * 2 : 64;
+		struct lease *t =
+		    realloc(l->tab, (size_t)(cap < LEASES_MAX ? cap : LEASES_MAX) * sizeof *t);
+		if (!t)
+			return;
+		l->tab = t;
+		l->cap = cap < LEASES_MAX ? cap : LEASES_MAX;
 	}
 }
 

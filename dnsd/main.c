@@ -149,6 +149,16 @@ dnsd_reload(struct dnsd *d)
 		log_warn("reload failed: keeping the previous configuration and policy");
 		return;
 	}
+	/* A policy file emptied by a non-atomic writer or a full disk parses
+	 * as a valid policy that blocks nothing: never swap one in silently. */
+	const struct policy *prev = phase_policy(d->phase);
+	if (pol && prev && policy_pattern_count(pol) == 0 && policy_pattern_count(prev) > 0) {
+		log_warn("%s: the new policy has no patterns: keeping the previous "
+			 "configuration and policy", policy_path(pol));
+		policy_free(pol);
+		config_free(c);
+		return;
+	}
 	if (!dnsd_same_listen(c, d->cfg))
 		log_warn("reload: listen addresses change only on restart");
 	struct cache_limits lim, old;

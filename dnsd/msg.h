@@ -19,7 +19,6 @@
 
 /* Header flag bits, in the 16-bit flags word (bytes 2-3). */
 #define MSG_F_QR 0x8000
-#define MSG_F_AA 0x0400
 #define MSG_F_TC 0x0200
 #define MSG_F_RD 0x0100
 #define MSG_F_RA 0x0080

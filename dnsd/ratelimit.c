@@ -64,7 +64,7 @@ ratelimit_config(const config_setting_t *grp, struct ratelimit_config *c, char *
 	if (confget_known(grp, keys, err, errlen) == -1 ||
 	    confget_int(grp, "rate", 0, 1000000, &rate, err, errlen) == -1 ||
 	    confget_int(grp, "burst", 0, 10000000, &burst, err, errlen) == -1 ||
-	    confget_int(grp, "table_size", 1, 1 << 24, &size, err, errlen) == -1 ||
+	    confget_int(grp, "table_size", 1, 1 << 20, &size, err, errlen) == -1 ||
 	    confget_int(grp, "ipv4_prefix", 1, 32, &p4, err, errlen) == -1 ||
 	    confget_int(grp, "ipv6_prefix", 1, 128, &p6, err, errlen) == -1)
 		return -1;

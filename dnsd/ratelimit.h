@@ -16,7 +16,7 @@ struct ratelimit;
 struct ratelimit_config {
 	uint32_t rate;		/* queries per second per client prefix; 0 = no limit */
 	uint32_t burst;		/* bucket depth in queries; 0 = the same as rate */
-	uint32_t table_size;	/* client prefixes tracked at once (bounds memory) */
+	uint32_t table_size;	/* client prefixes tracked at once: 40 bytes each */
 	int prefix4;		/* key length for IPv4 clients, 1..32 */
 	int prefix6;		/* key length for IPv6 clients, 1..128 */
 };

@@ -228,3 +228,21 @@ categories = { block = ( "blocked.test" ); };
 phases = ( { name = "on"; start = "2020-01-01"; others = "nxdomain"; } );
 POLICY
 }
+
+# ---- core (tests/integration/core_*.sh) ----
+
+# nsd_dnsd [ZONEFILE]: nsd serving example.test (default: the core test
+# zone) on a free port, and dnsd on 127.0.0.1 and ::1 forwarding to it with
+# $T/dnsd.conf: listen, upstreams and the lines in $DNSD_EXTRA. Sets
+# NSD_PORT and DNSD_PORT; ends the scenario with a "not ok" when either does
+# not come up.
+nsd_dnsd() {
+	NSD_PORT=$(free_port)
+	DNSD_PORT=$(free_port)
+	start_nsd example.test "${1:-$TOP/tests/integration/core_zone.db}" "$NSD_PORT" ||
+		{ not_ok "nsd started"; exit 1; }
+	printf 'listen = [ "127.0.0.1@%s", "::1@%s" ];\nupstreams = [ "127.0.0.1@%s" ];\n%s\n' \
+	    "$DNSD_PORT" "$DNSD_PORT" "$NSD_PORT" "${DNSD_EXTRA:-}" >"$T/dnsd.conf"
+	start_dnsd "$T/dnsd.conf"
+	wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+}

@@ -19,8 +19,11 @@ cat >"$T/libconfig.supp" <<'SUPP'
    fun:libconfig_yylex
 }
 SUPP
-printf '#!/bin/sh\nexec valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --suppressions=%s --log-file=%s %s "$@"\n' \
-    "$T/libconfig.supp" "$T/valgrind.log" "$DNSD_BUILD/dnsd" >"$T/dnsd-valgrind"
+cat >"$T/dnsd-valgrind" <<WRAP
+#!/bin/sh
+exec valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \\
+    --suppressions=$T/libconfig.supp --log-file=$T/valgrind.log $DNSD_BUILD/dnsd "\$@"
+WRAP
 chmod +x "$T/dnsd-valgrind"
 DNSD=$T/dnsd-valgrind
 block_policy "$T/policy.conf"
@@ -50,5 +53,6 @@ wait "$DNSD_PID"
 rc=$?
 sed -n '/HEAP SUMMARY/,$p' "$T/valgrind.log" | sed 's/^==[0-9]*== */# /'
 expect_eq "valgrind: no errors, no definite or indirect leak (exit status)" 0 "$rc"
-expect_match "valgrind: nothing definitely lost" "definitely lost: 0 bytes|All heap blocks were freed" "$(cat "$T/valgrind.log")"
+expect_match "valgrind: nothing definitely lost" "definitely lost: 0 bytes|All heap blocks were freed" \
+	"$(cat "$T/valgrind.log")"
 exit $FAILED

@@ -252,7 +252,7 @@ bench_daemons() {
 			continue
 		fi
 		local nx
-		nx=$(dig @127.0.0.1 -p "${SPORT[$d]}" +tries=1 +time=2 "$(head -1 "$T/blocked.txt" | cut -d' ' -f1)" A | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')
+		nx=$(dig @127.0.0.1 -p "${SPORT[$d]}" +tries=3 +time=3 "$(head -1 "$T/blocked.txt" | cut -d' ' -f1)" A | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')
 		[ "$nx" = NXDOMAIN ] || say "$d: a blocked name got '$nx', not NXDOMAIN"
 		up="$up $d"
 	done

@@ -142,7 +142,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(size >= 2 && memcmp(fuzz_out, data, 2) == 0);
 		assert(LDNS_QR_WIRE(fuzz_out));
 		assert(fuzz_well_framed(fuzz_out, n));
-		if (cl == &fuzz_clients[1] || cl == &fuzz_clients[3]) /* outside the allowed networks: no amplification */
+		/* Outside the allowed networks: no amplification. */
+		if (cl == &fuzz_clients[1] || cl == &fuzz_clients[3])
 			assert(n <= size && LDNS_RCODE_WIRE(fuzz_out) == LDNS_RCODE_REFUSED);
 	}
 	/* Upstream queries first: their callbacks point at pending questions. */

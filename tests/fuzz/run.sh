@@ -78,7 +78,8 @@ build_harness() {
 		return 0
 	fi
 	# shellcheck disable=SC2086
-	$CLANG $cflags -D_GNU_SOURCE -DFUZZ_DIR="\"$fuzzdir\"" -Wall -Wextra -Wshadow -fsanitize=fuzzer -o "$bin" "$fuzzdir/$h.c" "$out/libfuzzdnsd.a" $libs
+	$CLANG $cflags -D_GNU_SOURCE -DFUZZ_DIR="\"$fuzzdir\"" -Wall -Wextra -Wshadow \
+	    -fsanitize=fuzzer -o "$bin" "$fuzzdir/$h.c" "$out/libfuzzdnsd.a" $libs
 }
 
 # Inputs of a harness for --check: seeds and regression inputs.

@@ -5,16 +5,8 @@
 # gets SERVFAIL.
 . "$(dirname "$0")/../lib.sh"
 
-UP=$(free_port)
-DNSD_PORT=$(free_port)
-start_fakeup "$UP" || { not_ok "fake upstream started"; exit 1; }
-cat >"$T/dnsd.conf" <<CONF
-listen = [ "127.0.0.1@$DNSD_PORT" ];
-upstreams = [ "127.0.0.1@$UP" ];
-forward = { timeout_ms = 600; budget_ms = 2000; };
-CONF
-start_dnsd "$T/dnsd.conf"
-wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+DNSD_EXTRA='forward = { timeout_ms = 600; budget_ms = 2000; };'
+fakeup_dnsd
 
 for i in 1 2 3 4 5; do
 	rcode +time=5 silent.coalesce.test A >"$T/rc.$i" &

@@ -5,18 +5,10 @@
 # (FORMERR, NOTIMP, BADVERS, REFUSED), and a clean exit.
 . "$(dirname "$0")/../lib.sh"
 
-NSD_PORT=$(free_port)
-DNSD_PORT=$(free_port)
-start_nsd example.test "$TOP/tests/integration/core_zone.db" "$NSD_PORT" || { not_ok "nsd started"; exit 1; }
-cat >"$T/dnsd.conf" <<CONF
-listen = [ "127.0.0.1@$DNSD_PORT", "::1@$DNSD_PORT" ];
-upstreams = [ "127.0.0.1@$NSD_PORT" ];
-# 127.0.0.2 is left out on purpose: it must be refused.
-allow = [ "127.0.0.1/32", "::1/128" ];
-cache = { servfail_ttl = 1; };
-CONF
-start_dnsd "$T/dnsd.conf"
-wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+# 127.0.0.2 is left out of allow on purpose: it must be refused.
+DNSD_EXTRA='allow = [ "127.0.0.1/32", "::1/128" ];
+cache = { servfail_ttl = 1; };'
+nsd_dnsd
 
 expect_eq "A record" "192.0.2.10" "$(q +short www.example.test A)"
 expect_eq "AAAA record" "2001:db8::10" "$(q +short www.example.test AAAA)"

@@ -7,18 +7,10 @@
 # policy name the line and keep the old one.
 . "$(dirname "$0")/../lib.sh"
 
-NSD_PORT=$(free_port)
-DNSD_PORT=$(free_port)
-start_nsd example.test "$TOP/tests/integration/core_zone.db" "$NSD_PORT" || { not_ok "nsd started"; exit 1; }
 cp "$TOP/tests/integration/core_policy.conf" "$T/policy.conf"
-cat >"$T/dnsd.conf" <<CONF
-listen = [ "127.0.0.1@$DNSD_PORT" ];
-upstreams = [ "127.0.0.1@$NSD_PORT" ];
-policy = { file = "policy.conf"; now = "2030-06-01T12:00:00Z"; };
-CONF
+DNSD_EXTRA='policy = { file = "policy.conf"; now = "2030-06-01T12:00:00Z"; };'
+nsd_dnsd
 check "-t loads the policy" "$DNSD" -t -c "$T/dnsd.conf"
-start_dnsd "$T/dnsd.conf"
-wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
 
 # Ask the CNAME first: its answer (towards -> blocked) gets cached, and must
 # still be blocked when served from the cache.
@@ -40,6 +32,15 @@ expect_match "sinkhole TTL is the policy's answer_ttl" 'sink\.example\.test\.[[:
 expect_match "sinkhole, other type: NODATA with SOA" 'status: NOERROR.*ANSWER: 0.*AUTHORITY: 1' \
 	"$(q sink.example.test MX | tr '\n' ' ')"
 expect_eq "refused action" "REFUSED" "$(rcode refused.example.test A)"
+
+# An emptied policy file (a non-atomic writer, a full disk) is a valid
+# policy that blocks nothing: a reload must not swap it in.
+: >"$T/policy.conf"
+kill -HUP "$DNSD_PID"
+for i in $(seq 50); do grep -q 'has no patterns' "$DNSD_LOG" && break; sleep 0.1; done
+check "SIGHUP with an empty policy is refused, logged" grep -q 'policy.conf: the new policy has no patterns' "$DNSD_LOG"
+expect_eq "SIGHUP with an empty policy: the old policy still blocks" "NXDOMAIN" "$(rcode blocked.example.test A)"
+cp "$TOP/tests/integration/core_policy.conf" "$T/policy.conf"
 stop_dnsd
 
 # Before the boundary the same names resolve; the boundary then passes while
@@ -62,6 +63,7 @@ kill -HUP "$DNSD_PID"
 for i in $(seq 50); do grep -q 'keeping the previous' "$DNSD_LOG" && break; sleep 0.1; done
 check "SIGHUP with a bad policy logs file:line" grep -q 'policy.conf:4: ' "$DNSD_LOG"
 expect_eq "SIGHUP with a bad policy: the old policy stays" "192.0.2.66" "$(q +short blocked.example.test A)"
+printf 'categories = {\n\tblock = ( "blocked.example.test" );\n};\nphases = ( { name = "x"; start = "not a date"; } );\n' >"$T/policy.conf"
 out=$("$DNSD" -t -c "$T/dnsd.conf" 2>&1); rc=$?
 expect_eq "-t with a bad policy exits 1" 1 "$rc"
 expect_match "-t with a bad policy names the line" 'policy.conf:4: ' "$out"

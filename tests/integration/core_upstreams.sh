@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Several upstreams: a dead first upstream -> the answer comes from the
-# second; every upstream dead -> SERVFAIL within the bound (well before
-# dig's own 5 s timeout); an upstream that never answers is timed out.
+# second, and the dead one is marked down; every upstream dead -> SERVFAIL
+# within the bound (well before dig's own 5 s timeout); an IPv6 upstream
+# over UDP and TCP; an upstream that never answers is timed out.
 . "$(dirname "$0")/../lib.sh"
 
 NSD_PORT=$(free_port)
@@ -34,6 +35,16 @@ stop_dnsd
 run_with "\"127.0.0.1@$DEAD1\", \"127.0.0.1@$DEAD2\""
 expect_eq "all upstreams dead: SERVFAIL within dig's 5 s" "SERVFAIL" \
 	"$(dig @127.0.0.1 -p "$DNSD_PORT" +tries=1 +time=5 www.example.test A | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')"
+stop_dnsd
+
+# An IPv6 upstream, over UDP and (for the large answer) TCP.
+NSD6_PORT=$(free_port)
+start_nsd example.test "$TOP/tests/integration/core_zone.db" "$NSD6_PORT" ::1 || { not_ok "nsd on ::1 started"; exit 1; }
+run_with "\"::1@$NSD6_PORT\""
+expect_eq "IPv6 upstream" "192.0.2.10" \
+	"$(dig @127.0.0.1 -p "$DNSD_PORT" +tries=1 +time=5 +short www.example.test A)"
+expect_eq "IPv6 upstream, truncated then over TCP" 12 \
+	"$(dig @127.0.0.1 -p "$DNSD_PORT" +tries=1 +time=5 +tcp +short big.example.test TXT | grep -o '" "' | wc -l | awk '{print $1+1}')"
 stop_dnsd
 
 # An upstream that swallows queries: the per-try timeout moves on.

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SIGHUP with hostile files (core_config.sh and policy_daemon.sh cover a
-# plain syntax error): random binary, a lone "" (libconfig leaks on it:
-# tests/fuzz/lsan.supp), a directory, a missing file, for the config and for
-# the policy; an empty config; a 1 MB junk policy. (An empty policy file is a
-# valid policy that blocks nothing, so it is not here.) Every one is refused
-# with a log line, the old configuration and policy stay in force and serve;
-# then 50 SIGHUPs in a row with good files while queries run.
+# plain syntax error): an empty file (for the policy: one with no patterns,
+# refused when the policy in force has some), random binary, a lone ""
+# (libconfig leaks on it: tests/fuzz/lsan.supp), a directory, a missing
+# file, for the config and for the policy; a 1 MB junk policy. Every one is
+# refused with a log line, the old configuration and policy stay in force
+# and serve; then 50 SIGHUPs in a row with good files while queries run.
 . "$(dirname "$0")/../lib.sh"
 
 export LSAN_OPTIONS="suppressions=$TOP/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
@@ -32,9 +32,8 @@ hup_with() {
 	rm -rf "$T/$file"
 	cp "$T/$file.good" "$T/$file"
 }
-: >"$T/dnsd.conf"
-hup_with dnsd.conf "empty dnsd.conf"
 for f in dnsd.conf policy.conf; do
+	: >"$T/$f"; hup_with "$f" "empty $f"
 	head -c 3000 /dev/urandom >"$T/$f"; hup_with "$f" "random binary $f"
 	printf '""' >"$T/$f"; hup_with "$f" "a lone \"\" as $f"
 	rm "$T/$f"; mkdir "$T/$f"; hup_with "$f" "a directory as $f"

@@ -54,6 +54,12 @@ expect_eq "options from an untrusted source are ignored" "127.0.0.9 null" \
 	"$(jq -r '.hosts[] | select(.ip == "127.0.0.9") | "\(.ip) \(.mac)"' <<<"$json")"
 check "no host invented from an untrusted ECS option" bash -c "! grep -q 10.6.6.6 <<<'$json'"
 
+# Names are recorded lower-cased; unusual bytes in presentation form.
+qfrom 127.0.0.13 UpD.KaSpErSkY.CoM A >/dev/null
+qfrom 127.0.0.13 'odd\032name.upd.kaspersky.com' A >/dev/null
+expect_eq "names: lower case, unusual bytes escaped" '["upd.kaspersky.com","odd\\032name.upd.kaspersky.com"]' \
+	"$(ctl hosts --json | jq -c '.hosts[] | select(.ip == "127.0.0.13") | .names')"
+
 # SIGHUP without trusted forwarders: dnsmasq's clients show as the forwarder.
 hosts_conf "$T/dnsd.conf"
 kill -HUP "$DNSD_PID"

@@ -21,7 +21,8 @@ for args in "good.test A" "good.test ANY +bufsize=4096" "good.test TXT +dnssec +
 		"$((${rsize:-99999} <= ${qsize:-0}))"
 done
 expect_eq "REFUSED answers carry no records" "0 0 0" \
-	"$(q -b 127.0.0.5 good.test A +noedns | sed -n 's/.*ANSWER: \([0-9]*\), AUTHORITY: \([0-9]*\), ADDITIONAL: \([0-9]*\).*/\1 \2 \3/p')"
+	"$(q -b 127.0.0.5 good.test A +noedns |
+	    sed -n 's/.*ANSWER: \([0-9]*\), AUTHORITY: \([0-9]*\), ADDITIONAL: \([0-9]*\).*/\1 \2 \3/p')"
 expect_eq "only the allowed client's question reached the upstream" "1 0" \
 	"$(grep -c ' good.test.$' "$FAKEUP_LOG") $(grep -vc -e ' \.$' -e ' good.test.$' "$FAKEUP_LOG")"
 stop_dnsd

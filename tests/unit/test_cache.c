@@ -425,6 +425,23 @@ test_pointer_into_header_does_not_corrupt_answers(void **state)
 	cache_free(c);
 }
 
+/* Found by fuzzing (HARDEN): an OPT counted in the answer section made
+ * dnsd write ARCOUNT 65535. Such an answer is not stored. */
+static void
+test_opt_in_answer_section_is_rejected(void **state)
+{
+	(void)state;
+	static const uint8_t resp[] = {
+	    0x12, 0x34, 0x81, 0x80, 0,    1,   0,   2,    0,   0, 0,   0,   3,    'w', 'w',
+	    'w',  7,    'e',  'x',  'a',  'm', 'p', 'l',  'e', 3, 'c', 'o', 'm',  0,   0,
+	    1,    0,    1,    0xc0, 0x0c, 0,   1,   0,    1,   0, 0,   1,   0x2c, 0,   4,
+	    192,  0,    2,    1,    0,    0,   41,  0x10, 0,   0, 0,   0,   0,    0,   0,
+	};
+	struct msg_query q;
+	client_query(&q, "www.example.com.", LDNS_RR_TYPE_A, 1, 0, 0x1234);
+	assert_null(cache_entry_new(&lim_default, q.key, q.key_len, resp, sizeof resp, 0));
+}
+
 int
 main(void)
 {
@@ -441,6 +458,7 @@ main(void)
 	    cmocka_unit_test(test_entry_bound_evicts),
 	    cmocka_unit_test(test_cname_targets_recorded),
 	    cmocka_unit_test(test_pointer_into_header_does_not_corrupt_answers),
+	    cmocka_unit_test(test_opt_in_answer_section_is_rejected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,6 +53,7 @@ roundtrip(struct event_base *base, const char *sock, const char *req, size_t len
 	strcpy(sun.sun_path, sock);
 	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof sun), 0);
 	assert_int_equal(write(fd, req, len), (ssize_t)len);
+	shutdown(fd, SHUT_WR); /* as socat and dnsdctl do after their request */
 	memset(buf, 0, cap);
 	for (int i = 0; i < 1000000 && !strchr(buf, '\n'); i++) {
 		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
@@ -92,6 +93,9 @@ test_commands_answer_ok_or_error(void **state)
 	char buf[64];
 	roundtrip(base, sock, "echo hi\n", 8, buf, sizeof buf);
 	assert_string_equal(buf, "ok\n[hi]\n");
+	/* a request cut short by EOF, without its newline, is still answered */
+	roundtrip(base, sock, "echo eof", 8, buf, sizeof buf);
+	assert_string_equal(buf, "ok\n[eof]\n");
 	control_free(c);
 	assert_int_not_equal(stat(sock, &st), 0);
 	event_base_free(base);

@@ -121,6 +121,29 @@ test_lookup_rereads_a_changed_file(void **state)
 	rmdir(dir);
 }
 
+static void
+test_a_large_lease_file_is_read_whole(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test_leases.XXXXXX", path[64];
+	struct netaddr a;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/dhcp.leases", dir);
+	FILE *f = fopen(path, "w");
+	for (int i = 0; i < 300; i++)
+		fprintf(f, "1 aa:bb:cc:00:%02x:%02x 10.0.%d.%d host%d *\n", i / 256, i % 256,
+		        i / 256, i % 256, i);
+	fclose(f);
+	struct leases *l = leases_new(path, NULL);
+	netaddr_parse(&a, "10.0.1.43"); /* the 300th */
+	const struct lease *e = leases_lookup(l, &a, 1);
+	assert_non_null(e);
+	assert_string_equal(e->hostname, "host299");
+	leases_free(l);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -129,6 +152,7 @@ main(void)
 	    cmocka_unit_test(test_parse_stops_at_the_bound),
 	    cmocka_unit_test(test_odhcpd_hosts_file),
 	    cmocka_unit_test(test_lookup_rereads_a_changed_file),
+	    cmocka_unit_test(test_a_large_lease_file_is_read_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
