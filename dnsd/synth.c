@@ -1,7 +1,8 @@
 /* Answers dnsd authors itself. Error answers are header + question copies:
  * fast, allocation-free, and never an amplifier. Negative policy answers
- * (the blocked names a router sees all day) are the same plus a fixed SOA;
- * sinkhole addresses are built with ldns. None is cached. */
+ * (the blocked names a router sees all day) are the same plus an SOA whose
+ * RDATA ldns built once; sinkhole addresses are built with ldns. None is
+ * cached. */
 #include "synth.h"
 
 #include <stdio.h>
@@ -19,24 +20,41 @@ synth_error(const struct msg_query *q, int rcode, bool with_opt, uint8_t *out, s
 	return len;
 }
 
+/* The RDATA of the SOA in negative answers, "localhost. nobody.invalid. 1
+ * 3600 600 86400 0", built by ldns on first use and kept: building the whole
+ * record per query cost ~70000 instructions per blocked query. The last four
+ * bytes (MINIMUM) are the per-answer negative TTL. Returns 0 when ldns fails. */
+static size_t
+synth_soa_rdata(const uint8_t **rdata)
+{
+	static uint8_t buf[64];
+	static size_t len;
+	if (len == 0) {
+		ldns_rr *rr = NULL;
+		ldns_buffer *b = ldns_buffer_new(sizeof buf);
+		if (b && ldns_rr_new_frm_str(&rr, ". 0 IN SOA localhost. nobody.invalid. 1 3600 600 "
+		    "86400 0", 0, NULL, NULL) == LDNS_STATUS_OK &&
+		    ldns_rr_rdata2buffer_wire(b, rr) == LDNS_STATUS_OK &&
+		    ldns_buffer_position(b) <= sizeof buf) {
+			memcpy(buf, ldns_buffer_begin(b), ldns_buffer_position(b));
+			len = ldns_buffer_position(b);
+		}
+		ldns_rr_free(rr);
+		ldns_buffer_free(b);
+	}
+	*rdata = buf;
+	return len;
+}
+
 /* Append the SOA of a negative answer to the authority section: owner the
- * question name (a pointer to it), RDATA "localhost. nobody.invalid. 1 3600
- * 600 86400 TTL". Written from fixed bytes: building it with ldns cost
- * ~70000 instructions per blocked query. Returns the new length, 0 when it
- * does not fit. */
+ * question name (a pointer to it), TTL and MINIMUM the negative TTL.
+ * Returns the new length, 0 when it does not fit. */
 static size_t
 synth_append_soa(uint8_t *out, size_t len, size_t cap, uint32_t ttl)
 {
-	static const uint8_t rdata[] = {
-		9, 'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't', 0,
-		6, 'n', 'o', 'b', 'o', 'd', 'y', 7, 'i', 'n', 'v', 'a', 'l', 'i', 'd', 0,
-		0, 0, 0, 1,		/* serial 1 */
-		0, 0, 0x0e, 0x10,	/* refresh 3600 */
-		0, 0, 0x02, 0x58,	/* retry 600 */
-		0, 0x01, 0x51, 0x80,	/* expire 86400 */
-	};
-	size_t rdlen = sizeof rdata + 4;	/* + minimum */
-	if (len + 12 + rdlen > cap)
+	const uint8_t *rdata;
+	size_t rdlen = synth_soa_rdata(&rdata);
+	if (rdlen < 4 || len + 12 + rdlen > cap)
 		return 0;
 	uint8_t *p = out + len;
 	ldns_write_uint16(p, 0xc000 | MSG_HDR_LEN);
@@ -44,8 +62,8 @@ synth_append_soa(uint8_t *out, size_t len, size_t cap, uint32_t ttl)
 	ldns_write_uint16(p + 4, LDNS_RR_CLASS_IN);
 	ldns_write_uint32(p + 6, ttl);
 	ldns_write_uint16(p + 10, (uint16_t)rdlen);
-	memcpy(p + 12, rdata, sizeof rdata);
-	ldns_write_uint32(p + 12 + sizeof rdata, ttl);
+	memcpy(p + 12, rdata, rdlen - 4);
+	ldns_write_uint32(p + 12 + rdlen - 4, ttl);
 	ldns_write_uint16(out + LDNS_NSCOUNT_OFF, LDNS_NSCOUNT(out) + 1);
 	return len + 12 + rdlen;
 }

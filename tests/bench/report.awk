@@ -12,6 +12,7 @@ NR == 1 { next }
 function val(d, s, m) { return ((d, s, m) in v) ? v[d, s, m] : "" }
 function show(x) { return x == "" ? "-" : x }
 function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "-" : sprintf("%.2f", a / b) }
+function times(a, b) { return ratio(a, b) == "-" ? "-" : ratio(a, b) "x" }
 function bound(d, s) {
 	if (val(d, s, "server_cpu_pct") == "") return "-"
 	if (val(d, s, "server_cpu_pct") + 0 >= 90) return "server"
@@ -70,8 +71,8 @@ END {
 	print "| target (issue 6) | measured | |"
 	print "|---|---|---|"
 	a = val("dnsd", "cache-hot", "cpu_us_per_answer"); b = val("dnsmasq", "cache-hot", "cpu_us_per_answer"); c = val("unbound", "cache-hot", "cpu_us_per_answer")
-	target("cache-hot server CPU/answer <= 0.5x dnsmasq", (a == "" || b == "") ? "" : a <= 0.5 * b, ratio(a, b) "x")
-	target("cache-hot server CPU/answer <= 0.7x Unbound", (a == "" || c == "") ? "" : a <= 0.7 * c, ratio(a, c) "x")
+	target("cache-hot server CPU/answer <= 0.5x dnsmasq", (a == "" || b == "") ? "" : a <= 0.5 * b, times(a, b))
+	target("cache-hot server CPU/answer <= 0.7x Unbound", (a == "" || c == "") ? "" : a <= 0.7 * c, times(a, c))
 	a = val("dnsd", "cache-hot", "qps"); b = val("dnsmasq", "cache-hot", "qps"); c = val("unbound", "cache-hot", "qps")
 	target("cache-hot QPS >= dnsmasq and Unbound", (a == "" || b == "" || c == "") ? "" : a >= b && a >= c, show(a) " vs " show(b) ", " show(c))
 	b = val("dnsd", "blocked", "qps")
