@@ -124,6 +124,7 @@ install: all
 	install -m 0644 dnsd/dnsd.conf $(DESTDIR)$(SYSCONFDIR)/dnsd/dnsd.conf
 	install -m 0644 policy/kaspersky.conf $(DESTDIR)$(SYSCONFDIR)/dnsd/kaspersky.conf
 	install -m 0644 docs/dnsd.8 $(DESTDIR)$(MANDIR)/man8/dnsd.8
+	install -m 0644 docs/dnsdctl.8 $(DESTDIR)$(MANDIR)/man8/dnsdctl.8
 	install -m 0644 docs/dnsd.conf.5 $(DESTDIR)$(MANDIR)/man5/dnsd.conf.5
 
 clean:

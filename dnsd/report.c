@@ -84,14 +84,15 @@ report_host(const struct hosts *h, const char *key, struct evbuffer *out)
 	char ip[NETADDR_STRLEN], mac[MAC_STRLEN], t1[32], t2[32], cats[256], tb[16];
 	if (!e)
 		return -1;
-	evbuffer_add_printf(out, "host %s  mac %s  hostname %s\n", netaddr_str(&e->addr, ip),
-	                    e->has_mac ? mac_str(e->mac, mac) : "-",
+	/* one field a line: an IPv6 address, a MAC and a long hostname do not fit in 80 */
+	evbuffer_add_printf(out, "host        %s\nmac         %s\nhostname    %.68s\n",
+	                    netaddr_str(&e->addr, ip), e->has_mac ? mac_str(e->mac, mac) : "-",
 	                    e->hostname[0] ? e->hostname : "-");
-	evbuffer_add_printf(out, "first %s  last %s  attempts %llu  last action %s\n",
+	evbuffer_add_printf(out, "first seen  %s\nlast seen   %s\n",
 	                    short_time(e->first, t1, "%Y-%m-%d %H:%M:%S"),
-	                    short_time(e->last, t2, "%Y-%m-%d %H:%M:%S"),
-	                    (unsigned long long)e->total, policy_action_name(e->last_action));
-	evbuffer_add_printf(out, "categories: %s\n",
+	                    short_time(e->last, t2, "%Y-%m-%d %H:%M:%S"));
+	evbuffer_add_printf(out, "attempts    %llu, last action %s\ncategories  %.68s\n",
+	                    (unsigned long long)e->total, policy_action_name(e->last_action),
 	                    category_counts(h, e, cats, sizeof cats, " ", ", "));
 	evbuffer_add_printf(out, "names asked (%d kept):\n", e->nnames);
 	for (int i = 0; i < e->nnames; i++)

@@ -49,7 +49,7 @@ expect_eq "csv: header and one line per host" 3 "$(wc -l <<<"$csv")"
 expect_match "csv: a host line" '127\.0\.0\.2,aa:bb:cc:00:00:02,anna-laptop,[0-9T:Z-]+,[0-9T:Z-]+,5,update=4;licensing=1,nxdomain' "$csv"
 
 expect_match "host NAME: recent attempts" 'upd\.kaspersky\.com' "$(ctl host anna-laptop)"
-expect_match "host MAC: the same host" 'host 127\.0\.0\.2' "$(ctl host aa:bb:cc:00:00:02)"
+expect_match "host MAC: the same host" 'host +127\.0\.0\.2' "$(ctl host aa:bb:cc:00:00:02)"
 expect_match "host: unknown host is an error" 'no host 10\.9\.9\.9' "$(ctl host 10.9.9.9 2>&1)"
 check "host: unknown host exits 1" bash -c "! '$DNSDCTL' -s '$T/ctl.sock' host 10.9.9.9"
 

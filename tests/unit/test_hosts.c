@@ -300,6 +300,15 @@ test_reports_list_every_host_in_80_columns(void **state)
 	char *t = render(h, REPORT_TEXT);
 	for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n"))
 		assert_true(strlen(line) <= 80);
+	struct evbuffer *out = evbuffer_new();
+	assert_int_equal(report_host(h, "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff", out), 0);
+	assert_int_equal(report_host(h, "10.9.9.9", out), -1);
+	evbuffer_add(out, "", 1);
+	t = (char *)evbuffer_pullup(out, -1);
+	assert_non_null(strstr(t, "very-long-name.of.some.kaspersky.com"));
+	for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n"))
+		assert_true(strlen(line) <= 80);
+	evbuffer_free(out);
 	assert_int_equal(count(render(h, REPORT_HTML), "<tr class=\"host\">"), 3);
 	assert_int_equal(count(render(h, REPORT_HTML), "<rect "), 3);
 	assert_null(strstr(render(h, REPORT_HTML), "<script"));
