@@ -121,7 +121,8 @@ install: all
 	install -m 0755 $(BUILD)/dnsd $(DESTDIR)$(SBINDIR)/dnsd
 	install -m 0755 $(BUILD)/dnsdctl $(DESTDIR)$(SBINDIR)/dnsdctl
 	install -m 0755 $(BUILD)/dnsd-policy $(DESTDIR)$(BINDIR)/dnsd-policy
-	install -m 0644 dnsd/dnsd.conf $(DESTDIR)$(SYSCONFDIR)/dnsd/dnsd.conf
+	sed 's|"../policy/kaspersky.conf"|"kaspersky.conf"|' dnsd/dnsd.conf > $(BUILD)/dnsd.conf.installed
+	install -m 0644 $(BUILD)/dnsd.conf.installed $(DESTDIR)$(SYSCONFDIR)/dnsd/dnsd.conf
 	install -m 0644 policy/kaspersky.conf $(DESTDIR)$(SYSCONFDIR)/dnsd/kaspersky.conf
 	install -m 0644 docs/dnsd.8 $(DESTDIR)$(MANDIR)/man8/dnsd.8
 	install -m 0644 docs/dnsdctl.8 $(DESTDIR)$(MANDIR)/man8/dnsdctl.8
