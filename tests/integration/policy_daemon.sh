@@ -83,13 +83,21 @@ if dnsd_with "$SHIPPED" "@$((CUTOFF - 4))"; then
 		expect_eq "before the live boundary the name resolves" 192.0.2.5 "$first"
 	fi
 	expect_eq "the cutoff takes effect on its second without a restart" NXDOMAIN "$now"
-	expect_match "the phase change is logged" "policy: phase cutoff in force" "$(cat "$DNSD_LOG")"
+	if [ "$first" != NXDOMAIN ]; then
+		# The boundary timer and the query that saw the new answer race by
+		# a few milliseconds: give the log line a moment.
+		for i in $(seq 30); do
+			grep -q "policy: phase cutoff in force" "$DNSD_LOG" && break
+			sleep 0.1
+		done
+		expect_match "the phase change is logged" "policy: phase cutoff in force" "$(cat "$DNSD_LOG")"
+	fi
 	stop_dnsd
 fi
 
 # --- an unsynced clock: the system clock below the policy's not_before -------
 cat >"$T/unsynced.conf" <<'EOF'
-not_before = "2999-01-01T00:00:00Z";
+not_before = "2037-01-01T00:00:00Z";
 categories = { upd = ( "upd.kaspersky.com" ); };
 phases = ( { name = "audit"; start = "2024-01-01T00:00:00Z"; others = "log"; },
 	{ name = "enforce"; start = "2024-09-29T04:00:00Z"; others = "nxdomain"; } );
