@@ -1,6 +1,8 @@
 /* Typed libconfig reads with "file:line: message" errors (see confget.h). */
+#define _GNU_SOURCE /* asprintf */
 #include "confget.h"
 
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,8 +58,24 @@ confget_bool(const config_setting_t *grp, const char *name, bool *out, char *err
 	return 0;
 }
 
-int
-confget_str(const config_setting_t *grp, const char *name, char **out, char *err, size_t errlen)
+char *
+confget_resolve(const char *conf_file, const char *p)
+{
+	if (p == NULL || *p == '\0')
+		return NULL;
+	if (p[0] == '/' || conf_file == NULL)
+		return strdup(p);
+	char *copy = strdup(conf_file), *out = NULL;
+	if (copy && asprintf(&out, "%s/%s", dirname(copy), p) < 0)
+		out = NULL;
+	free(copy);
+	return out;
+}
+
+/* confget_str and confget_path: a string, copied as written or as a path. */
+static int
+confget_string(const config_setting_t *grp, const char *name, bool is_path, char **out,
+    char *err, size_t errlen)
 {
 	const config_setting_t *s = config_setting_get_member(grp, name);
 	if (!s)
@@ -67,7 +85,8 @@ confget_str(const config_setting_t *grp, const char *name, char **out, char *err
 		confget_error(s, err, errlen, "%s: expected a string", name);
 		return -1;
 	}
-	char *copy = *v ? strdup(v) : NULL;
+	char *copy = !*v ? NULL : is_path ? confget_resolve(config_setting_source_file(s), v) :
+	    strdup(v);
 	if (*v && !copy) {
 		confget_error(s, err, errlen, "%s: out of memory", name);
 		return -1;
@@ -75,6 +94,18 @@ confget_str(const config_setting_t *grp, const char *name, char **out, char *err
 	free(*out);
 	*out = copy;
 	return 0;
+}
+
+int
+confget_str(const config_setting_t *grp, const char *name, char **out, char *err, size_t errlen)
+{
+	return confget_string(grp, name, false, out, err, errlen);
+}
+
+int
+confget_path(const config_setting_t *grp, const char *name, char **out, char *err, size_t errlen)
+{
+	return confget_string(grp, name, true, out, err, errlen);
 }
 
 int

@@ -16,6 +16,13 @@ int confget_bool(const config_setting_t *grp, const char *name, bool *out, char 
 /* *out is replaced by a copy the caller frees; "" becomes NULL (disabled). */
 int confget_str(const config_setting_t *grp, const char *name, char **out, char *err,
                 size_t errlen);
+/* The same for a path: a relative one is taken relative to the directory
+ * of the file the setting was read from, like every path in dnsd.conf. */
+int confget_path(const config_setting_t *grp, const char *name, char **out, char *err,
+                 size_t errlen);
+/* p relative to the directory of conf_file (absolute p as is); NULL for
+ * NULL or "". The caller frees. */
+char *confget_resolve(const char *conf_file, const char *p);
 /* -1 when grp holds a setting not in the NULL-terminated names. */
 int confget_known(const config_setting_t *grp, const char *const *names, char *err, size_t errlen);
 /* A copy of s (NULL stays NULL) for options structs that own their

@@ -3,11 +3,11 @@
  * and carrying on so that one run of `dnsd -t` shows them all. */
 #define _GNU_SOURCE /* asprintf */
 #include "config.h"
+#include "confget.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,15 +127,7 @@ config_str(struct config_ctx *x, const config_setting_t *g, const char *name)
 static char *
 config_path(const struct config *c, const char *p)
 {
-	if (p == NULL || *p == '\0')
-		return NULL;
-	if (p[0] == '/')
-		return strdup(p);
-	char *copy = strdup(c->path), *out = NULL;
-	if (copy && asprintf(&out, "%s/%s", dirname(copy), p) < 0)
-		out = NULL;
-	free(copy);
-	return out;
+	return confget_resolve(c->path, p);
 }
 
 int

@@ -139,14 +139,14 @@ eventlog_config(const config_setting_t *grp, struct eventlog_opts *o, char *err,
 	if (!grp)
 		return 0;
 	if (confget_known(grp, log_keys, err, errlen) == -1 ||
-	    confget_str(grp, "file", &o->file, err, errlen) == -1 ||
+	    confget_path(grp, "file", &o->file, err, errlen) == -1 ||
 	    confget_bool(grp, "syslog", &o->syslog, err, errlen) == -1 ||
 	    confget_int(grp, "fold_minutes", 0, 24 * 60, &fold_min, err, errlen) == -1 ||
 	    confget_int(grp, "fold_seconds", 0, 24 * 3600, &fold_s, err, errlen) == -1 ||
 	    confget_int(grp, "max_size", 4096, 1LL << 40, &o->max_size, err, errlen) == -1 ||
 	    confget_int(grp, "keep", 0, 99, &keep, err, errlen) == -1 ||
 	    confget_int(grp, "max_pairs", 16, 1 << 20, &pairs, err, errlen) == -1 ||
-	    confget_str(grp, "host_dir", &o->host_dir, err, errlen) == -1 ||
+	    confget_path(grp, "host_dir", &o->host_dir, err, errlen) == -1 ||
 	    confget_int(grp, "host_max_size", 1024, 1LL << 32, &o->host_max_size, err, errlen) ==
 	        -1 ||
 	    confget_int(grp, "host_files", 1, 65536, &files, err, errlen) == -1 ||

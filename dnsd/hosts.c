@@ -96,10 +96,10 @@ hosts_config(const config_setting_t *grp, struct hosts_opts *o, char *err, size_
 	    confget_int(grp, "max_names", 0, 4096, &names, err, errlen) == -1 ||
 	    confget_int(grp, "recent", 0, 4096, &recent, err, errlen) == -1 ||
 	    confget_int(grp, "days", 1, HOSTS_MAX_DAYS, &days, err, errlen) == -1 ||
-	    confget_str(grp, "state_file", &o->state_file, err, errlen) == -1 ||
+	    confget_path(grp, "state_file", &o->state_file, err, errlen) == -1 ||
 	    confget_int(grp, "save_interval", 1, 7 * 86400, &save, err, errlen) == -1 ||
-	    confget_str(grp, "leases", &o->leases_file, err, errlen) == -1 ||
-	    confget_str(grp, "odhcpd_hosts", &o->odhcpd_file, err, errlen) == -1 ||
+	    confget_path(grp, "leases", &o->leases_file, err, errlen) == -1 ||
+	    confget_path(grp, "odhcpd_hosts", &o->odhcpd_file, err, errlen) == -1 ||
 	    confget_int(grp, "neigh_ttl", 1, 3600, &ttl, err, errlen) == -1 ||
 	    forwarders_config(grp, &o->clientid, err, errlen) == -1)
 		return -1;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { KEY_EXACT, KEY_DOMAIN, KEY_PARENT };
+enum { KEY_EXACT, KEY_DOMAIN, KEY_PARENT, KEY_ANCHOR };
 
 /* One allocation per pattern: this header, the key, then the text as
  * written (NUL-terminated; empty for a parent key). */
@@ -29,11 +29,20 @@ entry_text(const struct pentry *e)
 	return (const char *)e->key + e->keylen;
 }
 
+/* Every name a pattern matches ends in the pattern's anchor: the last two
+ * labels of its key, or its only one. A bit per anchor lets a lookup stop
+ * after the name's last two labels when it ends in no anchor, as most
+ * names (google.com, ...) do. A bit set by another anchor only costs the
+ * full lookup. */
+#define ANCHOR_BITS 4096
+
 struct pattern_table {
 	struct arena *arena;
 	struct pentry **slots;
 	size_t cap, used, count;
 	struct pentry *first, *last;
+	uint64_t anchors[ANCHOR_BITS / 64];
+	int anchor_all; /* a pattern for the root: no name can be passed over */
 };
 
 struct pattern_table *
@@ -73,13 +82,13 @@ label_step(uint32_t h, const uint8_t *label)
 	return h;
 }
 
-/* hs[i]: the hash of the name from label i down to the root. */
+/* hs[i] for i from `from` down to stop: the hash of the name from label i
+ * down to the root, of n labels (hs[from + 1] is read when from < n - 1). */
 static void
-suffix_hashes(const uint8_t *wire, const uint8_t *offs, int n, uint32_t *hs)
+suffix_hashes(const uint8_t *wire, const uint8_t *offs, int n, int from, int stop, uint32_t *hs)
 {
-	uint32_t h = HASH_ROOT;
-	for (int i = n - 1; i >= 0; i--)
-		hs[i] = h = label_step(h, wire + offs[i]);
+	for (int i = from; i >= stop; i--)
+		hs[i] = label_step(i + 1 < n ? hs[i + 1] : HASH_ROOT, wire + offs[i]);
 }
 
 /* FNV's low bits depend only on the inputs' low bits, and the table index
@@ -95,17 +104,32 @@ key_final(uint32_t h, int keykind)
 	return h ^ (h >> 16);
 }
 
-/* The suffix hash of a whole wire name (before key_final). */
+/* The suffix hash of a whole wire name (before key_final); *anchor: that
+ * of its anchor (last two labels), -1 for the root. */
 static uint32_t
-name_hash(const uint8_t *wire)
+name_hash(const uint8_t *wire, int64_t *anchor)
 {
 	uint8_t offs[128] = { 0 };
 	uint32_t hs[128];
 	int n = 0;
 	for (size_t pos = 0; wire[pos] && n < 128; pos += wire[pos] + 1u)
 		offs[n++] = (uint8_t)pos;
-	suffix_hashes(wire, offs, n, hs);
+	suffix_hashes(wire, offs, n, n - 1, 0, hs);
+	*anchor = n ? (int64_t)hs[n >= 2 ? n - 2 : 0] : -1;
 	return n ? hs[0] : HASH_ROOT;
+}
+
+static uint32_t
+anchor_bit(uint32_t h)
+{
+	return key_final(h, KEY_ANCHOR) & (ANCHOR_BITS - 1);
+}
+
+static int
+anchor_seen(const struct pattern_table *t, uint32_t h)
+{
+	uint32_t b = anchor_bit(h);
+	return (t->anchors[b / 64] >> (b % 64)) & 1;
 }
 
 /* h: the suffix hash of key (before key_final). */
@@ -290,7 +314,14 @@ pattern_add(struct pattern_table *t, const char *text, int tag, int line,
 	if (kind < 0)
 		return -1;
 
-	uint32_t hash = name_hash(wire);
+	int64_t anchor;
+	uint32_t hash = name_hash(wire, &anchor);
+	if (anchor < 0) {
+		t->anchor_all = 1;
+	} else {
+		uint32_t b = anchor_bit((uint32_t)anchor);
+		t->anchors[b / 64] |= 1ull << (b % 64);
+	}
 	struct pentry *e, *parent = NULL;
 	if (kind == PATTERN_WILDCARD) {
 		parent = key_find(t, KEY_PARENT, hash, wire, wirelen);
@@ -367,7 +398,11 @@ pattern_lookup(const struct pattern_table *t, const uint8_t *wire, const uint8_t
 		return false;
 	size_t total = offs[nlabels - 1] + wire[offs[nlabels - 1]] + 2;
 	uint32_t hs[128];
-	suffix_hashes(wire, offs, nlabels, hs);
+	int last = nlabels >= 2 ? nlabels - 2 : 0;
+	suffix_hashes(wire, offs, nlabels, nlabels - 1, last, hs);
+	if (!t->anchor_all && !anchor_seen(t, hs[nlabels - 1]) && !anchor_seen(t, hs[last]))
+		return false;
+	suffix_hashes(wire, offs, nlabels, last - 1, 0, hs);
 	const struct pentry *e = key_find(t, KEY_EXACT, hs[0], wire, total);
 	if (!e && nlabels >= 2 &&
 	    (e = key_find(t, KEY_PARENT, hs[1], wire + offs[1], total - offs[1]))) {
