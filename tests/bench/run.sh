@@ -17,7 +17,6 @@ BUILD=${1:-build-bench}
 here=$(cd "$(dirname "$0")" && pwd)
 export DNSD_BUILD=$(cd "$here/../.." && pwd)/$BUILD
 . "$here/../lib.sh"
-set -o pipefail
 
 SECS=${BENCH_SECONDS:-5}	# per timed run
 RUNS=${BENCH_RUNS:-3}	# timed runs per scenario; the median is reported
