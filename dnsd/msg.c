@@ -50,6 +50,29 @@ msg_skip_name(const uint8_t *pkt, size_t len, size_t pos)
 	return 0;
 }
 
+int
+msg_check_answer(const uint8_t *pkt, size_t len)
+{
+	if (len < MSG_HDR_LEN)
+		return -1;
+	unsigned qd = LDNS_QDCOUNT(pkt);
+	unsigned n = qd + LDNS_ANCOUNT(pkt) + LDNS_NSCOUNT(pkt) + LDNS_ARCOUNT(pkt);
+	size_t pos = MSG_HDR_LEN;
+	for (unsigned i = 0; i < n; i++) {
+		if ((pos = msg_skip_name(pkt, len, pos)) == 0)
+			return -1;
+		if (i < qd)
+			pos += 4;
+		else if (pos + 10 <= len && ldns_read_uint16(pkt + pos) != LDNS_RR_TYPE_TSIG)
+			pos += 10 + (size_t)ldns_read_uint16(pkt + pos + 8);
+		else
+			return -1;
+		if (pos > len)
+			return -1;
+	}
+	return 0;
+}
+
 /* Walk the answer, authority and additional sections looking for the OPT.
  * Returns MSG_OK or MSG_FORMERR. */
 static enum msg_status

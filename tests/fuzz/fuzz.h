@@ -38,16 +38,21 @@ fuzz_scratch_remove(void)
 }
 
 /* The path of name (no slashes) in this process's scratch directory (under
- * /dev/shm when it can), created on first use and removed at exit with
- * everything named here; static storage. At most FUZZ_SCRATCH_FILES names. */
+ * $FUZZ_SCRATCH, where run.sh removes what dead harnesses left, else
+ * /dev/shm or /tmp), created on first use and removed at a normal exit with everything
+ * named here; static storage. At most FUZZ_SCRATCH_FILES names. */
 static inline const char *
 fuzz_scratch_path(const char *name)
 {
 	int i;
 
+	const char *base = getenv("FUZZ_SCRATCH");
+
 	if (fuzz_scratch_dir[0] == '\0') {
-		snprintf(fuzz_scratch_dir, sizeof fuzz_scratch_dir, "%s/dnsd-fuzz.%d",
-		    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp", (int)getpid());
+		if (base == NULL)
+			base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+		snprintf(fuzz_scratch_dir, sizeof fuzz_scratch_dir, "%s/dnsd-fuzz.%d", base,
+		    (int)getpid());
 		if (mkdir(fuzz_scratch_dir, 0700) != 0) {
 			perror(fuzz_scratch_dir);
 			abort();

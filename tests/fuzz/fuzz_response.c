@@ -1,11 +1,11 @@
 /* Fuzz harness for the upstream-response path into the cache
  * (dnsd/cache.c): the bytes are an upstream's answer to one of four known
  * questions (picked by the first byte, whose high bits also move the clock).
- * An answer that would pass dnsd's acceptance check (ID, QR, one question
- * equal to ours) goes into a small shared cache and is rendered back to
- * clients asking that question in their own case, ID and EDNS size; every
- * rendered answer must fit its limit, carry the client's ID and question and
- * be well framed. Any other answer must still be handled without harm. */
+ * An answer that passes dnsd's acceptance check (forward.c: ID, QR, framing
+ * without TSIG, one question equal to ours; others never reach the cache)
+ * goes into a small shared cache and is rendered back to clients asking that
+ * question in their own case, ID and EDNS size; every rendered answer must
+ * fit its limit, carry the client's ID and question and be well framed. */
 #include <assert.h>
 
 #include "cache.h"
@@ -57,7 +57,7 @@ fuzz_accepted(const struct msg_query *q, const uint8_t *resp, size_t len)
 
 	if (len < MSG_HDR_LEN || LDNS_ID_WIRE(resp) != q->id || !LDNS_QR_WIRE(resp) ||
 	    LDNS_OPCODE_WIRE(resp) != LDNS_PACKET_QUERY || LDNS_QDCOUNT(resp) != 1 ||
-	    ldns_wire2pkt(&p, resp, len) != LDNS_STATUS_OK)
+	    msg_check_answer(resp, len) != 0 || ldns_wire2pkt(&p, resp, len) != LDNS_STATUS_OK)
 		return false;
 	qr = ldns_rr_list_rr(ldns_pkt_question(p), 0);
 	want = ldns_dname_new_frm_data(q->qname_len, q->qname);
@@ -95,16 +95,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	q = &fuzz_q[data[0] % FUZZ_KEYS][0];
 	fuzz_now += data[0] >> 4;
+	if (!fuzz_accepted(q, data + 1, size - 1))
+		return 0;
 	e = cache_entry_new(&fuzz_limits, q->key, q->key_len, data + 1, size - 1, fuzz_now);
 	if (e == NULL)
 		return 0;
 	names = cache_entry_cnames(e, &cnames);
 	for (i = 0, off = 0; i < cnames; i++, off += n)
 		assert((n = msg_name_len(names + off, MSG_NAME_MAX)) > 0);
-	if (!fuzz_accepted(q, data + 1, size - 1)) {
-		cache_entry_free(e);
-		return 0;
-	}
 	cache_insert(fuzz_cache, e);
 	if ((hit = cache_lookup(fuzz_cache, q->key, q->key_len, fuzz_now)) == NULL)
 		return 0;

@@ -43,6 +43,9 @@ cflags="-std=gnu11 -g -O1 $san -Idnsd -Ipolicy -I$fuzzdir
 	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION"
 libs="$(pkg-config --libs ldns libevent libconfig)"
 export LSAN_OPTIONS="suppressions=$fuzzdir/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# Harnesses that parse files write them here; a harness that crashes or
+# times out cannot clean up after itself.
+export FUZZ_SCRATCH=$out/scratch
 
 # The project's library sources: everything but the programs' main files.
 lib_sources() {
@@ -161,6 +164,10 @@ mkdir -p "$out"
 exec 9>"$out/.lock"
 flock 9
 build_lib || { echo "fuzz: building the project sources with clang failed" >&2; exit 3; }
+mkdir -p "$FUZZ_SCRATCH"
+for d in "$FUZZ_SCRATCH"/dnsd-fuzz.*; do	# left by harnesses no longer running
+	[ -d "$d" ] && ! kill -0 "${d##*.}" 2>/dev/null && rm -rf "$d"
+done
 failed=0
 for h in "${harnesses[@]}"; do
 	build_harness "$h" || { echo "fuzz: building $h failed" >&2; failed=1; }

@@ -16,6 +16,8 @@
  *   otherport  the forged answer from another source port
  *   otheraddr  the forged answer from OTHER_ADDR (127.0.0.2), same port
  *   spoof      FORGERIES (500) forged answers with every other ID guessed
+ *   tsig       the forged answer with 8 empty TSIG records appended (ldns
+ *              1.8.3 leaks all but one of them when it parses such a packet)
  * When a later label is "then-good", the genuine answer follows the bad ones
  * (after "spoof", 100 ms later, as a real answer trails a burst of forgeries
  * and so that the burst does not simply overflow dnsd's socket buffer).
@@ -152,6 +154,24 @@ fakeup_send_due(const struct fakeup *f)
 	}
 }
 
+/* wire plus 8 TSIG records (root owner, class ANY, empty RDATA). */
+static void
+fakeup_send_tsig(const struct fakeup *f, const struct sockaddr_in *to, const uint8_t *wire,
+    size_t len)
+{
+	static const uint8_t tsig[11] = { 0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 0 };
+	uint8_t buf[4096];
+	int i;
+
+	if (len + 8 * sizeof tsig > sizeof buf)
+		return;
+	memcpy(buf, wire, len);
+	for (i = 0; i < 8; i++)
+		memcpy(buf + len + i * sizeof tsig, tsig, sizeof tsig);
+	buf[11] = (uint8_t)(buf[11] + 8);	/* ARCOUNT (low byte; ours are 0) */
+	fakeup_send(f->fd, to, buf, len + 8 * sizeof tsig);
+}
+
 /* The misbehaviour for one query; the forged wire is ours to free. */
 static void
 fakeup_misbehave(const struct fakeup *f, const char *mode, const ldns_pkt *q,
@@ -177,6 +197,8 @@ fakeup_misbehave(const struct fakeup *f, const char *mode, const ldns_pkt *q,
 		fakeup_send(f->other_port_fd, to, forged, len);
 	} else if (strcmp(mode, "otheraddr") == 0) {
 		fakeup_send(f->other_addr_fd, to, forged, len);
+	} else if (strcmp(mode, "tsig") == 0) {
+		fakeup_send_tsig(f, to, forged, len);
 	} else if (strcmp(mode, "spoof") == 0) {
 		for (i = 0; i < f->forgeries; i++) {
 			uint16_t id = (uint16_t)(ldns_pkt_id(q) + 1 + i * (65535 / f->forgeries));
