@@ -2,6 +2,7 @@
  * clientid.h). ldns splits the OPT RDATA into options; the payloads of the
  * three options we read are checked here byte by byte. */
 #include "clientid.h"
+#include "msg.h"
 
 #include <ldns/ldns.h>
 #include <string.h>
@@ -106,7 +107,10 @@ clientid_identify(const struct clientid_opts *o, const struct netaddr *src, cons
 	ldns_pkt *q = NULL;
 	memset(ci, 0, sizeof *ci);
 	ci->addr = *src;
-	if (!pkt || !clientid_trusted(o, src) || ldns_wire2pkt(&q, pkt, len) != LDNS_STATUS_OK)
+	/* msg_check_framing first: ldns 1.8.3 leaks on a packet with several
+	 * TSIG records, and framing is checked before ldns sees it. */
+	if (!pkt || !clientid_trusted(o, src) || msg_check_framing(pkt, len) != 0 ||
+	    ldns_wire2pkt(&q, pkt, len) != LDNS_STATUS_OK)
 		return;
 	ldns_edns_option_list *l = ldns_pkt_edns(q) ? ldns_pkt_edns_get_option_list(q) : NULL;
 	size_t n = l ? ldns_edns_option_list_get_count(l) : 0;

@@ -88,13 +88,15 @@ stats_cmd(const char *args, struct evbuffer *out, void *arg)
 	evbuffer_add_printf(
 	    out,
 	    "queries %llu (udp %llu, tcp %llu)\ncache hits %llu\nforwarded %llu\n"
-	    "coalesced %llu\ndropped %llu\nrefused %llu\nformerr %llu\nnotimp %llu\n"
+	    "coalesced %llu\ndropped %llu (rate-limited %llu)\nrefused %llu\nformerr %llu\n"
+	    "notimp %llu\n"
 	    "badvers %llu\nservfail %llu\npending %u\npolicy blocked %llu\n"
 	    "policy cname blocked %llu\n",
 	    (unsigned long long)q.queries, (unsigned long long)l.udp_queries,
 	    (unsigned long long)l.tcp_queries, (unsigned long long)q.cache_hits,
 	    (unsigned long long)q.forwarded, (unsigned long long)q.coalesced,
-	    (unsigned long long)q.dropped, (unsigned long long)q.refused,
+	    (unsigned long long)q.dropped, (unsigned long long)q.ratelimited,
+	    (unsigned long long)q.refused,
 	    (unsigned long long)q.formerr, (unsigned long long)q.notimp,
 	    (unsigned long long)q.badvers, (unsigned long long)q.servfail, q.pending,
 	    (unsigned long long)q.policy_blocked, (unsigned long long)q.policy_cname_blocked);

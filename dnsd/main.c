@@ -251,6 +251,10 @@ dnsd_drop_privileges(const struct config *c)
 			fatal("group %s: no such group", c->group);
 		gid = gr->gr_gid;
 	}
+	/* The control socket (0660) belongs to the configured group, so that
+	 * admins in it can use dnsdctl without root. */
+	if (c->group && c->control_socket && chown(c->control_socket, (uid_t)-1, gid) < 0)
+		log_warn("control socket %s: chown: %s", c->control_socket, strerror(errno));
 	if (c->chroot && (chroot(c->chroot) < 0 || chdir("/") < 0))
 		fatal("chroot %s: %s", c->chroot, strerror(errno));
 	if (pw == NULL && c->group == NULL)

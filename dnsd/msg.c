@@ -51,7 +51,7 @@ msg_skip_name(const uint8_t *pkt, size_t len, size_t pos)
 }
 
 int
-msg_check_answer(const uint8_t *pkt, size_t len)
+msg_check_framing(const uint8_t *pkt, size_t len)
 {
 	if (len < MSG_HDR_LEN)
 		return -1;

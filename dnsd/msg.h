@@ -59,11 +59,12 @@ struct msg_query {
  * read (id, flags, maybe the question) for the error answer. */
 enum msg_status msg_parse_query(struct msg_query *q, const uint8_t *pkt, size_t len);
 
-/* An upstream answer's framing before ldns sees it: 0 when every record
- * the header counts is there (names walked, RDLENGTH respected) and none is
+/* A packet's framing before ldns parses it whole (upstream answers, and
+ * queries from trusted forwarders): 0 when every record the header counts
+ * is there (names walked, RDLENGTH respected) and none is
  * a TSIG; -1 otherwise. dnsd never signs its queries, and ldns 1.8.3 leaks
  * all but the last of several TSIG records in ldns_wire2pkt. */
-int msg_check_answer(const uint8_t *pkt, size_t len);
+int msg_check_framing(const uint8_t *pkt, size_t len);
 
 /* The largest answer this client accepts over UDP. */
 size_t msg_udp_limit(const struct msg_query *q);
