@@ -343,7 +343,7 @@ config_top(struct config_ctx *x)
 		config_bad(x, rc, "resolv_conf: give either upstreams or resolv_conf, not both");
 	else if (up) {
 		c->nupstream = config_addrs(x, up, c->upstream, CONFIG_MAX_UPSTREAMS, 53);
-		if (c->nupstream == 0)
+		if (config_setting_length(up) == 0)
 			config_bad(x, up, "upstreams: the list is empty");
 	} else if (rc) {
 		const char *p = config_str(x, root, "resolv_conf");
