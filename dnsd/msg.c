@@ -59,13 +59,25 @@ msg_check_framing(const uint8_t *pkt, size_t len)
 	unsigned n = qd + LDNS_ANCOUNT(pkt) + LDNS_NSCOUNT(pkt) + LDNS_ARCOUNT(pkt);
 	size_t pos = MSG_HDR_LEN;
 	for (unsigned i = 0; i < n; i++) {
+		size_t start = pos;
 		if ((pos = msg_skip_name(pkt, len, pos)) == 0)
 			return -1;
-		if (i < qd)
+		if (i < qd) {
 			pos += 4;
-		else if (pos + 10 <= len && ldns_read_uint16(pkt + pos) != LDNS_RR_TYPE_TSIG)
+		} else if (pos + 10 <= len && ldns_read_uint16(pkt + pos) != LDNS_RR_TYPE_TSIG) {
 			pos += 10 + (size_t)ldns_read_uint16(pkt + pos + 8);
-		else
+			/* ldns must read the record as ending where RDLENGTH says:
+			 * it does not skip RDATA bytes its fields leave over, and
+			 * would read them as further records (a TSIG among them). */
+			ldns_rr *rr = NULL;
+			size_t end = start;
+			if (pos > len || ldns_wire2rr(&rr, pkt, len, &end, LDNS_SECTION_ANSWER) !=
+			    LDNS_STATUS_OK || end != pos) {
+				ldns_rr_free(rr);
+				return -1;
+			}
+			ldns_rr_free(rr);
+		} else
 			return -1;
 		if (pos > len)
 			return -1;

@@ -61,9 +61,10 @@ enum msg_status msg_parse_query(struct msg_query *q, const uint8_t *pkt, size_t 
 
 /* A packet's framing before ldns parses it whole (upstream answers, and
  * queries from trusted forwarders): 0 when every record the header counts
- * is there (names walked, RDLENGTH respected) and none is
+ * is there, ldns reads each as ending where its RDLENGTH says, and none is
  * a TSIG; -1 otherwise. dnsd never signs its queries, and ldns 1.8.3 leaks
- * all but the last of several TSIG records in ldns_wire2pkt. */
+ * all but the last of several TSIG records in ldns_wire2pkt (leftover RDATA
+ * bytes it would read as such records included). */
 int msg_check_framing(const uint8_t *pkt, size_t len);
 
 /* The largest answer this client accepts over UDP. */
