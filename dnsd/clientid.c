@@ -107,10 +107,7 @@ clientid_identify(const struct clientid_opts *o, const struct netaddr *src, cons
 	ldns_pkt *q = NULL;
 	memset(ci, 0, sizeof *ci);
 	ci->addr = *src;
-	/* msg_check_framing first: ldns 1.8.3 leaks on a packet with several
-	 * TSIG records, and framing is checked before ldns sees it. */
-	if (!pkt || !clientid_trusted(o, src) || msg_check_framing(pkt, len) != 0 ||
-	    ldns_wire2pkt(&q, pkt, len) != LDNS_STATUS_OK)
+	if (!pkt || !clientid_trusted(o, src) || msg_wire2pkt(&q, pkt, len) != 0)
 		return;
 	ldns_edns_option_list *l = ldns_pkt_edns(q) ? ldns_pkt_edns_get_option_list(q) : NULL;
 	size_t n = l ? ldns_edns_option_list_get_count(l) : 0;

@@ -195,7 +195,7 @@ forward_matches(struct forward_query *fq, const uint8_t *resp, size_t len)
 	int ok = 0;
 	if (len >= MSG_HDR_LEN && LDNS_ID_WIRE(resp) == fq->id && LDNS_QR_WIRE(resp) &&
 	    LDNS_OPCODE_WIRE(resp) == LDNS_PACKET_QUERY && LDNS_QDCOUNT(resp) == 1 &&
-	    msg_check_framing(resp, len) == 0 && ldns_wire2pkt(&p, resp, len) == LDNS_STATUS_OK) {
+	    msg_wire2pkt(&p, resp, len) == 0) {
 		ldns_rr *qr = ldns_rr_list_rr(ldns_pkt_question(p), 0);
 		ldns_rdf *want = ldns_dname_new_frm_data(fq->q.qname_len, fq->q.qname);
 		ok = qr && want && ldns_dname_compare(ldns_rr_owner(qr), want) == 0 &&

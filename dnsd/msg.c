@@ -50,7 +50,8 @@ msg_skip_name(const uint8_t *pkt, size_t len, size_t pos)
 	return 0;
 }
 
-int
+/* The framing check of msg_wire2pkt. */
+static int
 msg_check_framing(const uint8_t *pkt, size_t len)
 {
 	if (len < MSG_HDR_LEN)
@@ -81,6 +82,18 @@ msg_check_framing(const uint8_t *pkt, size_t len)
 			return -1;
 		if (pos > len)
 			return -1;
+	}
+	return 0;
+}
+
+int
+msg_wire2pkt(ldns_pkt **p, const uint8_t *pkt, size_t len)
+{
+	*p = NULL;
+	if (msg_check_framing(pkt, len) != 0 || ldns_wire2pkt(p, pkt, len) != LDNS_STATUS_OK) {
+		ldns_pkt_free(*p);
+		*p = NULL;
+		return -1;
 	}
 	return 0;
 }

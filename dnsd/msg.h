@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ldns/packet.h>
 #include <ldns/util.h>
 
 #define MSG_HDR_LEN 12
@@ -59,13 +60,14 @@ struct msg_query {
  * read (id, flags, maybe the question) for the error answer. */
 enum msg_status msg_parse_query(struct msg_query *q, const uint8_t *pkt, size_t len);
 
-/* A packet's framing before ldns parses it whole (upstream answers, and
- * queries from trusted forwarders): 0 when every record the header counts
- * is there, ldns reads each as ending where its RDLENGTH says, and none is
- * a TSIG; -1 otherwise. dnsd never signs its queries, and ldns 1.8.3 leaks
- * all but the last of several TSIG records in ldns_wire2pkt (leftover RDATA
- * bytes it would read as such records included). */
-int msg_check_framing(const uint8_t *pkt, size_t len);
+/* Parse untrusted wire (upstream answers, queries from trusted forwarders)
+ * with ldns_wire2pkt, after checking its framing: every record the header
+ * counts is there, ldns reads each as ending where its RDLENGTH says, and
+ * none is a TSIG. dnsd never signs its queries, and ldns 1.8.3 leaks all but
+ * the last of several TSIG records in ldns_wire2pkt (leftover RDATA bytes it
+ * would read as such records included). 0 with *p set (caller frees with
+ * ldns_pkt_free), or -1 with *p NULL. */
+int msg_wire2pkt(ldns_pkt **p, const uint8_t *pkt, size_t len);
 
 /* The largest answer this client accepts over UDP. */
 size_t msg_udp_limit(const struct msg_query *q);
