@@ -105,10 +105,32 @@ conn_free(struct control_conn *cc)
 }
 
 static void
-conn_written(struct bufferevent *bev, void *arg)
+conn_discard(struct bufferevent *bev, void *arg)
+{
+	(void)arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	evbuffer_drain(in, evbuffer_get_length(in));
+}
+
+static void
+conn_closed(struct bufferevent *bev, short what, void *arg)
 {
 	(void)bev;
+	(void)what;
 	conn_free(arg);
+}
+
+/* The reply is out: half-close and discard what the client still sends until
+ * it closes (or the timeout), so a client still writing an overlong request
+ * reads the error instead of a reset. */
+static void
+conn_written(struct bufferevent *bev, void *arg)
+{
+	shutdown(bufferevent_getfd(bev), SHUT_WR);
+	conn_discard(bev, arg);
+	bufferevent_setwatermark(bev, EV_READ, 0, 0);
+	bufferevent_setcb(bev, conn_discard, NULL, conn_closed, arg);
+	bufferevent_enable(bev, EV_READ);
 }
 
 /* line NULL: answer with the error instead. */
@@ -121,7 +143,7 @@ conn_reply(struct control_conn *cc, const char *line, const char *error)
 	else
 		evbuffer_add_printf(out, "error: %s\n", error);
 	bufferevent_disable(cc->bev, EV_READ);
-	bufferevent_setcb(cc->bev, NULL, conn_written, NULL, cc);
+	bufferevent_setcb(cc->bev, NULL, conn_written, conn_closed, cc);
 }
 
 static void

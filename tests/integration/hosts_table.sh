@@ -58,6 +58,13 @@ expect_eq "control socket mode 0660" 660 "$(stat -c %a "$T/ctl.sock")"
 expect_match "garbage command" '^error: unknown command' "$(printf 'xyzzy\n' | socat -t 5 - UNIX-CONNECT:"$T/ctl.sock")"
 expect_match "binary garbage" '^error:' "$(printf '\x00\xff\x01\n' | socat -t 5 - UNIX-CONNECT:"$T/ctl.sock")"
 expect_match "overlong request" 'request too long' "$(head -c 5000 /dev/zero | tr '\0' a | socat -t 5 - UNIX-CONNECT:"$T/ctl.sock" 2>/dev/null)"
+n=0
+for _ in $(seq 20); do
+	case "$(head -c 5000 /dev/zero | tr '\0' a | socat -t 5 - UNIX-CONNECT:"$T/ctl.sock" 2>/dev/null)" in
+	*'request too long'*) n=$((n + 1)) ;;
+	esac
+done
+expect_eq "20 overlong requests in a row: each gets its error (no slot left busy)" 20 "$n"
 expect_match "still answering after garbage" 'hosts:' "$(ctl status)"
 
 # The event log: one line per new (host, name) pair, exactly the documented fields.
