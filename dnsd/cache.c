@@ -182,25 +182,20 @@ cache_add_cname(struct cache_scan *s, const uint8_t *p, size_t len, size_t rdpos
 	ldns_rdf_deep_free(t);
 }
 
-/* Re-encode resp with ldns: every name is decompressed and compressed
- * again, so pointers only reach names ldns wrote (never the header, whose
- * counts we rewrite), RDATA is framed as parsed, any TSIG is gone and the
- * OPT, if any, is the last record. Returns the new wire (caller frees) or
- * NULL. */
+/* Re-encode the parsed answer with ldns: every name is compressed again,
+ * so pointers only reach names ldns wrote (never the header, whose counts
+ * we rewrite), RDATA is framed as parsed, any TSIG is gone and the OPT, if
+ * any, is the last record. Returns the new wire (caller frees) or NULL. */
 static uint8_t *
-cache_normalise(const uint8_t *resp, size_t len, size_t *out_len)
+cache_normalise(ldns_pkt *p, size_t *out_len)
 {
-	ldns_pkt *p = NULL;
 	uint8_t *wire = NULL;
-	if (ldns_wire2pkt(&p, resp, len) != LDNS_STATUS_OK)
-		return NULL;
 	ldns_rr_free(ldns_pkt_tsig(p));
 	ldns_pkt_set_tsig(p, NULL);
 	if (ldns_pkt_qdcount(p) != 1 || ldns_pkt2wire(&wire, p, out_len) != LDNS_STATUS_OK) {
 		free(wire);
 		wire = NULL;
 	}
-	ldns_pkt_free(p);
 	return wire;
 }
 
@@ -292,10 +287,22 @@ struct cache_entry *
 cache_entry_new(const struct cache_limits *lim, const uint8_t *key, size_t key_len,
                 const uint8_t *resp, size_t resp_len, time_t now)
 {
+	ldns_pkt *p = NULL;
+	if (msg_wire2pkt(&p, resp, resp_len) < 0)
+		return NULL;
+	struct cache_entry *e = cache_entry_from_pkt(lim, key, key_len, p, now);
+	ldns_pkt_free(p);
+	return e;
+}
+
+struct cache_entry *
+cache_entry_from_pkt(const struct cache_limits *lim, const uint8_t *key, size_t key_len,
+                     ldns_pkt *p, time_t now)
+{
 	struct cache_scan *s = malloc(sizeof *s);
 	struct cache_entry *e = NULL;
 	size_t norm_len = 0;
-	uint8_t *norm = cache_normalise(resp, resp_len, &norm_len);
+	uint8_t *norm = cache_normalise(p, &norm_len);
 	/* The key is the name and 5 bytes (type, class, bits): the stored
 	 * question must be that long for a hit's own question to fit. */
 	size_t key_extra = MSG_KEY_MAX - MSG_NAME_MAX;

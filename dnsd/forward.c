@@ -137,14 +137,14 @@ forward_query_free(struct forward_query *fq)
 }
 
 static void
-forward_finish(struct forward_query *fq, const uint8_t *resp, size_t len)
+forward_finish(struct forward_query *fq, ldns_pkt *resp)
 {
 	forward_done_cb done = fq->done;
 	void *arg = fq->arg;
 	if (resp == NULL)
 		fq->f->st.failures++;
 	forward_query_free(fq);
-	done(resp, len, arg);
+	done(resp, arg);
 }
 
 void
@@ -187,8 +187,9 @@ forward_try_failed(struct forward_query *fq)
 	forward_try(fq);
 }
 
-/* Whether resp answers this try's question; 0 when not (counted). */
-static int
+/* resp parsed when it answers this try's question (caller frees); NULL when
+ * not (counted). */
+static ldns_pkt *
 forward_matches(struct forward_query *fq, const uint8_t *resp, size_t len)
 {
 	ldns_pkt *p = NULL;
@@ -196,46 +197,52 @@ forward_matches(struct forward_query *fq, const uint8_t *resp, size_t len)
 	if (len >= MSG_HDR_LEN && LDNS_ID_WIRE(resp) == fq->id && LDNS_QR_WIRE(resp) &&
 	    LDNS_OPCODE_WIRE(resp) == LDNS_PACKET_QUERY && LDNS_QDCOUNT(resp) == 1 &&
 	    msg_wire2pkt(&p, resp, len) == 0) {
+		/* The key starts with the question's name in lower case. */
 		ldns_rr *qr = ldns_rr_list_rr(ldns_pkt_question(p), 0);
-		ldns_rdf *want = ldns_dname_new_frm_data(fq->q.qname_len, fq->q.qname);
-		ok = qr && want && ldns_dname_compare(ldns_rr_owner(qr), want) == 0 &&
+		ldns_rdf *owner = qr ? ldns_rr_owner(qr) : NULL;
+		if (owner)
+			ldns_dname2canonical(owner);
+		ok = owner && ldns_rdf_size(owner) == fq->q.qname_len &&
+		    memcmp(ldns_rdf_data(owner), fq->q.key, fq->q.qname_len) == 0 &&
 		    ldns_rr_get_type(qr) == fq->q.qtype && ldns_rr_get_class(qr) == fq->q.qclass;
-		ldns_rdf_deep_free(want);
 	}
+	if (ok)
+		return p;
 	ldns_pkt_free(p);
-	if (!ok)
-		fq->f->st.mismatched++;
-	return ok;
+	fq->f->st.mismatched++;
+	return NULL;
 }
 
 static void forward_tcp_start(struct forward_query *fq);
 
-/* A matching answer arrived over UDP or TCP. */
+/* A matching answer arrived over UDP or TCP, parsed (freed here). */
 static void
-forward_answer(struct forward_query *fq, const uint8_t *resp, size_t len, int tcp)
+forward_answer(struct forward_query *fq, ldns_pkt *p, int tcp)
 {
 	fq->f->st.answers++;
-	if (!tcp && LDNS_TC_WIRE(resp)) {
+	if (!tcp && ldns_pkt_tc(p)) {
 		fq->f->st.tcp_retries++;
 		forward_try_end(fq);
 		forward_tcp_start(fq);
-		return;
+	} else {
+		switch (ldns_pkt_get_rcode(p)) {
+		case LDNS_RCODE_SERVFAIL:
+		case LDNS_RCODE_REFUSED:
+		case LDNS_RCODE_NOTIMPL:
+		case LDNS_RCODE_FORMERR:
+			/* This upstream cannot answer; another might. It is
+			 * alive, though: an answer never counts towards
+			 * marking it down. */
+			forward_health(fq, 1);
+			forward_try_end(fq);
+			forward_try(fq);
+			break;
+		default:
+			forward_health(fq, 1);
+			forward_finish(fq, p);
+		}
 	}
-	switch (LDNS_RCODE_WIRE(resp)) {
-	case LDNS_RCODE_SERVFAIL:
-	case LDNS_RCODE_REFUSED:
-	case LDNS_RCODE_NOTIMPL:
-	case LDNS_RCODE_FORMERR:
-		/* This upstream cannot answer; another might. It is alive,
-		 * though: an answer never counts towards marking it down. */
-		forward_health(fq, 1);
-		forward_try_end(fq);
-		forward_try(fq);
-		return;
-	default:
-		forward_health(fq, 1);
-		forward_finish(fq, resp, len);
-	}
+	ldns_pkt_free(p);
 }
 
 static void
@@ -255,8 +262,9 @@ forward_udp_read(evutil_socket_t fd, short what, void *arg)
 			forward_try_failed(fq);
 			return;
 		}
-		if (forward_matches(fq, buf, (size_t)n)) {
-			forward_answer(fq, buf, (size_t)n, 0);
+		ldns_pkt *p = forward_matches(fq, buf, (size_t)n);
+		if (p) {
+			forward_answer(fq, p, 0);
 			return;
 		}
 	}
@@ -279,11 +287,11 @@ forward_tcp_read(struct bufferevent *bev, void *arg)
 		}
 		evbuffer_drain(in, 2);
 		evbuffer_remove(in, msg, len);
-		int ok = forward_matches(fq, msg, len);
-		if (ok)
-			forward_answer(fq, msg, len, 1);
+		ldns_pkt *p = forward_matches(fq, msg, len);
+		if (p)
+			forward_answer(fq, p, 1);
 		free(msg);
-		if (ok)
+		if (p)
 			return;
 	}
 }
@@ -393,7 +401,7 @@ forward_try(struct forward_query *fq)
 	/* Every upstream twice at most: an upstream that fails at once must
 	 * not turn the budget into a busy loop. */
 	if (left <= 0 || f->nup == 0 || fq->tries >= 2u * (unsigned)f->nup) {
-		forward_finish(fq, NULL, 0);
+		forward_finish(fq, NULL);
 		return;
 	}
 	fq->tries++;

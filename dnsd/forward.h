@@ -14,9 +14,10 @@
 struct event_base;
 struct forward;
 
-/* resp is the upstream's answer (borrowed for the call), or NULL when every
+/* resp is the upstream's answer as ldns parsed it (borrowed for the call;
+ * the callee may change it, forward frees it after), or NULL when every
  * upstream failed within the budget. */
-typedef void (*forward_done_cb)(const uint8_t *resp, size_t len, void *arg);
+typedef void (*forward_done_cb)(ldns_pkt *resp, void *arg);
 
 struct forward *forward_new(struct event_base *base, const struct config *c);
 /* Take the upstreams and timeouts of a reloaded config. */

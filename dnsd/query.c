@@ -264,7 +264,7 @@ query_render(struct query_ctx *qc, const struct cache_entry *e, const struct msg
 /* The upstream answered (or every upstream failed): answer each waiter from
  * one parsed entry, then offer the entry to the cache. */
 static void
-query_forward_done(const uint8_t *resp, size_t len, void *arg)
+query_forward_done(ldns_pkt *resp, void *arg)
 {
 	struct query_pending *p = arg;
 	struct query_ctx *qc = p->qc;
@@ -275,7 +275,7 @@ query_forward_done(const uint8_t *resp, size_t len, void *arg)
 	qc->st.pending--;
 	struct cache_entry *e = NULL;
 	if (resp)
-		e = cache_entry_new(lim, p->q.key, p->q.key_len, resp, len, now);
+		e = cache_entry_from_pkt(lim, p->q.key, p->q.key_len, resp, now);
 	if (e == NULL) {
 		/* Cached for servfail_ttl: a dead upstream is not asked again
 		 * for every client retry. */
