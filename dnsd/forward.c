@@ -288,11 +288,11 @@ forward_tcp_read(struct bufferevent *bev, void *arg)
 		evbuffer_drain(in, 2);
 		evbuffer_remove(in, msg, len);
 		ldns_pkt *p = forward_matches(fq, msg, len);
-		if (p)
-			forward_answer(fq, p, 1);
 		free(msg);
-		if (p)
+		if (p) {
+			forward_answer(fq, p, 1);
 			return;
+		}
 	}
 }
 

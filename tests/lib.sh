@@ -43,10 +43,10 @@ free_port() {
 	done
 }
 
-# wait_dns PORT [ADDR]: until something answers DNS there (5 s at most).
+# wait_dns PORT [ADDR]: until something answers DNS there (10 s at most).
 wait_dns() {
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 100); do
 		dig @"${2:-127.0.0.1}" -p "$1" +tries=1 +time=1 . SOA >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
@@ -170,10 +170,10 @@ CONF
 # ctl ARGS...: dnsdctl on the test's control socket.
 ctl() { "$DNSDCTL" -s "$T/ctl.sock" "$@"; }
 
-# wait_ctl: until the control socket answers (5 s at most).
+# wait_ctl: until the control socket answers (10 s at most).
 wait_ctl() {
 	local i
-	for i in $(seq 50); do ctl status >/dev/null 2>&1 && return 0; sleep 0.1; done
+	for i in $(seq 100); do ctl status >/dev/null 2>&1 && return 0; sleep 0.1; done
 	return 1
 }
 

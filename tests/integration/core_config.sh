@@ -56,7 +56,7 @@ check "SIGHUP with a bad file: old config kept" grep -q "keeping the previous co
 
 sed 's|127.0.0.0/8|127.0.0.1/32|' "$T/good.conf" >"$T/dnsd.conf"
 kill -HUP "$DNSD_PID"
-for i in $(seq 20); do grep -q "configuration reloaded" "$DNSD_LOG" && break; sleep 0.1; done
+for i in $(seq 100); do grep -q "configuration reloaded" "$DNSD_LOG" && break; sleep 0.1; done
 expect_eq "SIGHUP with a good file: new allow list in force" "REFUSED" "$(rcode -b 127.0.0.2 www.example.test A)"
 expect_eq "SIGHUP with a good file: allowed client served" "NOERROR" "$(rcode www.example.test A)"
 

@@ -37,7 +37,7 @@ expect_eq "refused action" "REFUSED" "$(rcode refused.example.test A)"
 # policy that blocks nothing: a reload must not swap it in.
 : >"$T/policy.conf"
 kill -HUP "$DNSD_PID"
-for i in $(seq 50); do grep -q 'has no patterns' "$DNSD_LOG" && break; sleep 0.1; done
+for i in $(seq 100); do grep -q 'has no patterns' "$DNSD_LOG" && break; sleep 0.1; done
 check "SIGHUP with an empty policy is refused, logged" grep -q 'policy.conf: the new policy has no patterns' "$DNSD_LOG"
 expect_eq "SIGHUP with an empty policy: the old policy still blocks" "NXDOMAIN" "$(rcode blocked.example.test A)"
 cp "$TOP/tests/integration/core_policy.conf" "$T/policy.conf"
@@ -60,7 +60,7 @@ check "the audit phase is logged at start" grep -q 'phase audit in force' "$DNSD
 # A bad policy: SIGHUP keeps the old one and names the line.
 printf 'categories = {\n\tblock = ( "blocked.example.test" );\n};\nphases = ( { name = "x"; start = "not a date"; } );\n' >"$T/policy.conf"
 kill -HUP "$DNSD_PID"
-for i in $(seq 50); do grep -q 'keeping the previous' "$DNSD_LOG" && break; sleep 0.1; done
+for i in $(seq 100); do grep -q 'keeping the previous' "$DNSD_LOG" && break; sleep 0.1; done
 check "SIGHUP with a bad policy logs file:line" grep -q 'policy.conf:4: ' "$DNSD_LOG"
 expect_eq "SIGHUP with a bad policy: the old policy stays" "192.0.2.66" "$(q +short blocked.example.test A)"
 printf 'categories = {\n\tblock = ( "blocked.example.test" );\n};\nphases = ( { name = "x"; start = "not a date"; } );\n' >"$T/policy.conf"

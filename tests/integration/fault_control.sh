@@ -14,7 +14,7 @@ fi
 SOCK=$T/ctl.sock
 DNSD_EXTRA="control_socket = \"$SOCK\";"
 fakeup_dnsd
-for i in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+for i in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 
 # send FILE: the daemon's reply to FILE's bytes (half-closed after them).
 send() { timeout 5 socat -t 3 - "UNIX-CONNECT:$SOCK" <"$1" 2>/dev/null | head -c 200; }
@@ -43,13 +43,13 @@ for i in $(seq 20); do
 	holders+=($!)
 done
 exec {idle}>"$T/idle"
-for i in $(seq 50); do [ "$(cat "$T"/hold.* | grep -c busy)" -ge 4 ] && break; sleep 0.1; done
+for i in $(seq 100); do [ "$(cat "$T"/hold.* | grep -c busy)" -ge 4 ] && break; sleep 0.1; done
 expect_eq "20 idle connections: the 4 over the limit of 16 hear busy" 4 "$(cat "$T"/hold.* | grep -c '^error: busy')"
 expect_eq "DNS answered while the control socket is full" "NOERROR 192.0.2.1" "$(answer good.ctl.test A)"
 exec {idle}>&-
 kill "${holders[@]}" 2>/dev/null
 wait "${holders[@]}" 2>/dev/null
-for i in $(seq 50); do "$DNSDCTL" -s "$SOCK" status >/dev/null 2>&1 && break; sleep 0.1; done
+for i in $(seq 100); do "$DNSDCTL" -s "$SOCK" status >/dev/null 2>&1 && break; sleep 0.1; done
 expect_match "once they are gone: status works" "^uptime: " "$("$DNSDCTL" -s "$SOCK" status 2>&1)"
 stop_dnsd
 exit $FAILED

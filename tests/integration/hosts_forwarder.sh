@@ -63,7 +63,7 @@ expect_eq "names: lower case, unusual bytes escaped" '["upd.kaspersky.com","odd\
 # SIGHUP without trusted forwarders: dnsmasq's clients show as the forwarder.
 hosts_conf "$T/dnsd.conf"
 kill -HUP "$DNSD_PID"
-for i in $(seq 30); do grep -q 'reloaded' "$DNSD_LOG" && break; sleep 0.1; done
+for i in $(seq 100); do grep -q 'reloaded' "$DNSD_LOG" && break; sleep 0.1; done
 viafwd -b 127.0.0.11 upd.kaspersky.com A >/dev/null
 json=$(ctl hosts --json)
 check "after reload: the forwarder is no longer trusted" bash -c "jq -e '.hosts[] | select(.ip == \"127.0.0.1\")' >/dev/null <<<'$json'"
@@ -84,7 +84,7 @@ CONF
 start_dnsd "$T/dnsd2.conf"
 wait_ctl || { not_ok "dnsd (second config) starts"; cat "$DNSD_LOG"; exit 1; }
 q +tries=1 +time=1 +subnet=127.0.0.12/32 +ednsopt=65001:02000000000c ds.kaspersky.com A >/dev/null
-for i in $(seq 30); do [ -s "$T/upstream.bin" ] && break; sleep 0.1; done
+for i in $(seq 100); do [ -s "$T/upstream.bin" ] && break; sleep 0.1; done
 up=$(od -An -tx1 "$T/upstream.bin" | tr -d ' \n')
 expect_match "the upstream got the query" '026473096b6173706572736b7903636f6d00' "$up"
 check "no Client Subnet option upstream" bash -c "! grep -q '000800080001200' <<<'$up'"

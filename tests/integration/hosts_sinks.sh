@@ -21,7 +21,7 @@ input(type="imtcp" address="127.0.0.1" port="$TCP_PORT")
 CONF
 rsyslogd -n -f "$T/rsyslog.conf" -i "$T/rsyslog.pid" >"$T/rsyslog.out" 2>&1 &
 PIDS+=($!)
-for i in $(seq 50); do ss -Hltn "sport = :$TCP_PORT" | grep -q . && break; sleep 0.1; done
+for i in $(seq 100); do ss -Hltn "sport = :$TCP_PORT" | grep -q . && break; sleep 0.1; done
 
 hosts_setup || { not_ok "nsd started"; exit 1; }
 # the disk is full before dnsd starts: the state file and the log cannot be written
@@ -41,7 +41,7 @@ status=$(ctl status)
 expect_match "full disk: status shows the log file failing" 'log: file FAILING' "$status"
 dropped=$(sed -n 's/.* \([0-9][0-9]*\) dropped.*/\1/p' <<<"$status")
 check "full disk: the dropped counter rose (got ${dropped:-none})" test "${dropped:-0}" -ge 19
-for i in $(seq 30); do ctl status | grep -Eq '[1-9][0-9]* save errors' && break; sleep 0.1; done
+for i in $(seq 100); do ctl status | grep -Eq '[1-9][0-9]* save errors' && break; sleep 0.1; done
 expect_match "full disk: state save errors are counted" '[1-9][0-9]* save errors' "$(ctl status)"
 expect_eq "full disk: the table still counts" 20 "$(ctl hosts --json | jq '.hosts[0].total')"
 
@@ -54,7 +54,7 @@ expect_eq "space again: the new record is in the file" again.upd.kaspersky.com \
 	"$(jq -r .name "$T/full/events.log" 2>/dev/null | tail -1)"
 
 # rsyslog received RFC 5424 records over UDP (all of them: UDP is not the full disk).
-for i in $(seq 50); do [ "$(grep -c 'dnsd' "$T/remote.log" 2>/dev/null)" -ge 21 ] && break; sleep 0.1; done
+for i in $(seq 100); do [ "$(grep -c 'dnsd' "$T/remote.log" 2>/dev/null)" -ge 21 ] && break; sleep 0.1; done
 expect_eq "rsyslog (UDP): every record arrived" 21 "$(grep -c ' dnsd ' "$T/remote.log" 2>/dev/null)"
 line=$(grep 'n1\.upd' "$T/remote.log" | head -1)
 expect_match "rsyslog (UDP): RFC 5424 header: PRI, version, time, host, app, procid, msgid" \
@@ -65,10 +65,10 @@ expect_eq "rsyslog (UDP): the message is the JSON event" n1.upd.kaspersky.com \
 # Reload to TCP; rsyslog gets the next records over TCP.
 hosts_conf "$T/dnsd.conf" "" "remote = \"127.0.0.1\"; remote_port = $TCP_PORT; remote_protocol = \"tcp\";"
 kill -HUP "$DNSD_PID"
-for i in $(seq 30); do grep -q 'reloaded' "$DNSD_LOG" && break; sleep 0.1; done
-for i in $(seq 30); do ctl status | grep -q 'remote ok' && break; sleep 0.1; done
+for i in $(seq 100); do grep -q 'reloaded' "$DNSD_LOG" && break; sleep 0.1; done
+for i in $(seq 100); do ctl status | grep -q 'remote ok' && break; sleep 0.1; done
 qfrom 127.0.0.3 tcp.upd.kaspersky.com A >/dev/null
-for i in $(seq 50); do grep -q 'tcp\.upd' "$T/remote.log" 2>/dev/null && break; sleep 0.1; done
+for i in $(seq 100); do grep -q 'tcp\.upd' "$T/remote.log" 2>/dev/null && break; sleep 0.1; done
 expect_match "rsyslog (TCP): the record arrived, octet-counted framing understood" \
 	"^<30>1 [^ ]+ [^ ]+ dnsd $DNSD_PID attempt - \{\"time\".*\"name\":\"tcp\.upd\.kaspersky\.com\"" \
 	"$(grep 'tcp\.upd' "$T/remote.log")"

@@ -104,7 +104,7 @@ expect_eq "restart: the table survived SIGTERM" "127.0.0.3:3 127.0.0.2:5" \
 
 # kill -9 after a save interval: what was saved survives.
 qfrom 127.0.0.3 ds.kaspersky.com A >/dev/null
-for i in $(seq 50); do grep -q 'total = 4L' "$T/hosts.state" 2>/dev/null && break; sleep 0.1; done
+for i in $(seq 100); do grep -q 'total = 4L' "$T/hosts.state" 2>/dev/null && break; sleep 0.1; done
 kill -9 "$DNSD_PID"; wait "$DNSD_PID" 2>/dev/null
 start_dnsd "$T/dnsd.conf"
 wait_dns "$DNSD_PORT" && wait_ctl || { not_ok "dnsd restarts after kill -9"; cat "$DNSD_LOG"; exit 1; }

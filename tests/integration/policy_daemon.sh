@@ -159,14 +159,14 @@ if dnsd_with "$T/test.conf" "2024-08-01T00:00:00Z"; then
 	cp "$T/test.conf" "$T/test.conf.good"
 	printf 'categories = {\n\tblock = ( "bad..name" );\n};\n' >"$T/test.conf"
 	kill -HUP "$DNSD_PID"
-	for i in $(seq 50); do grep -q "test.conf:2:" "$DNSD_LOG" && break; sleep 0.1; done
+	for i in $(seq 100); do grep -q "test.conf:2:" "$DNSD_LOG" && break; sleep 0.1; done
 	expect_match "the log names file:line of the bad policy" "test.conf:2:" "$(cat "$DNSD_LOG")"
 	expect_eq "the old policy stays in force after a bad reload" NXDOMAIN "$(rcode www.kaspersky.com A)"
 	expect_eq "... and its allowlist too" 192.0.2.2 "$(first_a support.kaspersky.com A)"
 	# A good reload takes effect.
 	sed 's/others = "nxdomain"/others = "log"/' "$T/test.conf.good" >"$T/test.conf"
 	kill -HUP "$DNSD_PID"
-	for i in $(seq 50); do [ "$(rcode www.kaspersky.com A)" = NOERROR ] && break; sleep 0.1; done
+	for i in $(seq 100); do [ "$(rcode www.kaspersky.com A)" = NOERROR ] && break; sleep 0.1; done
 	expect_eq "a good policy on SIGHUP replaces the old one" 192.0.2.1 "$(first_a www.kaspersky.com A)"
 	stop_dnsd
 fi

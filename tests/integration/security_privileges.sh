@@ -27,7 +27,7 @@ group = "nogroup";
 control_socket = "$T/ctl.sock";
 CONF
 start_dnsd "$T/dnsd.conf"
-for i in $(seq 50); do [ -S "$T/ctl.sock" ] && wait_dns "$DNSD_PORT" "$ADDR" && break; sleep 0.1; done
+for i in $(seq 100); do [ -S "$T/ctl.sock" ] && wait_dns "$DNSD_PORT" "$ADDR" && break; sleep 0.1; done
 # status FIELD: the values of a /proc/PID/status line, one space apart.
 status() { awk -v f="$1:" '$1 == f { $1 = ""; print substr($0, 2) }' "/proc/$DNSD_PID/status"; }
 expect_eq "every UID is nobody's" "$NOBODY $NOBODY $NOBODY $NOBODY" "$(status Uid | tr -s '\t ' ' ')"
