@@ -295,19 +295,41 @@ cache_entry_new(const struct cache_limits *lim, const uint8_t *key, size_t key_l
 	return e;
 }
 
+/* Minimal responses, as Unbound's default: a positive answer to a query
+ * without DO keeps only its answer section. The upstream's NS and glue
+ * are of no use to a stub, would cost cache memory, answer bytes and a
+ * shorter lifetime (the entry lives as long as its shortest TTL). With DO
+ * everything stays: a validator may need the proofs in the authority. */
+static void
+cache_minimise(ldns_pkt *p, const uint8_t *key, size_t key_len)
+{
+	if ((key[key_len - 1] & MSG_KEY_DO) || ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR ||
+	    ldns_pkt_ancount(p) == 0)
+		return;
+	ldns_rr_list_deep_free(ldns_pkt_authority(p));
+	ldns_pkt_set_authority(p, ldns_rr_list_new());
+	ldns_pkt_set_nscount(p, 0);
+	ldns_rr_list_deep_free(ldns_pkt_additional(p));
+	ldns_pkt_set_additional(p, ldns_rr_list_new());
+	ldns_pkt_set_arcount(p, 0);
+}
+
 struct cache_entry *
 cache_entry_from_pkt(const struct cache_limits *lim, const uint8_t *key, size_t key_len,
                      ldns_pkt *p, time_t now)
 {
+	/* The key is the name and 5 bytes (type, class, bits): the stored
+	 * question must be that long for a hit's own question to fit. */
+	size_t key_extra = MSG_KEY_MAX - MSG_NAME_MAX;
+	if (key_len < key_extra)
+		return NULL;
+	cache_minimise(p, key, key_len);
 	struct cache_scan *s = malloc(sizeof *s);
 	struct cache_entry *e = NULL;
 	size_t norm_len = 0;
 	uint8_t *norm = cache_normalise(p, &norm_len);
-	/* The key is the name and 5 bytes (type, class, bits): the stored
-	 * question must be that long for a hit's own question to fit. */
-	size_t key_extra = MSG_KEY_MAX - MSG_NAME_MAX;
 	if (s == NULL || norm == NULL || cache_scan(s, norm, &norm_len) < 0 ||
-	    key_len < key_extra || s->body != MSG_HDR_LEN + key_len - key_extra + 4)
+	    s->body != MSG_HDR_LEN + key_len - key_extra + 4)
 		goto out;
 	size_t body_len = norm_len - s->body;
 	size_t size =

@@ -34,10 +34,11 @@ void cache_get_stats(const struct cache *c, struct cache_stats *st);
 const struct cache_limits *cache_get_limits(const struct cache *c);
 
 /* Build an entry from an answer parsed by ldns (any OPT and TSIG are
- * dropped: p loses its TSIG record, otherwise p stays the caller's; TTLs
- * clamped; the TTL is the smallest record TTL, or for NXDOMAIN/NODATA
- * min(SOA TTL, SOA MINIMUM); SERVFAIL gets servfail_ttl). NULL when it does
- * not encode. The caller owns the entry: cache_insert or cache_entry_free. */
+ * dropped; a positive answer for a key without DO keeps only its answer
+ * section; p is changed accordingly and stays the caller's; TTLs clamped;
+ * the TTL is the smallest record TTL, or for NXDOMAIN/NODATA min(SOA TTL,
+ * SOA MINIMUM); SERVFAIL gets servfail_ttl). NULL when it does not encode.
+ * The caller owns the entry: cache_insert or cache_entry_free. */
 struct cache_entry *cache_entry_from_pkt(const struct cache_limits *lim, const uint8_t *key,
                                          size_t key_len, ldns_pkt *p, time_t now);
 /* The same from wire format; NULL also when it does not parse. */

@@ -18,6 +18,14 @@ expect_eq "NXDOMAIN" "NXDOMAIN" "$(rcode nope.example.test A)"
 out=$(q www.example.test TXT)
 expect_match "NODATA: NOERROR, no answer, SOA in authority" \
 	'status: NOERROR.*ANSWER: 0.*AUTHORITY: 1.*IN[[:space:]]+SOA' "$(tr '\n' ' ' <<<"$out")"
+# nsd adds the zone's NS (and glue) to a positive answer; dnsd, like
+# Unbound's minimal-responses, gives stub clients the answer section only.
+expect_match "nsd itself adds its NS to the authority" 'AUTHORITY: [1-9]' \
+	"$(dig @127.0.0.1 -p "$NSD_PORT" +tries=1 +time=2 +norec mail.example.test A)"
+expect_match "minimal responses: a positive answer carries the answer section only" \
+	'ANSWER: 1, AUTHORITY: 0, ADDITIONAL: 1' "$(q mail.example.test A)"
+expect_match "minimal responses: with DO the authority stays" 'ANSWER: 1, AUTHORITY: [1-9]' \
+	"$(q +dnssec mail.example.test A)"
 expect_match "answers are not authoritative, recursion available" 'flags: qr rd ra;' "$(q www.example.test A)"
 expect_eq "name case is kept" "WwW.ExAmPle.TEST." "$(q +noall +answer WwW.ExAmPle.TEST A | awk '{print $1}')"
 expect_eq "query over TCP" "192.0.2.10" "$(q +tcp +short www.example.test A)"

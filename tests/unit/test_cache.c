@@ -248,6 +248,37 @@ test_do_bit_is_part_of_the_key(void **state)
 	cache_free(c);
 }
 
+/* A positive answer keeps only its answer section without DO (the NS of
+ * the authority does not shorten its life either); with DO all stays. */
+static void
+test_minimal_responses_without_do(void **state)
+{
+	(void)state;
+	const char *an[] = {"www.example.test. 300 IN A 192.0.2.1", NULL};
+	const char *ns[] = {"example.test. 60 IN NS ns1.example.test.", NULL};
+	struct cache *c = cache_new(&lim_default);
+	struct msg_query plain, dnssec;
+	size_t len;
+	uint8_t *r = answer("www.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, ns, 1, &len);
+	client_query(&plain, "www.example.test.", LDNS_RR_TYPE_A, 1, 0, 5);
+	client_query(&dnssec, "www.example.test.", LDNS_RR_TYPE_A, 1, 1, 5);
+	store(c, &plain, r, len, 0);
+	store(c, &dnssec, r, len, 0);
+	ldns_pkt *p = hit(c, &plain, 100);
+	assert_non_null(p);
+	assert_int_equal(ldns_pkt_ancount(p), 1);
+	assert_int_equal(ldns_pkt_nscount(p), 0);
+	assert_int_equal(answer_ttl(p, 0), 200);
+	ldns_pkt_free(p);
+	p = hit(c, &dnssec, 10);
+	assert_non_null(p);
+	assert_int_equal(ldns_pkt_nscount(p), 1);
+	ldns_pkt_free(p);
+	assert_null(hit(c, &dnssec, 100)); /* the NS TTL (60) bounds the DO entry */
+	free(r);
+	cache_free(c);
+}
+
 static void
 test_render_keeps_client_id_case_and_edns(void **state)
 {
@@ -449,6 +480,7 @@ main(void)
 	    cmocka_unit_test(test_hit_ttl_decreases_with_age),
 	    cmocka_unit_test(test_ttl_clamped_to_min_and_max),
 	    cmocka_unit_test(test_nxdomain_uses_soa_minimum),
+	    cmocka_unit_test(test_minimal_responses_without_do),
 	    cmocka_unit_test(test_nodata_cached_and_nodata_without_soa_not),
 	    cmocka_unit_test(test_servfail_lives_servfail_ttl),
 	    cmocka_unit_test(test_do_bit_is_part_of_the_key),
