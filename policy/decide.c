@@ -1,6 +1,8 @@
 /* Decisions: (name, client, time) -> action, and the timeline queries
- * (phase in force, next boundary). Allocation-free; the name costs one hash
- * probe per label in each of the two pattern tables. */
+ * (phase in force, next boundary). Allocation-free; the name is lowered and
+ * hashed once, then costs one hash probe per label in each of the two
+ * pattern tables (none in a table that no pattern of the name's last two
+ * labels is in). */
 #include "policy_impl.h"
 
 #include <string.h>
@@ -84,21 +86,17 @@ void
 policy_decide_ex(const struct policy *p, const uint8_t *qname, size_t qname_len,
     const struct policy_client *c, time_t now, unsigned flags, struct policy_decision *d)
 {
-	uint8_t wire[PATTERN_WIRE_MAX], offs[128];
+	struct pattern_name qn;
 	struct pattern_match cm, am;
 
 	memset(d, 0, sizeof *d);
 	d->negative_ttl = p->negative_ttl;
 	d->answer_ttl = p->answer_ttl;
 	d->sinkhole = &p->sinkhole;
-	if (qname_len > sizeof wire)
+	if (pattern_name_init(&qn, qname, qname_len) <= 0)
 		return;
-	memcpy(wire, qname, qname_len);
-	int n = name_labels(wire, qname_len, offs);
-	if (n <= 0)
-		return;
-	bool in_cat = pattern_lookup(p->cats, wire, offs, n, &cm);
-	if (pattern_lookup(p->allow, wire, offs, n, &am)) {
+	bool in_cat = pattern_lookup(p->cats, &qn, &cm);
+	if (pattern_lookup(p->allow, &qn, &am)) {
 		d->action = POLICY_ALLOW;
 		d->category = in_cat ? p->catnames[cm.tag] : NULL;
 		d->pattern = am.text;

@@ -126,10 +126,10 @@ get_str(struct loader *L, const config_setting_t *g, const char *key)
 }
 
 /* A list or array member of strings; NULL when absent or wrong. */
-static const config_setting_t *
+static config_setting_t *
 get_strlist(struct loader *L, const config_setting_t *g, const char *key)
 {
-	const config_setting_t *m = config_setting_get_member(g, key);
+	config_setting_t *m = config_setting_get_member(g, key);
 	if (!m)
 		return NULL;
 	if (!config_setting_is_list(m) && !config_setting_is_array(m)) {
@@ -173,6 +173,22 @@ get_ttl(struct loader *L, const config_setting_t *root, const char *key, uint32_
 }
 
 static void
+report_invalid(struct loader *L, const char *file, int line, const char *text, const char *err)
+{
+	lerr_at(L, file, text_line(file, line, text), "%s", err);
+}
+
+/* text at line repeats orig, written earlier. */
+static void
+report_repeat(struct loader *L, const char *file, int line, const char *text,
+    const struct pattern_match *orig)
+{
+	lerr_at(L, file, text_line(file, line, text), "pattern \"%s\" repeats \"%s\" of %s (line %d)",
+	    text, orig->text, orig->tag < 0 ? "the allowlist" : L->p->catnames[orig->tag],
+	    text_line(file, orig->line, orig->text));
+}
+
+static void
 add_pattern(struct loader *L, struct pattern_table *t, const char *text, int tag, const char *file,
     int line)
 {
@@ -180,11 +196,9 @@ add_pattern(struct loader *L, struct pattern_table *t, const char *text, int tag
 	struct pattern_match dup;
 	int r = pattern_add(t, text, tag, line, &dup, err, sizeof err);
 	if (r == -1)
-		lerr_at(L, file, text_line(file, line, text), "%s", err);
+		report_invalid(L, file, line, text, err);
 	else if (r == -2)
-		lerr_at(L, file, text_line(file, line, text), "pattern \"%s\" repeats \"%s\" of %s "
-		    "(line %d)", text, dup.text, dup.tag < 0 ? "the allowlist" : L->p->catnames[dup.tag],
-		    text_line(file, dup.line, dup.text));
+		report_repeat(L, file, line, text, &dup);
 }
 
 /* A pattern list file: one pattern a line, '#' starts a comment. */
@@ -219,12 +233,123 @@ load_pattern_file(struct loader *L, struct pattern_table *t, int tag, const conf
 	fclose(f);
 }
 
+/* An error in an inline pattern list, kept until the list is done. */
+struct list_error {
+	uint32_t pos;	  /* the element's position in the pattern table */
+	const char *file; /* libconfig's, valid until config_destroy */
+	int line;	  /* libconfig's line of the element (see text_line) */
+	char *text;	  /* the pattern; NULL when the element is no string */
+	char *msg;	  /* what is wrong with it; NULL: it repeats an earlier one */
+};
+
+/* The errors of a list compiled from its end: the earliest LOAD_MAX_ERRORS
+ * (all that can be reported). */
+struct list_errors {
+	struct list_error e[LOAD_MAX_ERRORS];
+	int n, dropped;
+};
+
+static void
+list_error_free(struct list_error *e)
+{
+	free(e->text);
+	free(e->msg);
+}
+
+static void
+list_error_add(struct loader *L, struct list_errors *le, uint32_t pos, const char *file, int line,
+    const char *text, const char *msg)
+{
+	int at = le->n;
+	if (le->n == LOAD_MAX_ERRORS) { /* keep the earliest: give up the latest */
+		at = 0;
+		for (int i = 1; i < le->n; i++)
+			if (le->e[i].pos > le->e[at].pos)
+				at = i;
+		le->dropped++;
+		if (le->e[at].pos < pos)
+			return;
+		list_error_free(&le->e[at]);
+	} else
+		le->n++;
+	struct list_error *e = &le->e[at];
+	*e = (struct list_error){ pos, file, line, text ? strdup(text) : NULL, msg ? strdup(msg) : NULL };
+	if ((text && !e->text) || (msg && !e->msg))
+		L->oom = true;
+}
+
+static int
+list_error_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct list_error *)a)->pos, y = ((const struct list_error *)b)->pos;
+	return x < y ? -1 : x > y;
+}
+
+/* In file order; a repeat names the earliest pattern it repeats, known
+ * only now. */
+static void
+list_errors_report(struct loader *L, struct pattern_table *t, struct list_errors *le)
+{
+	struct pattern_match orig;
+	qsort(le->e, (size_t)le->n, sizeof le->e[0], list_error_cmp);
+	for (int i = 0; i < le->n; i++) {
+		struct list_error *e = &le->e[i];
+		if (!e->text)
+			lerr_at(L, e->file, e->line, "patterns must be strings");
+		else if (e->msg)
+			report_invalid(L, e->file, e->line, e->text, e->msg);
+		else if (pattern_find(t, e->text, &orig))
+			report_repeat(L, e->file, e->line, e->text, &orig);
+		list_error_free(e);
+	}
+	L->nerr += le->dropped;
+}
+
+/* An inline list of patterns, compiled from its end so that each element
+ * can leave libconfig's tree (about 120 bytes each) as soon as it is in the
+ * pattern table: a big list is then never held twice. Removing the last
+ * element of a list moves nothing. */
+static void
+load_pattern_list(struct loader *L, struct pattern_table *t, int tag, config_setting_t *list)
+{
+	int n = config_setting_length(list);
+	int64_t base = pattern_reserve(t, (size_t)n);
+	struct list_errors *le = NULL;
+	char err[400];
+	struct pattern_match dup;
+	if (base < 0) {
+		L->oom = true;
+		return;
+	}
+	for (int i = n - 1; i >= 0; i--) {
+		config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+		const char *text = config_setting_get_string(e), *file = setting_file(L, e);
+		int line = config_setting_source_line(e);
+		uint32_t pos = (uint32_t)(base + i);
+		int r = text ? pattern_add_at(t, pos, text, tag, line, &dup, err, sizeof err) : -1;
+		if (r != 0 && !le && !(le = calloc(1, sizeof *le))) {
+			L->oom = true;
+			return;
+		}
+		if (r == -1)
+			list_error_add(L, le, pos, file, line, text, text ? err : NULL);
+		else if (r == -2)
+			list_error_add(L, le, pos, file, line, text, NULL);
+		else if (r == -3) /* the later dup repeats text */
+			list_error_add(L, le, dup.pos, setting_file(L, list), dup.line, dup.text, NULL);
+		config_setting_remove_elem(list, (unsigned)i);
+	}
+	if (le)
+		list_errors_report(L, t, le);
+	free(le);
+}
+
 /* A pattern set: a list of patterns, or a group { patterns = (...); file = "x"; }. */
 static void
-load_patterns(struct loader *L, struct pattern_table *t, int tag, const config_setting_t *s)
+load_patterns(struct loader *L, struct pattern_table *t, int tag, config_setting_t *s)
 {
 	static const char *const keys[] = { "patterns", "file", NULL };
-	const config_setting_t *list = s;
+	config_setting_t *list = s;
 	if (config_setting_is_group(s)) {
 		check_keys(L, s, keys, config_setting_name(s));
 		list = get_strlist(L, s, "patterns");
@@ -237,19 +362,11 @@ load_patterns(struct loader *L, struct pattern_table *t, int tag, const config_s
 		    config_setting_name(s));
 		return;
 	}
-	for (int i = 0; i < config_setting_length(list); i++) {
-		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
-		const char *text = config_setting_get_string(e);
-		if (!text) {
-			lerr(L, e, "patterns must be strings");
-			continue;
-		}
-		add_pattern(L, t, text, tag, setting_file(L, e), config_setting_source_line(e));
-	}
+	load_pattern_list(L, t, tag, list);
 }
 
 static void
-load_categories(struct loader *L, const config_setting_t *cats)
+load_categories(struct loader *L, config_setting_t *cats)
 {
 	struct policy *p = L->p;
 	if (!config_setting_is_group(cats)) {
@@ -535,7 +652,7 @@ load_root(struct loader *L, const config_setting_t *root)
 	static const char *const keys[] = { "not_before", "timezone", "unsynced", "negative_ttl",
 		"answer_ttl", "sinkhole", "allow", "categories", "phases", "clients", NULL };
 	struct policy *p = L->p;
-	const config_setting_t *s;
+	config_setting_t *s;
 	char err[300];
 	check_keys(L, root, keys, "the policy file");
 

@@ -503,6 +503,75 @@ test_check_reports_every_error(void **state)
 	assert_int_equal(policy_check("policy/kaspersky.conf", count_error, &n), 0);
 }
 
+struct messages {
+	char text[16][160];
+	int n;
+};
+
+/* Keeps each message without its directory (file:line: message). */
+static void
+keep_message(void *arg, const char *msg)
+{
+	struct messages *m = arg;
+	const char *base = strrchr(msg, '/');
+	if (m->n < 16)
+		snprintf(m->text[m->n++], sizeof m->text[0], "%s", base ? base + 1 : msg);
+}
+
+/* Inline lists are compiled from their end (so that libconfig can free
+ * each element at once); the messages must still come in file order, and a
+ * repeat must name the first time its pattern was written. */
+static void
+test_list_errors_come_in_file_order_naming_the_first_of_a_repeat(void **state)
+{
+	(void)state;
+	struct messages m = { .n = 0 };
+	const char *path = write_file("categories = { a = (\n"
+				      "  \"x.example\",\n"
+				      "  \"X.example.\",\n"
+				      "  \"bad..name\",\n"
+				      "  \"x.example\",\n"
+				      "  \"w-*.example\", \"W-*.Example\"\n"
+				      " );\n"
+				      " b = ( \"w-*.example.\", 17, \"ok.example\" ); };\n"
+				      "allow = ( \"x.example\", \"x.example\" );\n");
+	const char *file = strrchr(path, '/') + 1;
+	static const char *const want[] = {
+		":3: pattern \"X.example.\" repeats \"x.example\" of a (line 2)",
+		":4: empty label in pattern \"bad..name\"",
+		":5: pattern \"x.example\" repeats \"x.example\" of a (line 2)",
+		":6: pattern \"W-*.Example\" repeats \"w-*.example\" of a (line 6)",
+		":8: pattern \"w-*.example.\" repeats \"w-*.example\" of a (line 6)",
+		":8: patterns must be strings",
+		":9: pattern \"x.example\" repeats \"x.example\" of the allowlist (line 9)",
+	};
+	int n = (int)(sizeof want / sizeof want[0]);
+	assert_int_equal(policy_check(path, keep_message, &m), n);
+	assert_int_equal(m.n, n);
+	for (int i = 0; i < n; i++) {
+		char full[200];
+		snprintf(full, sizeof full, "%s%s", file, want[i]);
+		assert_string_equal(m.text[i], full);
+	}
+}
+
+/* Only the first errors are reported, also when the list is compiled from
+ * its end: the count still covers all of them. */
+static void
+test_a_list_with_many_errors_reports_the_first_and_counts_all(void **state)
+{
+	(void)state;
+	char text[8192], *w = text;
+	w += sprintf(w, "categories = { a = (\n");
+	for (int i = 0; i < 300; i++)
+		w += sprintf(w, "\"bad..%d\",\n", i);
+	sprintf(w, "\"last.example\" ); };\n");
+	struct messages m = { .n = 0 };
+	assert_int_equal(policy_check(write_file(text), keep_message, &m), 300);
+	assert_non_null(strstr(m.text[0], ":2: empty label in pattern \"bad..0\""));
+	assert_non_null(strstr(m.text[15], ":17: empty label in pattern \"bad..15\""));
+}
+
 static void
 test_pattern_file_is_read_relative_to_the_policy(void **state)
 {
@@ -638,6 +707,8 @@ main(void)
 		cmocka_unit_test(test_refused_nodata_sinkhole_and_ttls),
 		cmocka_unit_test(test_bad_files_give_file_line_messages),
 		cmocka_unit_test(test_check_reports_every_error),
+		cmocka_unit_test(test_list_errors_come_in_file_order_naming_the_first_of_a_repeat),
+		cmocka_unit_test(test_a_list_with_many_errors_reports_the_first_and_counts_all),
 		cmocka_unit_test(test_pattern_file_is_read_relative_to_the_policy),
 		cmocka_unit_test(test_many_patterns_stay_exact_matches),
 		cmocka_unit_test(test_exports_follow_the_phase_and_say_what_is_widened),
