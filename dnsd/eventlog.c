@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -25,22 +26,25 @@
 #define REMOTE_QUEUE_MAX (64 * 1024) /* bytes waiting for a TCP collector */
 #define REMOTE_RETRY_SECS 5
 
+/* One (host, name) pair. Sized to its strings: the table holds up to
+ * max_pairs of them, most for names asked once. */
 struct fold {
-	struct fold *next; /* hash chain */
+	struct fold *next;     /* hash chain */
+	TAILQ_ENTRY(fold) lru; /* most recently attempted first */
 	struct netaddr addr;
+	uint32_t hash; /* fold_hash of (addr, name) */
 	uint8_t mac[6];
 	bool has_mac;
+	uint8_t action; /* enum policy_action */
 	uint16_t qtype;
-	enum policy_action action;
+	uint16_t off_hostname, off_category, off_phase; /* into text */
 	uint32_t repeats; /* since the last line written for this pair */
 	time_t window;    /* start of the current fold window */
 	time_t since;     /* first repeat in the window */
 	time_t last;
-	char hostname[64];
-	char category[32];
-	char phase[32];
-	char name[LDNS_MAX_DOMAINLEN + 1];
+	char text[]; /* name, hostname, category, phase: each NUL-terminated */
 };
+TAILQ_HEAD(fold_list, fold);
 
 struct hostfile {
 	char addr[NETADDR_STRLEN];
@@ -52,16 +56,18 @@ struct eventlog {
 	struct event_base *base;
 	struct event *timer;
 	struct eventlog_stats st;
+	bool sinks; /* any configured: without one, no pair is kept */
 
 	int fd; /* the log file, -1 when closed */
 	long long size;
 	time_t open_failed;
 
 	struct fold **buckets;
-	unsigned nbuckets;
+	unsigned nbuckets, maxbuckets; /* grown with the pairs up to maxbuckets */
+	struct fold_list lru;
 
-	struct hostfile *hostfiles;
-	int nhostfiles;
+	struct hostfile *hostfiles; /* grown as hosts are written, up to host_files */
+	int nhostfiles, hostfiles_cap;
 
 	int udp; /* remote UDP socket, -1 when none */
 	struct bufferevent *tcp;
@@ -249,24 +255,34 @@ hostfile_remove(struct eventlog *el, int i)
 }
 
 /* Make room for and remember addr; the least recently written host's
- * files go when the directory is at its cap. */
-static void
+ * files go when the directory is at its cap. -1 when out of memory. */
+static int
 hostfile_track(struct eventlog *el, const char *addr, time_t used)
 {
 	int oldest = 0;
 	for (int i = 0; i < el->nhostfiles; i++) {
 		if (strcmp(el->hostfiles[i].addr, addr) == 0) {
 			el->hostfiles[i].used = used;
-			return;
+			return 0;
 		}
 		if (el->hostfiles[i].used < el->hostfiles[oldest].used)
 			oldest = i;
 	}
 	if (el->nhostfiles >= el->o.host_files)
 		hostfile_remove(el, oldest);
+	if (el->nhostfiles == el->hostfiles_cap) {
+		int cap = el->hostfiles_cap ? el->hostfiles_cap * 2 : 8;
+		cap = cap < el->o.host_files ? cap : el->o.host_files;
+		struct hostfile *t = realloc(el->hostfiles, (size_t)cap * sizeof *t);
+		if (!t)
+			return -1;
+		el->hostfiles = t;
+		el->hostfiles_cap = cap;
+	}
 	struct hostfile *h = &el->hostfiles[el->nhostfiles++];
 	snprintf(h->addr, sizeof h->addr, "%s", addr);
 	h->used = used;
+	return 0;
 }
 
 /* Files left by an earlier run count against the cap too. */
@@ -299,8 +315,8 @@ hostfile_write(struct eventlog *el, const struct netaddr *na, const char *line, 
 {
 	char addr[NETADDR_STRLEN], path[PATH_MAX], old[PATH_MAX + 2];
 	long long size = 0;
-	netaddr_str(na, addr);
-	hostfile_track(el, addr, now);
+	if (hostfile_track(el, netaddr_str(na, addr), now) == -1)
+		return -1;
 	snprintf(path, sizeof path, "%s/%s.log", el->o.host_dir, addr);
 	int fd = open_append(path, &size);
 	if (fd != -1 && size > 0 && size + (long long)len > el->o.host_max_size) {
@@ -451,11 +467,12 @@ emit(struct eventlog *el, const char *kind, const struct fold *f, time_t t)
 	json_kv_str(b, "event", kind);
 	json_kv_str(b, "client", netaddr_str(&f->addr, addr));
 	json_kv_str(b, "mac", f->has_mac ? mac_str(f->mac, mac) : NULL);
-	json_kv_str(b, "hostname", f->hostname[0] ? f->hostname : NULL);
-	json_kv_str(b, "name", f->name);
+	const char *hostname = f->text + f->off_hostname, *phase = f->text + f->off_phase;
+	json_kv_str(b, "hostname", hostname[0] ? hostname : NULL);
+	json_kv_str(b, "name", f->text);
 	json_kv_str(b, "type", eventlog_type_name(f->qtype, tbuf));
-	json_kv_str(b, "category", f->category);
-	json_kv_str(b, "phase", f->phase[0] ? f->phase : NULL);
+	json_kv_str(b, "category", f->text + f->off_category);
+	json_kv_str(b, "phase", phase[0] ? phase : NULL);
 	json_kv_str(b, "action", policy_action_name(f->action));
 	if (strcmp(kind, "summary") == 0) {
 		evbuffer_add_printf(b, ",\"repeats\":%u", f->repeats);
@@ -488,22 +505,52 @@ emit(struct eventlog *el, const char *kind, const struct fold *f, time_t t)
 
 /* ---- folding ---- */
 
-static unsigned
-fold_hash(const struct eventlog *el, const struct netaddr *na, const char *name)
+#define FOLD_HOSTLEN 63  /* longest hostname kept */
+#define FOLD_LABELLEN 31 /* longest category and phase kept */
+
+/* Eight bytes at a time, each folded with | 0x20 (names equal to strcasecmp
+ * hash alike): it runs for every recorded query. */
+uint32_t
+eventlog_name_hash(const char *name)
 {
-	uint32_t h = 2166136261u;
-	for (int i = 0; i < 16; i++)
+	size_t n = strlen(name);
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+	for (; n >= 8; n -= 8, name += 8) {
+		memcpy(&w, name, 8);
+		h = (h ^ (w | 0x2020202020202020ull)) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, name, n);
+	h = (h ^ (w | 0x2020202020202020ull)) * 0xff51afd7ed558ccdull;
+	return (uint32_t)(h ^ h >> 32);
+}
+
+static uint32_t
+fold_hash(const struct netaddr *na, uint32_t name_hash)
+{
+	uint32_t h = name_hash;
+	for (int i = 0, n = na->family == AF_INET ? 4 : 16; i < n; i++)
 		h = (h ^ na->addr[i]) * 16777619u;
-	for (; *name; name++)
-		h = (h ^ (uint8_t)(*name | 0x20)) * 16777619u;
-	return h & (el->nbuckets - 1);
+	return h;
 }
 
 static struct fold **
-fold_find(struct eventlog *el, const struct netaddr *na, const char *name)
+fold_find(struct eventlog *el, const struct netaddr *na, const char *name, uint32_t hash)
 {
-	struct fold **p = &el->buckets[fold_hash(el, na, name)];
-	while (*p && !(netaddr_equal(&(*p)->addr, na) && strcasecmp((*p)->name, name) == 0))
+	struct fold **p = &el->buckets[hash & (el->nbuckets - 1)];
+	while (*p && !((*p)->hash == hash && netaddr_equal(&(*p)->addr, na) &&
+	               strcasecmp((*p)->text, name) == 0))
+		p = &(*p)->next;
+	return p;
+}
+
+/* The chain slot that points at f. */
+static struct fold **
+fold_slot(struct eventlog *el, const struct fold *f)
+{
+	struct fold **p = &el->buckets[f->hash & (el->nbuckets - 1)];
+	while (*p != f)
 		p = &(*p)->next;
 	return p;
 }
@@ -513,8 +560,39 @@ fold_unlink(struct eventlog *el, struct fold **p)
 {
 	struct fold *f = *p;
 	*p = f->next;
+	TAILQ_REMOVE(&el->lru, f, lru);
 	free(f);
 	el->st.pairs--;
+}
+
+static void
+fold_insert(struct eventlog *el, struct fold *f)
+{
+	struct fold **b = &el->buckets[f->hash & (el->nbuckets - 1)];
+	f->next = *b;
+	*b = f;
+	TAILQ_INSERT_HEAD(&el->lru, f, lru);
+	el->st.pairs++;
+}
+
+/* The buckets grow with the pairs, up to max_pairs' worth: a router whose
+ * hosts ask a few names does not pay for the whole bound. */
+static void
+fold_grow(struct eventlog *el)
+{
+	unsigned n = el->nbuckets * 2;
+	struct fold **b = calloc(n, sizeof *b);
+	if (!b)
+		return; /* longer chains, still correct */
+	free(el->buckets);
+	el->buckets = b;
+	el->nbuckets = n;
+	struct fold *f;
+	TAILQ_FOREACH(f, &el->lru, lru)
+	{
+		f->next = b[f->hash & (n - 1)];
+		b[f->hash & (n - 1)] = f;
+	}
 }
 
 static void
@@ -525,29 +603,78 @@ fold_summarise(struct eventlog *el, struct fold *f, time_t now)
 	f->window = now;
 }
 
-/* The table is full: the pair seen longest ago goes, its repeats written. */
+/* The table is full: the pair attempted longest ago goes, its repeats written. */
 static void
 fold_evict(struct eventlog *el, time_t now)
 {
-	struct fold **oldest = NULL;
-	for (unsigned b = 0; b < el->nbuckets; b++)
-		for (struct fold **p = &el->buckets[b]; *p; p = &(*p)->next)
-			if (!oldest || (*p)->last < (*oldest)->last)
-				oldest = p;
-	if (!oldest)
+	struct fold *f = TAILQ_LAST(&el->lru, fold_list);
+	if (!f)
 		return;
-	if ((*oldest)->repeats)
-		fold_summarise(el, *oldest, now);
-	fold_unlink(el, oldest);
+	if (f->repeats)
+		fold_summarise(el, f, now);
+	fold_unlink(el, fold_slot(el, f));
 }
 
-/* Truncating copy; no printf on the per-query path. */
-static void
-copy_str(char *dst, size_t n, const char *src)
+/* Copy n bytes of src (NULL when n is 0) and a NUL; past the copy. */
+static char *
+put_str(char *dst, const char *src, size_t n)
 {
-	size_t len = src ? strnlen(src, n - 1) : 0;
-	memcpy(dst, src ? src : "", len);
-	dst[len] = '\0';
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+	return dst + n + 1;
+}
+
+/* A fold for name with ev's hostname, category and phase, sized to them;
+ * only the strings are set. NULL when out of memory. */
+static struct fold *
+fold_new(const char *name, size_t namelen, const struct eventlog_event *ev)
+{
+	size_t hl = ev->hostname ? strnlen(ev->hostname, FOLD_HOSTLEN) : 0;
+	size_t cl = ev->category ? strnlen(ev->category, FOLD_LABELLEN) : 0;
+	size_t pl = ev->phase ? strnlen(ev->phase, FOLD_LABELLEN) : 0;
+	struct fold *f = malloc(sizeof *f + namelen + hl + cl + pl + 4);
+	if (!f)
+		return NULL;
+	memset(f, 0, sizeof *f);
+	char *t = put_str(f->text, name, namelen);
+	f->off_hostname = (uint16_t)(t - f->text);
+	t = put_str(t, ev->hostname, hl);
+	f->off_category = (uint16_t)(t - f->text);
+	t = put_str(t, ev->category, cl);
+	f->off_phase = (uint16_t)(t - f->text);
+	put_str(t, ev->phase, pl);
+	return f;
+}
+
+static bool
+label_same(const char *kept, const char *s, size_t max)
+{
+	return strncmp(kept, s ? s : "", max) == 0;
+}
+
+/* The fold at *p with ev's hostname, category and phase: itself when they
+ * did not change (the usual repeat), else a resized copy in its place. */
+static struct fold *
+fold_relabel(struct eventlog *el, struct fold **p, const struct eventlog_event *ev)
+{
+	struct fold *f = *p, *n;
+	if (label_same(f->text + f->off_hostname, ev->hostname, FOLD_HOSTLEN) &&
+	    label_same(f->text + f->off_category, ev->category, FOLD_LABELLEN) &&
+	    label_same(f->text + f->off_phase, ev->phase, FOLD_LABELLEN))
+		return f;
+	if (!(n = fold_new(f->text, strlen(f->text), ev)))
+		return f; /* the old labels stay: better than losing the pair */
+	uint16_t offs[3] = {n->off_hostname, n->off_category, n->off_phase};
+	memcpy(n, f, sizeof *n);
+	n->off_hostname = offs[0];
+	n->off_category = offs[1];
+	n->off_phase = offs[2];
+	*p = n;
+	TAILQ_INSERT_BEFORE(f, n, lru);
+	TAILQ_REMOVE(&el->lru, f, lru);
+	free(f);
+	return n;
 }
 
 static void
@@ -556,11 +683,8 @@ fold_set(struct fold *f, const struct eventlog_event *ev)
 	f->has_mac = ev->mac != NULL;
 	if (ev->mac)
 		memcpy(f->mac, ev->mac, 6);
-	copy_str(f->hostname, sizeof f->hostname, ev->hostname);
-	copy_str(f->category, sizeof f->category, ev->category);
-	copy_str(f->phase, sizeof f->phase, ev->phase);
 	f->qtype = ev->qtype;
-	f->action = ev->action;
+	f->action = (uint8_t)ev->action;
 	f->last = ev->time;
 }
 
@@ -568,32 +692,40 @@ void
 eventlog_record(struct eventlog *el, const struct eventlog_event *ev)
 {
 	el->st.attempts++;
-	if (!ev->name || strlen(ev->name) > LDNS_MAX_DOMAINLEN)
+	if (!el->sinks || !ev->name)
 		return;
-	struct fold **p = fold_find(el, &ev->addr, ev->name);
+	uint32_t hash =
+	    fold_hash(&ev->addr, ev->name_hash ? ev->name_hash : eventlog_name_hash(ev->name));
+	struct fold **p = fold_find(el, &ev->addr, ev->name, hash);
 	if (*p) {
-		struct fold *f = *p;
+		struct fold *f = fold_relabel(el, p, ev);
 		fold_set(f, ev);
+		if (TAILQ_FIRST(&el->lru) != f) {
+			TAILQ_REMOVE(&el->lru, f, lru);
+			TAILQ_INSERT_HEAD(&el->lru, f, lru);
+		}
 		if (f->repeats++ == 0)
 			f->since = ev->time;
 		el->st.folded++;
 		return;
 	}
-	if (el->st.pairs >= el->o.max_pairs) {
+	size_t namelen = strlen(ev->name);
+	if (namelen > LDNS_MAX_DOMAINLEN)
+		return;
+	if (el->st.pairs >= el->o.max_pairs)
 		fold_evict(el, ev->time);
-		p = fold_find(el, &ev->addr, ev->name);
-	}
-	struct fold *f = calloc(1, sizeof *f);
+	else if ((unsigned)el->st.pairs >= el->nbuckets && el->nbuckets < el->maxbuckets)
+		fold_grow(el);
+	struct fold *f = fold_new(ev->name, namelen, ev);
 	if (!f) {
 		el->st.dropped++;
 		return;
 	}
 	f->addr = ev->addr;
-	copy_str(f->name, sizeof f->name, ev->name);
+	f->hash = hash;
 	fold_set(f, ev);
 	f->window = ev->time;
-	*p = f;
-	el->st.pairs++;
+	fold_insert(el, f);
 	emit(el, "attempt", f, ev->time);
 }
 
@@ -678,12 +810,14 @@ eventlog_new(const struct eventlog_opts *o, struct event_base *base)
 	el->udp = -1;
 	el->open_failed = -1;
 	el->st.file_ok = el->st.remote_ok = true;
-	for (el->nbuckets = 16; el->nbuckets < (unsigned)o->max_pairs; el->nbuckets <<= 1)
+	el->sinks = o->file || o->syslog || o->host_dir || o->remote_proto != EVENTLOG_REMOTE_NONE;
+	TAILQ_INIT(&el->lru);
+	for (el->maxbuckets = 16; el->maxbuckets < (unsigned)o->max_pairs; el->maxbuckets <<= 1)
 		;
+	el->nbuckets = 16;
 	el->buckets = calloc(el->nbuckets, sizeof *el->buckets);
-	el->hostfiles = calloc((size_t)o->host_files, sizeof *el->hostfiles);
 	el->line = evbuffer_new();
-	if (fail || !el->buckets || !el->hostfiles || !el->line) {
+	if (fail || !el->buckets || !el->line) {
 		eventlog_free(el);
 		return NULL;
 	}

@@ -20,7 +20,21 @@ struct hostlog {
 	struct leases *leases;
 	struct neigh *neigh;
 	struct hosts *hosts;
+	uint8_t plain[256]; /* name_plain's map: a byte lower-cased, 0 when not plain */
 };
+
+/* name_plain's map: letters (lower-cased), digits, '-' and '_'. */
+static void
+plain_map_init(uint8_t map[256])
+{
+	memset(map, 0, 256);
+	for (int c = '0'; c <= '9'; c++)
+		map[c] = (uint8_t)c;
+	for (int c = 'a'; c <= 'z'; c++)
+		map[c] = map[c - 'a' + 'A'] = (uint8_t)c;
+	map['-'] = '-';
+	map['_'] = '_';
+}
 
 /* Both groups into ho and lo (freed by the caller, also on error). */
 static int
@@ -83,6 +97,7 @@ hostlog_new(const struct config *c, struct event_base *base, char *err, size_t e
 		return NULL;
 	}
 	hl->base = base;
+	plain_map_init(hl->plain);
 	if (parse(c, &hl->ho, &lo, err, errlen) == -1 || build_sinks(hl, &hl->ho, &lo) == -1 ||
 	    !(hl->hosts = hosts_new(&hl->ho, base, hl->leases, hl->elog))) {
 		if (!err[0])
@@ -147,7 +162,7 @@ hostlog_identify(struct hostlog *hl, const struct netaddr *src, const uint8_t *p
  * ldns' general printer costs a buffer allocation and a printf per label.
  * -1 for anything else, which then goes through ldns. */
 static int
-name_plain(const uint8_t *wire, size_t len, char *out, size_t cap)
+name_plain(const uint8_t map[256], const uint8_t *wire, size_t len, char *out, size_t cap)
 {
 	size_t o = 0, i = 0;
 	while (i < len && wire[i]) {
@@ -156,13 +171,9 @@ name_plain(const uint8_t *wire, size_t len, char *out, size_t cap)
 			return -1;
 		if (o)
 			out[o++] = '.';
-		for (size_t end = i + l; i < end; i++) {
-			uint8_t c = wire[i] >= 'A' && wire[i] <= 'Z' ? wire[i] | 0x20 : wire[i];
-			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-			      c == '_'))
+		for (size_t end = i + l; i < end; i++)
+			if (!(out[o++] = (char)map[wire[i]]))
 				return -1;
-			out[o++] = (char)c;
-		}
 	}
 	if (o == 0 || i >= len)
 		return -1; /* the root, or no terminating label */
@@ -175,7 +186,7 @@ hostlog_record(struct hostlog *hl, const struct client_info *ci, const uint8_t *
                size_t qname_len, uint16_t qtype, const struct policy_decision *d)
 {
 	char plain[LDNS_MAX_DOMAINLEN + 1];
-	if (name_plain(qname, qname_len, plain, sizeof plain) == 0) {
+	if (name_plain(hl->plain, qname, qname_len, plain, sizeof plain) == 0) {
 		hosts_record(hl->hosts, ci, plain, qtype, d, time(NULL));
 		return;
 	}

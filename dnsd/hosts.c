@@ -21,8 +21,9 @@ struct hosts {
 	struct hosts_opts o;
 	struct host_list lru;
 	struct host **buckets;
-	unsigned nbuckets;
+	unsigned nbuckets, maxbuckets; /* grown with the hosts up to maxbuckets */
 	char cats[HOSTS_MAX_CATS][HOSTS_CATLEN];
+	const char *cat_seen[HOSTS_MAX_CATS]; /* the string cats[i] was last found for */
 	int ncats;
 	struct leases *leases;
 	struct eventlog *elog;
@@ -115,21 +116,40 @@ hosts_config(const config_setting_t *grp, struct hosts_opts *o, char *err, size_
 /* ---- hosts ---- */
 
 static unsigned
-addr_hash(const struct hosts *h, const struct netaddr *na)
+addr_hash(const struct netaddr *na, unsigned nbuckets)
 {
 	uint32_t x = 2166136261u;
-	for (int i = 0; i < 16; i++)
+	for (int i = 0, n = na->family == AF_INET ? 4 : 16; i < n; i++)
 		x = (x ^ na->addr[i]) * 16777619u;
-	return x & (h->nbuckets - 1);
+	return x & (nbuckets - 1);
 }
 
 static struct host **
 host_slot(const struct hosts *h, const struct netaddr *na)
 {
-	struct host **p = &h->buckets[addr_hash(h, na)];
+	struct host **p = &h->buckets[addr_hash(na, h->nbuckets)];
 	while (*p && !netaddr_equal(&(*p)->addr, na))
 		p = &(*p)->hnext;
 	return p;
+}
+
+/* Twice the buckets, while there are more hosts than buckets: a router
+ * with five hosts does not pay for max_hosts. */
+static void
+hosts_grow(struct hosts *h)
+{
+	unsigned n = h->nbuckets * 2;
+	struct host **b = calloc(n, sizeof *b), *e;
+	if (!b)
+		return; /* longer chains, still correct */
+	TAILQ_FOREACH(e, &h->lru, lru)
+	{
+		e->hnext = b[addr_hash(&e->addr, n)];
+		b[addr_hash(&e->addr, n)] = e;
+	}
+	free(h->buckets);
+	h->buckets = b;
+	h->nbuckets = n;
 }
 
 static void
@@ -138,9 +158,9 @@ host_free(const struct hosts *h, struct host *e)
 	for (int i = 0; i < e->nnames; i++)
 		free(e->names[i]);
 	for (int i = 0; i < h->o.recent; i++)
-		if (e->ring[i].owned)
-			free((char *)e->ring[i].name);
+		free(e->ring[i].buf);
 	free(e->names);
+	free(e->name_hashes);
 	free(e->ring);
 	free(e->days);
 	free(e);
@@ -163,14 +183,14 @@ host_add(struct hosts *h, const struct netaddr *na)
 	if (h->st.hosts >= h->o.max_hosts) {
 		host_remove(h, TAILQ_LAST(&h->lru, host_list));
 		h->st.evicted++;
-	}
+	} else if ((unsigned)h->st.hosts >= h->nbuckets && h->nbuckets < h->maxbuckets)
+		hosts_grow(h);
 	struct host *e = calloc(1, sizeof *e);
 	if (!e)
 		return NULL;
-	e->names = calloc((size_t)h->o.max_names + 1, sizeof *e->names);
 	e->ring = calloc((size_t)h->o.recent + 1, sizeof *e->ring);
 	e->days = calloc((size_t)h->o.days, sizeof *e->days);
-	if (!e->names || !e->ring || !e->days) {
+	if (!e->ring || !e->days) {
 		host_free(h, e);
 		return NULL;
 	}
@@ -185,31 +205,73 @@ host_add(struct hosts *h, const struct netaddr *na)
 static int
 category_index(struct hosts *h, const char *name)
 {
+	/* the policy hands out one string per category: its address finds the
+	 * index, one comparison confirms it (a reload may reuse the memory) */
 	for (int i = 0; i < h->ncats; i++)
-		if (strcmp(h->cats[i], name) == 0)
+		if (h->cat_seen[i] == name && strcmp(h->cats[i], name) == 0)
 			return i;
+	for (int i = 0; i < h->ncats; i++)
+		if (strcmp(h->cats[i], name) == 0) {
+			h->cat_seen[i] = name;
+			return i;
+		}
 	if (h->ncats == HOSTS_MAX_CATS - 1)
 		snprintf(h->cats[h->ncats++], HOSTS_CATLEN, "other");
 	if (h->ncats == HOSTS_MAX_CATS)
 		return HOSTS_MAX_CATS - 1;
 	snprintf(h->cats[h->ncats], HOSTS_CATLEN, "%s", name);
+	h->cat_seen[h->ncats] = name;
 	return h->ncats++;
 }
 
-/* The host's kept copy of name, added while there is room; NULL when the
- * list is full without it. */
-static const char *
-add_name(const struct hosts *h, struct host *e, const char *name)
+static int
+grow_names(const struct hosts *h, struct host *e)
 {
-	for (int i = 0; i < e->nnames; i++)
-		if (strcasecmp(e->names[i], name) == 0)
-			return e->names[i];
-	if (e->nnames < h->o.max_names && (e->names[e->nnames] = strdup(name)))
-		return e->names[e->nnames++];
-	return NULL;
+	int cap = e->names_cap ? e->names_cap * 2 : 4;
+	cap = cap < h->o.max_names ? cap : h->o.max_names;
+	char **names = realloc(e->names, (size_t)cap * sizeof *names);
+	if (names)
+		e->names = names;
+	uint32_t *hashes = names ? realloc(e->name_hashes, (size_t)cap * sizeof *hashes) : NULL;
+	if (!hashes)
+		return -1;
+	e->name_hashes = hashes;
+	e->names_cap = cap;
+	return 0;
 }
 
-/* kept: the host's copy of name (shared, no allocation per query), or NULL. */
+/* The host's kept copy of name (hash: eventlog_name_hash), added while
+ * there is room; NULL when the list is full without it. */
+static const char *
+add_name(const struct hosts *h, struct host *e, const char *name, uint32_t hash)
+{
+	for (int i = 0; i < e->nnames; i++)
+		if (e->name_hashes[i] == hash && strcasecmp(e->names[i], name) == 0)
+			return e->names[i];
+	if (e->nnames == h->o.max_names || (e->nnames == e->names_cap && grow_names(h, e) == -1) ||
+	    !(e->names[e->nnames] = strdup(name)))
+		return NULL;
+	e->name_hashes[e->nnames] = hash;
+	return e->names[e->nnames++];
+}
+
+/* The slot's own copy of name, in a buffer reused from attempt to
+ * attempt (grown when a longer name comes): no allocation per query. */
+static const char *
+slot_copy(struct host_attempt *a, const char *name)
+{
+	size_t n = strlen(name) + 1;
+	if (n > a->bufcap) {
+		char *b = realloc(a->buf, n);
+		if (!b)
+			return "";
+		a->buf = b;
+		a->bufcap = (uint16_t)n;
+	}
+	return memcpy(a->buf, name, n);
+}
+
+/* kept: the host's copy of name (shared), or NULL. */
 static void
 add_recent(const struct hosts *h, struct host *e, time_t t, const char *name, const char *kept,
            uint16_t qtype, int cat, enum policy_action action)
@@ -217,11 +279,7 @@ add_recent(const struct hosts *h, struct host *e, time_t t, const char *name, co
 	if (h->o.recent == 0)
 		return;
 	struct host_attempt *a = &e->ring[e->ring_head];
-	if (a->owned)
-		free((char *)a->name);
-	char *copy = kept ? NULL : strdup(name);
-	a->owned = copy != NULL;
-	a->name = kept ? kept : copy ? copy : "";
+	a->name = kept ? kept : slot_copy(a, name);
 	a->time = t;
 	a->qtype = qtype;
 	a->cat = (uint8_t)cat;
@@ -242,6 +300,24 @@ add_day(const struct hosts *h, struct host *e, int32_t day, uint32_t n)
 	d->count += n;
 }
 
+/* Hostname and MAC from the DHCP leases, looked up again only when the
+ * lease files changed since this host's last look. */
+static void
+host_lease(struct hosts *h, struct host *e, time_t now)
+{
+	unsigned gen = h->leases ? leases_generation(h->leases, now) : 0;
+	if (gen == e->lease_gen)
+		return;
+	e->lease_gen = gen;
+	const struct lease *l = leases_lookup(h->leases, &e->addr, now);
+	if (l && l->hostname[0])
+		memcpy(e->hostname, l->hostname, sizeof e->hostname);
+	if (l && l->has_mac && !e->has_mac) {
+		memcpy(e->mac, l->mac, 6);
+		e->has_mac = true;
+	}
+}
+
 static int32_t
 day_of(time_t t)
 {
@@ -259,25 +335,22 @@ hosts_record(struct hosts *h, const struct client_info *ci, const char *qname, u
 		return;
 	if (e->total == 0)
 		e->first = now;
-	TAILQ_REMOVE(&h->lru, e, lru);
-	TAILQ_INSERT_HEAD(&h->lru, e, lru);
+	if (TAILQ_FIRST(&h->lru) != e) {
+		TAILQ_REMOVE(&h->lru, e, lru);
+		TAILQ_INSERT_HEAD(&h->lru, e, lru);
+	}
 	if (ci->has_mac) {
 		memcpy(e->mac, ci->mac, 6);
 		e->has_mac = true;
 	}
-	const struct lease *l = h->leases ? leases_lookup(h->leases, &ci->addr, now) : NULL;
-	if (l && l->hostname[0] && strcmp(e->hostname, l->hostname) != 0) /* no printf per query */
-		snprintf(e->hostname, sizeof e->hostname, "%s", l->hostname);
-	if (l && l->has_mac && !e->has_mac) {
-		memcpy(e->mac, l->mac, 6);
-		e->has_mac = true;
-	}
+	host_lease(h, e, now);
 	int cat = category_index(h, d->category);
+	uint32_t hash = eventlog_name_hash(qname);
 	e->last = now;
 	e->total++;
 	e->cat_count[cat]++;
 	e->last_action = d->action;
-	add_recent(h, e, now, qname, add_name(h, e, qname), qtype, cat, d->action);
+	add_recent(h, e, now, qname, add_name(h, e, qname, hash), qtype, cat, d->action);
 	add_day(h, e, day_of(now), 1);
 	h->dirty = true;
 	h->st.recorded++;
@@ -287,6 +360,7 @@ hosts_record(struct hosts *h, const struct client_info *ci, const char *qname, u
 		                            .mac = e->has_mac ? e->mac : NULL,
 		                            .hostname = e->hostname[0] ? e->hostname : NULL,
 		                            .name = qname,
+		                            .name_hash = hash,
 		                            .qtype = qtype,
 		                            .category = d->category,
 		                            .phase = d->phase,
@@ -507,8 +581,8 @@ load_recent(struct hosts *h, struct host *e, const config_setting_t *l, const in
 		    catmap[cat] < 0 || !action_parse(config_setting_get_string_elem(r, 4), &action))
 			return false;
 		add_recent(h, e, (time_t)config_setting_get_int64_elem(r, 0), name,
-		           add_name(h, e, name), (uint16_t)config_setting_get_int_elem(r, 2),
-		           catmap[cat], action);
+		           add_name(h, e, name, eventlog_name_hash(name)),
+		           (uint16_t)config_setting_get_int_elem(r, 2), catmap[cat], action);
 	}
 	return true;
 }
@@ -556,7 +630,7 @@ load_host(struct hosts *h, const config_setting_t *g, const int *catmap, int nfi
 		const char *n = config_setting_get_string_elem(a, i);
 		if (!n)
 			return false;
-		add_name(h, e, n);
+		add_name(h, e, n, eventlog_name_hash(n));
 	}
 	if (!load_recent(h, e, config_setting_get_member(g, "recent"), catmap))
 		return false;
@@ -658,8 +732,9 @@ hosts_new(const struct hosts_opts *o, struct event_base *base, struct leases *le
 	h->o.odhcpd_file = confget_dup(o->odhcpd_file, &fail);
 	h->leases = leases;
 	h->elog = elog;
-	for (h->nbuckets = 16; h->nbuckets < (unsigned)o->max_hosts; h->nbuckets <<= 1)
+	for (h->maxbuckets = 16; h->maxbuckets < (unsigned)o->max_hosts; h->maxbuckets <<= 1)
 		;
+	h->nbuckets = 16;
 	h->buckets = calloc(h->nbuckets, sizeof *h->buckets);
 	if (fail || !h->buckets) {
 		hosts_free(h);
@@ -676,8 +751,14 @@ hosts_new(const struct hosts_opts *o, struct event_base *base, struct leases *le
 void
 hosts_set_sinks(struct hosts *h, struct leases *leases, struct eventlog *elog)
 {
+	struct host *e;
 	h->leases = leases;
 	h->elog = elog;
+	/* the new reader's generations are not the old one's: look again */
+	TAILQ_FOREACH(e, &h->lru, lru)
+	{
+		e->lease_gen = 0;
+	}
 }
 
 void

@@ -2,8 +2,9 @@
  * who it is (IP, MAC, DHCP hostname), when (first/last seen, per-day counts),
  * how often (total and per category), what (distinct names, a ring of recent
  * attempts) and the last action. At most max_hosts hosts: the least recently
- * seen goes. Saved atomically (temp file + rename) every save_interval and on
- * exit, loaded at start; a corrupt file is moved aside to FILE.corrupt. */
+ * seen goes; memory grows with the hosts and names actually seen. Saved
+ * atomically (temp file + rename) every save_interval and on exit, loaded
+ * at start; a corrupt file is moved aside to FILE.corrupt. */
 #ifndef DNSD_HOSTS_H
 #define DNSD_HOSTS_H
 
@@ -41,8 +42,9 @@ struct hosts_opts {
 
 struct host_attempt {
 	time_t time;
-	const char *name; /* owned by the table: one of the host's names, or its own copy */
-	bool owned;       /* name is its own copy */
+	const char *name; /* owned by the table: one of the host's names, or buf */
+	char *buf;        /* this slot's copy of a name not kept; reused, grown */
+	uint16_t bufcap;
 	uint16_t qtype;
 	uint8_t cat;    /* index into hosts_category() */
 	uint8_t action; /* enum policy_action */
@@ -66,11 +68,13 @@ struct host {
 	uint64_t total;
 	uint32_t cat_count[HOSTS_MAX_CATS];
 	enum policy_action last_action;
-	int nnames;
-	char **names;          /* max_names */
+	int nnames, names_cap;
+	char **names;          /* grown up to max_names */
+	uint32_t *name_hashes; /* eventlog_name_hash(names[i]) */
 	int ring_head, ring_n; /* ring[(ring_head - 1 - i) mod recent] is the i-th newest */
 	struct host_attempt *ring;
 	struct host_day *days; /* indexed by day mod days */
+	unsigned lease_gen;    /* leases_generation when hostname/MAC were last read */
 };
 TAILQ_HEAD(host_list, host);
 

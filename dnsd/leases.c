@@ -17,6 +17,7 @@ struct leases_file {
 struct leases {
 	struct leases_file files[2]; /* dnsmasq, odhcpd */
 	time_t checked;
+	unsigned gen; /* bumped on every re-read */
 	int n, cap;
 	struct lease *tab; /* cap entries, grown as the files need, at most LEASES_MAX */
 };
@@ -151,16 +152,26 @@ reload(struct leases *l)
 	}
 }
 
-const struct lease *
-leases_lookup(struct leases *l, const struct netaddr *addr, time_t now)
+unsigned
+leases_generation(struct leases *l, time_t now)
 {
 	if (now != l->checked) {
 		l->checked = now;
 		/* both, so that each file's stat stays current */
 		bool c0 = file_changed(&l->files[0]), c1 = file_changed(&l->files[1]);
-		if (c0 || c1)
+		if (c0 || c1) {
 			reload(l);
+			if (++l->gen == 0)
+				l->gen = 1;
+		}
 	}
+	return l->gen;
+}
+
+const struct lease *
+leases_lookup(struct leases *l, const struct netaddr *addr, time_t now)
+{
+	leases_generation(l, now);
 	/* newest line last in dnsmasq's file: search backwards */
 	for (int i = l->n - 1; i >= 0; i--)
 		if (netaddr_equal(&l->tab[i].addr, addr))

@@ -31,6 +31,11 @@ void leases_free(struct leases *l);
  * unknown; the pointer is borrowed until the next leases_* call. */
 const struct lease *leases_lookup(struct leases *l, const struct netaddr *addr, time_t now);
 
+/* Re-reads changed files like leases_lookup and returns a number that
+ * changes whenever the table did (0 until a file was read): a caller that
+ * keeps what it looked up need not look again while it stays the same. */
+unsigned leases_generation(struct leases *l, time_t now);
+
 /* Parsers, exposed for tests: append the valid lines of f to out (at most
  * max entries), return how many were added. Malformed lines are skipped. */
 int leases_parse_dnsmasq(FILE *f, struct lease *out, int max);

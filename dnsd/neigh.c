@@ -17,8 +17,8 @@ struct neigh {
 	bool ipv6;
 	char *arp_path;
 	time_t taken;
-	int n;
-	struct neigh_entry tab[NEIGH_MAX];
+	int n, cap;
+	struct neigh_entry *tab; /* sorted by address; grown up to NEIGH_MAX */
 };
 
 struct neigh *
@@ -43,6 +43,7 @@ neigh_free(struct neigh *n)
 	if (!n)
 		return;
 	free(n->arp_path);
+	free(n->tab);
 	free(n);
 }
 
@@ -62,6 +63,37 @@ neigh_parse_arp(FILE *f, struct neigh_entry *out, int max)
 	return n;
 }
 
+/* Room for one more entry. */
+static bool
+reserve(struct neigh *n)
+{
+	if (n->n < n->cap)
+		return true;
+	int cap = n->cap ? n->cap * 2 : 16;
+	cap = cap < NEIGH_MAX ? cap : NEIGH_MAX;
+	struct neigh_entry *t = cap > n->cap ? realloc(n->tab, (size_t)cap * sizeof *t) : NULL;
+	if (!t)
+		return false;
+	n->tab = t;
+	n->cap = cap;
+	return true;
+}
+
+static int
+addr_cmp(const struct netaddr *x, const struct netaddr *y)
+{
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->addr, y->addr, sizeof x->addr);
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	return addr_cmp(&((const struct neigh_entry *)a)->addr,
+	                &((const struct neigh_entry *)b)->addr);
+}
+
 static void
 add_nlmsg(struct neigh *n, const struct nlmsghdr *h)
 {
@@ -79,7 +111,7 @@ add_nlmsg(struct neigh *n, const struct nlmsghdr *h)
 		else if (a->rta_type == NDA_LLADDR && RTA_PAYLOAD(a) == 6)
 			lladdr = RTA_DATA(a);
 	}
-	if (!dst || !lladdr || n->n >= NEIGH_MAX)
+	if (!dst || !lladdr || !reserve(n))
 		return;
 	struct neigh_entry *e = &n->tab[n->n++];
 	memset(&e->addr, 0, sizeof e->addr);
@@ -131,11 +163,15 @@ snapshot(struct neigh *n)
 	FILE *f = fopen(n->arp_path, "r");
 	n->n = 0;
 	if (f) {
-		n->n = neigh_parse_arp(f, n->tab, NEIGH_MAX);
+		/* one entry at a time: the table grows with the neighbours */
+		while (reserve(n) && neigh_parse_arp(f, &n->tab[n->n], 1) == 1)
+			n->n++;
 		fclose(f);
 	}
 	if (n->ipv6)
 		dump_ipv6(n);
+	if (n->n > 1)
+		qsort(n->tab, (size_t)n->n, sizeof *n->tab, entry_cmp);
 }
 
 int
@@ -145,10 +181,18 @@ neigh_lookup(struct neigh *n, const struct netaddr *addr, time_t now, uint8_t ma
 		n->taken = now;
 		snapshot(n);
 	}
-	for (int i = 0; i < n->n; i++)
-		if (netaddr_equal(&n->tab[i].addr, addr)) {
-			memcpy(mac, n->tab[i].mac, 6);
+	/* binary search by hand: bsearch's indirect calls cost more than the
+	 * search itself on the small tables of most LANs */
+	for (int lo = 0, hi = n->n; lo < hi;) {
+		int mid = lo + (hi - lo) / 2, c = addr_cmp(addr, &n->tab[mid].addr);
+		if (c == 0) {
+			memcpy(mac, n->tab[mid].mac, 6);
 			return 0;
 		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return -1;
 }

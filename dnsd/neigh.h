@@ -1,7 +1,8 @@
 /* MAC addresses from the kernel's neighbour table: /proc/net/arp for IPv4,
  * an rtnetlink RTM_GETNEIGH dump for IPv6. The whole table is snapshotted at
- * most once per TTL seconds (NEIGH_MAX entries), so a lookup is a search in
- * memory, never a syscall per query. */
+ * most once per TTL seconds (at most NEIGH_MAX entries, memory grown with
+ * the table) and sorted, so a lookup is a binary search in memory, never a
+ * syscall per query. */
 #ifndef DNSD_NEIGH_H
 #define DNSD_NEIGH_H
 

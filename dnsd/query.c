@@ -212,10 +212,13 @@ query_policy(struct query_ctx *qc, const struct msg_query *q, const struct liste
 	if (d->category && qc->hl) {
 		struct client_info ci;
 		hostlog_identify(qc->hl, &cl->addr, pkt, len, &ci);
-		who.addr = ci.addr;
-		who.mac = ci.has_mac ? ci.mac : NULL;
-		policy_decide_ex(p, q->qname, q->qname_len, &who, phase_now(qc->ph),
-		    phase_flags(qc->ph), d);
+		/* the same client as decided for (no MAC, no forwarder): same decision */
+		if (ci.has_mac || !netaddr_equal(&ci.addr, &cl->addr)) {
+			who.addr = ci.addr;
+			who.mac = ci.has_mac ? ci.mac : NULL;
+			policy_decide_ex(p, q->qname, q->qname_len, &who, phase_now(qc->ph),
+			    phase_flags(qc->ph), d);
+		}
 		hostlog_record(qc->hl, &ci, q->qname, q->qname_len, q->qtype, d);
 	}
 	return query_blocks(d->action);

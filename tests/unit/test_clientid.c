@@ -205,6 +205,36 @@ test_neigh_lookup_uses_the_snapshot(void **state)
 	neigh_free(n);
 }
 
+static void
+test_neigh_lookup_finds_every_entry_of_a_large_table(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/test_neigh.XXXXXX", line[128];
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("IP address HW type Flags HW address Mask Device\n", f);
+	for (int i = 299; i >= 0; i--) /* out of order, more than one growth step */
+		fprintf(f, "10.0.%d.%d 0x1 0x2 02:00:00:00:%02x:%02x * eth0\n", i / 256, i % 256,
+		        i / 256, i % 256);
+	fclose(f);
+	struct neigh *n = neigh_new(10, path, false);
+	struct netaddr a;
+	uint8_t mac[6];
+	for (int i = 0; i < 300; i++) {
+		snprintf(line, sizeof line, "10.0.%d.%d", i / 256, i % 256);
+		netaddr_parse(&a, line);
+		assert_int_equal(neigh_lookup(n, &a, 100, mac), 0);
+		assert_int_equal(mac[4] * 256 + mac[5], i);
+	}
+	netaddr_parse(&a, "10.0.1.44");
+	assert_int_equal(neigh_lookup(n, &a, 100, mac), -1);
+	netaddr_parse(&a, "::ffff:10.0.0.7"); /* mapped: the same host */
+	assert_int_equal(neigh_lookup(n, &a, 100, mac), 0);
+	neigh_free(n);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -220,6 +250,7 @@ main(void)
 	    cmocka_unit_test(test_truncated_option_list_is_ignored),
 	    cmocka_unit_test(test_arp_table_complete_entries_only),
 	    cmocka_unit_test(test_neigh_lookup_uses_the_snapshot),
+	    cmocka_unit_test(test_neigh_lookup_finds_every_entry_of_a_large_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

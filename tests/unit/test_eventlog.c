@@ -176,6 +176,80 @@ test_full_pair_table_evicts_with_its_summary(void **state)
 }
 
 static void
+test_many_pairs_fold_as_the_table_grows(void **state)
+{
+	struct fixture *fx = *state;
+	char name[64];
+	struct eventlog_stats st;
+	fx->o.max_pairs = 256;
+	struct eventlog *el = eventlog_new(&fx->o, NULL);
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 200; i++) {
+			snprintf(name, sizeof name,
+			         round ? "N%d.Kaspersky.COM" : "n%d.kaspersky.com", i);
+			attempt(el, i % 2 ? "10.0.0.1" : "fd00::1", name, 1000 + round);
+		}
+	eventlog_get_stats(el, &st);
+	assert_int_equal(st.pairs, 200);
+	assert_int_equal(st.lines, 200); /* the second round, in other case, folded */
+	assert_int_equal(st.folded, 200);
+	eventlog_free(el);
+}
+
+static void
+test_name_hash_ignores_case_only(void **state)
+{
+	(void)state;
+	assert_int_equal(eventlog_name_hash("Dnl-07.GEO.kaspersky.com"),
+	                 eventlog_name_hash("dnl-07.geo.KASPERSKY.COM"));
+	assert_int_not_equal(eventlog_name_hash("dnl-07.geo.kaspersky.com"),
+	                     eventlog_name_hash("dnl-08.geo.kaspersky.com"));
+	assert_int_not_equal(eventlog_name_hash("a.kaspersky.com"),
+	                     eventlog_name_hash("a.kaspersky.co"));
+}
+
+static void
+test_summary_carries_the_latest_hostname(void **state)
+{
+	struct fixture *fx = *state;
+	static char buf[65536];
+	struct eventlog *el = eventlog_new(&fx->o, NULL);
+	attempt(el, "10.0.0.1", "a.kaspersky.com", 1000); /* hostname "anna" */
+	struct eventlog_event ev = {.time = 1010,
+	                            .hostname = "anna-renamed-in-dhcp",
+	                            .name = "a.kaspersky.com",
+	                            .qtype = 1,
+	                            .category = "licensing",
+	                            .action = POLICY_LOG};
+	assert_int_equal(netaddr_parse(&ev.addr, "10.0.0.1"), 0);
+	eventlog_record(el, &ev);
+	eventlog_flush(el, 1020);
+	assert_int_equal(slurp(fx->file, buf, sizeof buf), 2);
+	assert_non_null(strstr(buf, "\"event\":\"summary\",\"client\":\"10.0.0.1\",\"mac\":null,"
+	                            "\"hostname\":\"anna-renamed-in-dhcp\",\"name\":"
+	                            "\"a.kaspersky.com\",\"type\":\"A\",\"category\":"
+	                            "\"licensing\",\"phase\":null,\"action\":\"log\""));
+	eventlog_free(el);
+}
+
+static void
+test_without_a_sink_attempts_are_only_counted(void **state)
+{
+	struct fixture *fx = *state;
+	struct eventlog_stats st;
+	fx->o.file = NULL;
+	struct eventlog *el = eventlog_new(&fx->o, NULL);
+	attempt(el, "10.0.0.1", "a.kaspersky.com", 1000);
+	attempt(el, "10.0.0.1", "a.kaspersky.com", 1001);
+	eventlog_get_stats(el, &st);
+	assert_int_equal(st.attempts, 2);
+	assert_int_equal(st.pairs, 0); /* no memory for pairs nobody reads */
+	assert_int_equal(st.lines, 0);
+	eventlog_free(el);
+	assert_int_equal(access(fx->file, F_OK), -1);
+}
+
+static void
 test_rotation_keeps_k_files(void **state)
 {
 	struct fixture *fx = *state;
@@ -298,6 +372,13 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_pending_repeats_are_written_on_exit, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_full_pair_table_evicts_with_its_summary, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_many_pairs_fold_as_the_table_grows, setup,
+	                                    teardown),
+	    cmocka_unit_test(test_name_hash_ignores_case_only),
+	    cmocka_unit_test_setup_teardown(test_summary_carries_the_latest_hostname, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_without_a_sink_attempts_are_only_counted, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation_keeps_k_files, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unwritable_file_drops_and_counts, setup, teardown),

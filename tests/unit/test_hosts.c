@@ -126,14 +126,12 @@ test_cap_evicts_the_least_recently_seen(void **state)
 }
 
 static void
-test_hostname_and_mac_come_from_the_leases(void **state)
+test_hostname_and_mac_come_from_the_leases_and_follow_their_changes(void **state)
 {
 	struct fixture *fx = *state;
 	char path[128];
 	snprintf(path, sizeof path, "%s/dhcp.leases", fx->dir);
-	FILE *f = fopen(path, "w");
-	fputs("1 aa:bb:cc:00:00:01 10.0.0.1 anna-laptop *\n", f);
-	fclose(f);
+	assert_int_equal(testdir_write(path, "1 aa:bb:cc:00:00:01 10.0.0.1 anna-laptop *\n"), 0);
 	struct leases *l = leases_new(path, NULL);
 	struct hosts *h = hosts_new(&fx->o, NULL, l, NULL);
 	record(h, "10.0.0.1", "x.kaspersky.com", "ksn", POLICY_LOG, 100);
@@ -142,8 +140,70 @@ test_hostname_and_mac_come_from_the_leases(void **state)
 	assert_true(e->has_mac);
 	assert_ptr_equal(hosts_find(h, "aa:bb:cc:00:00:01"), e);
 	assert_null(hosts_find(h, "bb:bb:cc:00:00:01"));
-	hosts_free(h);
+	/* a new reader (reload) is asked again, though its generation is the
+	 * one the host last saw */
+	assert_int_equal(testdir_write(path, "1 aa:bb:cc:00:00:01 10.0.0.1 anna-tablet *\n"), 0);
+	struct leases *l2 = leases_new(path, NULL);
+	hosts_set_sinks(h, l2, NULL);
 	leases_free(l);
+	record(h, "10.0.0.1", "x.kaspersky.com", "ksn", POLICY_LOG, 101);
+	assert_ptr_equal(hosts_find(h, "anna-tablet"), e);
+	/* renamed in DHCP: the host's kept name follows once the file changed */
+	assert_int_equal(testdir_write(path, "1 aa:bb:cc:00:00:01 10.0.0.1 anna-desktop *\n"), 0);
+	record(h, "10.0.0.1", "x.kaspersky.com", "ksn", POLICY_LOG, 102);
+	assert_string_equal(e->hostname, "anna-desktop");
+	hosts_free(h);
+	leases_free(l2);
+}
+
+static void
+test_many_hosts_stay_findable_as_the_table_grows(void **state)
+{
+	struct fixture *fx = *state;
+	char ip[32];
+	fx->o.max_hosts = 100;
+	struct hosts *h = hosts_new(&fx->o, NULL, NULL, NULL);
+	for (int i = 0; i < 120; i++) {
+		snprintf(ip, sizeof ip, i % 2 ? "10.0.%d.1" : "fd00::%x", i);
+		record(h, ip, "x.kaspersky.com", "ksn", POLICY_LOG, 100 + i);
+	}
+	struct hosts_stats st;
+	hosts_get_stats(h, &st);
+	assert_int_equal(st.hosts, 100);
+	assert_int_equal(st.evicted, 20);
+	for (int i = 0; i < 120; i++) {
+		snprintf(ip, sizeof ip, i % 2 ? "10.0.%d.1" : "fd00::%x", i);
+		const struct host *e = hosts_find(h, ip);
+		if (i < 20)
+			assert_null(e);
+		else
+			assert_true(e && e->total == 1 && e->first == 100 + i);
+	}
+	hosts_free(h);
+}
+
+static void
+test_recent_attempts_keep_names_past_the_kept_list(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const names[] = {"a.kaspersky.com", "b.kaspersky.com",
+	                                    "a-much-longer-name.update.kaspersky.com",
+	                                    "c.kaspersky.com", "d.kaspersky.com"};
+	struct hosts *h = hosts_new(&fx->o, NULL, NULL, NULL); /* 2 names, ring of 3 */
+	for (int i = 0; i < 5; i++)
+		record(h, "10.0.0.1", names[i], "update", POLICY_LOG, 100 + i);
+	const struct host *e = hosts_find(h, "10.0.0.1");
+	assert_int_equal(e->nnames, 2);
+	assert_string_equal(host_recent(h, e, 0)->name, "d.kaspersky.com");
+	assert_string_equal(host_recent(h, e, 1)->name, "c.kaspersky.com");
+	assert_string_equal(host_recent(h, e, 2)->name, names[2]);
+	/* a slot that held a long name takes a short one, and back */
+	record(h, "10.0.0.1", "e.kaspersky.com", "update", POLICY_LOG, 105);
+	record(h, "10.0.0.1", names[2], "update", POLICY_LOG, 106);
+	assert_string_equal(host_recent(h, e, 0)->name, names[2]);
+	assert_string_equal(host_recent(h, e, 1)->name, "e.kaspersky.com");
+	assert_string_equal(host_recent(h, e, 2)->name, "d.kaspersky.com");
+	hosts_free(h);
 }
 
 static void
@@ -329,8 +389,13 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_no_category_is_not_recorded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cap_evicts_the_least_recently_seen, setup,
 	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_hostname_and_mac_come_from_the_leases, setup,
+	    cmocka_unit_test_setup_teardown(
+	        test_hostname_and_mac_come_from_the_leases_and_follow_their_changes, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(test_many_hosts_stay_findable_as_the_table_grows, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_recent_attempts_keep_names_past_the_kept_list,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt_state_is_moved_aside, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_semantically_bad_state_is_corrupt, setup,

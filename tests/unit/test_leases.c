@@ -6,6 +6,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,15 +82,6 @@ test_odhcpd_hosts_file(void **state)
 }
 
 static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static void
 test_lookup_rereads_a_changed_file(void **state)
 {
 	(void)state;
@@ -97,7 +90,7 @@ test_lookup_rereads_a_changed_file(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/dhcp.leases", dir);
 	snprintf(odhcpd, sizeof odhcpd, "%s/odhcpd", dir);
-	write_file(path, "1 aa:bb:cc:00:00:01 192.168.1.10 first *\n");
+	assert_int_equal(testdir_write(path, "1 aa:bb:cc:00:00:01 192.168.1.10 first *\n"), 0);
 	struct leases *l = leases_new(path, odhcpd);
 	assert_non_null(l);
 	netaddr_parse(&a, "192.168.1.10");
@@ -107,8 +100,9 @@ test_lookup_rereads_a_changed_file(void **state)
 	assert_string_equal(e->hostname, "first");
 	assert_null(leases_lookup(l, &b, 100));
 
-	write_file(path, "1 aa:bb:cc:00:00:01 192.168.1.10 second-name *\n");
-	write_file(odhcpd, "fd00::20 printer\n");
+	assert_int_equal(testdir_write(path, "1 aa:bb:cc:00:00:01 192.168.1.10 second-name *\n"),
+	                 0);
+	assert_int_equal(testdir_write(odhcpd, "fd00::20 printer\n"), 0);
 	e = leases_lookup(l, &a, 101);
 	assert_non_null(e);
 	assert_string_equal(e->hostname, "second-name");

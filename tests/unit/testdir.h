@@ -14,6 +14,17 @@ testdir_make(char *dir, size_t len, const char *name)
 	return mkdtemp(dir) ? 0 : -1;
 }
 
+/* Create or replace the file at path with text. 0 or -1. */
+static inline int
+testdir_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	int rc = fputs(text, f) < 0 ? -1 : 0;
+	return fclose(f) == 0 ? rc : -1;
+}
+
 static inline int
 testdir_remove(const char *dir)
 {
