@@ -192,7 +192,7 @@ cache_normalise(ldns_pkt *p, size_t *out_len)
 	uint8_t *wire = NULL;
 	ldns_rr_free(ldns_pkt_tsig(p));
 	ldns_pkt_set_tsig(p, NULL);
-	if (ldns_pkt_qdcount(p) != 1 || ldns_pkt2wire(&wire, p, out_len) != LDNS_STATUS_OK) {
+	if (ldns_pkt_qdcount(p) != 1 || msg_pkt2wire(&wire, p, out_len) != LDNS_STATUS_OK) {
 		free(wire);
 		wire = NULL;
 	}

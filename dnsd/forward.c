@@ -35,7 +35,7 @@ struct forward_query {
 	forward_done_cb done;
 	void *arg;
 	struct msg_query q;
-	uint8_t *wire;		/* the query, from ldns_pkt2wire */
+	uint8_t *wire;		/* the query, from msg_pkt2wire */
 	size_t wire_len;
 	uint16_t id;
 	long long deadline;	/* monotonic ms */
@@ -442,16 +442,9 @@ forward_build(struct forward_query *fq)
 	ldns_pkt_set_cd(p, (fq->q.flags & MSG_F_CD) != 0);
 	ldns_pkt_set_edns_udp_size(p, MSG_EDNS_PAYLOAD);
 	ldns_pkt_set_edns_do(p, fq->q.do_bit);
-	ldns_status s = ldns_pkt2wire(&fq->wire, p, &fq->wire_len);
+	ldns_status s = msg_pkt2wire(&fq->wire, p, &fq->wire_len);
 	ldns_pkt_free(p);
-	if (s != LDNS_STATUS_OK || fq->wire_len < MSG_HDR_LEN)
-		return -1;
-	/* ldns hands back its 64 KB work buffer; keep only the query while it
-	 * waits for the answer (100 in flight would hold 6.4 MB). */
-	uint8_t *w = realloc(fq->wire, fq->wire_len);
-	if (w)
-		fq->wire = w;
-	return 0;
+	return s != LDNS_STATUS_OK || fq->wire_len < MSG_HDR_LEN ? -1 : 0;
 }
 
 int

@@ -3,6 +3,7 @@
 #include "msg.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ldns/ldns.h>
@@ -84,6 +85,24 @@ msg_check_framing(const uint8_t *pkt, size_t len)
 			return -1;
 	}
 	return 0;
+}
+
+ldns_status
+msg_pkt2wire(uint8_t **wire, const ldns_pkt *p, size_t *len)
+{
+	static ldns_buffer *work;
+	*wire = NULL;
+	if (work == NULL && (work = ldns_buffer_new(LDNS_MAX_PACKETLEN)) == NULL)
+		return LDNS_STATUS_MEM_ERR;
+	ldns_buffer_clear(work);
+	ldns_status s = ldns_pkt2buffer_wire(work, p);
+	if (s != LDNS_STATUS_OK)
+		return s;
+	*len = ldns_buffer_position(work);
+	if ((*wire = malloc(*len ? *len : 1)) == NULL)
+		return LDNS_STATUS_MEM_ERR;
+	memcpy(*wire, ldns_buffer_begin(work), *len);
+	return LDNS_STATUS_OK;
 }
 
 int

@@ -69,6 +69,13 @@ enum msg_status msg_parse_query(struct msg_query *q, const uint8_t *pkt, size_t 
  * ldns_pkt_free), or -1 with *p NULL. */
 int msg_wire2pkt(ldns_pkt **p, const uint8_t *pkt, size_t len);
 
+/* ldns_pkt2wire without its 64 KB work buffer per call: ldns encodes p into
+ * one buffer kept for the life of the process (musl's allocator maps and
+ * unmaps a block that size each time, four system calls and 32 page faults
+ * per cache miss), and *wire gets a copy of exactly *len bytes (caller
+ * frees). */
+ldns_status msg_pkt2wire(uint8_t **wire, const ldns_pkt *p, size_t *len);
+
 /* The largest answer this client accepts over UDP. */
 size_t msg_udp_limit(const struct msg_query *q);
 

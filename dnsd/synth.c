@@ -168,7 +168,7 @@ synth_policy(const struct msg_query *q, const struct policy_decision *d, size_t 
 		ldns_pkt_set_edns_do(p, q->do_bit);
 	}
 	size_t n;
-	if (ldns_pkt2wire(&wire, p, &n) != LDNS_STATUS_OK)
+	if (msg_pkt2wire(&wire, p, &n) != LDNS_STATUS_OK)
 		goto out;
 	if (limit > cap)
 		limit = cap;
