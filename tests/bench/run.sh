@@ -7,7 +7,8 @@
 # measurement) and the generated tables in docs/performance.md.
 # Usage: tests/bench/run.sh BUILD_DIR
 # Env: BENCH_SECONDS (per timed run, default 5), BENCH_RUNS (default 3), BENCH_DAEMONS
-# (default "dnsmasq unbound dnsd"), BENCH_POLICY_SIZES, BENCH_CALLGRIND=0 to
+# (default "dnsmasq unbound dnsd", and dnsd-musl when BENCH_MUSL_DNSD, default
+# build-cross-musl/dnsd from `make cross ARCH=musl`, exists), BENCH_POLICY_SIZES, BENCH_CALLGRIND=0 to
 # skip callgrind, BENCH_OUT (default docs), KEEP=1 keeps the work directory.
 # The whole script is one block, so that bash reads it all before running
 # it (editing it during a run cannot disturb that run).
@@ -21,7 +22,10 @@ export DNSD_BUILD=$(cd "$here/../.." && pwd)/$BUILD
 SECS=${BENCH_SECONDS:-5}	# per timed run
 RUNS=${BENCH_RUNS:-3}	# timed runs per scenario; the median is reported
 MISS_CAP=$((SECS * 6))	# miss-heavy runs the 100000 names once, at most this long
-DAEMONS=${BENCH_DAEMONS:-dnsmasq unbound dnsd}
+# dnsd-musl: the same code built as for a router (musl, -Os, static, ldns
+# without OpenSSL), to tell dnsd's own memory from the Debian libraries'.
+DNSD_MUSL=${BENCH_MUSL_DNSD:-$TOP/build-cross-musl/dnsd}
+DAEMONS=${BENCH_DAEMONS:-dnsmasq unbound dnsd$([ -x "$DNSD_MUSL" ] && echo " dnsd-musl")}
 POLICY_SIZES=${BENCH_POLICY_SIZES-1000 10000 100000 1000000}
 OUT=${BENCH_OUT:-$TOP/docs}
 ZONE=bench.example
@@ -138,16 +142,16 @@ EOF
 	"$@" unbound -d -c "$T/unbound.conf" >"$T/unbound.log" 2>&1 &
 	SRV_PID=$!
 }
-start_dnsd_bench() {
-	local port=$1; shift
-	cat >"$T/dnsd.conf" <<EOF
+start_dnsd_bench() { # NAME BINARY PORT [WRAPPER...]
+	local name=$1 bin=$2 port=$3; shift 3
+	cat >"$T/$name.conf" <<EOF
 listen = [ "127.0.0.1@$port" ];
 upstreams = [ "127.0.0.1@$NSD_PORT" ];
 allow = [ "127.0.0.0/8" ];
 cache = { max_entries = 10000; };
 policy = { file = "$POLICY"; now = "$NOW_UTC"; };
 EOF
-	"$@" "$DNSD" -d -c "$T/dnsd.conf" >"$T/dnsd.log" 2>&1 &
+	"$@" "$bin" -d -c "$T/$name.conf" >"$T/$name.log" 2>&1 &
 	SRV_PID=$!
 }
 start_daemon() { # DAEMON PORT [WRAPPER...]
@@ -155,12 +159,13 @@ start_daemon() { # DAEMON PORT [WRAPPER...]
 	case $d in
 	dnsmasq) start_dnsmasq "$@" ;;
 	unbound) start_unbound "$@" ;;
-	dnsd) start_dnsd_bench "$@" ;;
+	dnsd) start_dnsd_bench dnsd "$DNSD" "$@" ;;
+	dnsd-musl) start_dnsd_bench dnsd-musl "$DNSD_MUSL" "$@" ;;
 	esac
 	PIDS+=("$SRV_PID")
 }
 stop_daemon() { kill "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; }
-binary_of() { case $1 in dnsd) echo "$DNSD" ;; *) command -v "$1" ;; esac; }
+binary_of() { case $1 in dnsd) echo "$DNSD" ;; dnsd-musl) echo "$DNSD_MUSL" ;; *) command -v "$1" ;; esac; }
 
 # wait_up PORT SECONDS: until a zone name resolves there.
 wait_up() {
