@@ -21,6 +21,8 @@
 struct query_waiter {
 	struct query_waiter *next;
 	struct listen_client cl;
+	struct client_info ci; /* who it really is, for a CNAME into a category */
+	bool record;	       /* the query's own name was in no category */
 	struct msg_query q;
 };
 
@@ -174,13 +176,15 @@ query_pending_slot(struct query_ctx *qc, const struct msg_query *q)
 
 static int
 query_add_waiter(struct query_pending *p, const struct msg_query *q,
-    const struct listen_client *cl)
+    const struct listen_client *cl, const struct client_info *ci, bool record)
 {
 	struct query_waiter *w = malloc(sizeof *w);
 	if (w == NULL)
 		return -1;
 	w->q = *q;
 	w->cl = *cl;
+	w->ci = *ci;
+	w->record = record;
 	listen_client_hold(&w->cl);
 	w->next = p->waiters;
 	p->waiters = w;
@@ -195,6 +199,18 @@ query_blocks(enum policy_action a)
 	    a == POLICY_SINKHOLE;
 }
 
+/* Who sent the query pkt from cl: with per-host logs, the real client from
+ * a trusted forwarder's EDNS options and the MAC; else the source address. */
+static void
+query_identify(struct query_ctx *qc, const struct listen_client *cl, const uint8_t *pkt,
+    size_t len, struct client_info *ci)
+{
+	if (qc->hl)
+		hostlog_identify(qc->hl, &cl->addr, pkt, len, ci);
+	else
+		*ci = (struct client_info){ .addr = cl->addr };
+}
+
 /* The policy decision for q from cl. Returns 1 when the action blocks
  * (dnsd answers itself), 0 for none/allow/log (the normal path). pkt/len:
  * the raw query, for client identification from EDNS options. */
@@ -203,15 +219,17 @@ query_policy(struct query_ctx *qc, const struct msg_query *q, const struct liste
     const uint8_t *pkt, size_t len, struct policy_decision *d)
 {
 	const struct policy *p = phase_policy(qc->ph);
-	if (p == NULL)
+	if (p == NULL) {
+		d->category = NULL;
 		return 0;
+	}
 	struct policy_client who = { cl->addr, NULL };
 	policy_decide_ex(p, q->qname, q->qname_len, &who, phase_now(qc->ph), phase_flags(qc->ph), d);
 	/* HOSTS: only names in a category pay for finding the real client
 	 * (EDNS from trusted forwarders, MAC); decide again for it, record it. */
 	if (d->category && qc->hl) {
 		struct client_info ci;
-		hostlog_identify(qc->hl, &cl->addr, pkt, len, &ci);
+		query_identify(qc, cl, pkt, len, &ci);
 		/* the same client as decided for (no MAC, no forwarder): same decision */
 		if (ci.has_mac || !netaddr_equal(&ci.addr, &cl->addr)) {
 			who.addr = ci.addr;
@@ -225,41 +243,51 @@ query_policy(struct query_ctx *qc, const struct msg_query *q, const struct liste
 }
 
 /* Whether a CNAME target of the answer e reaches a name the policy blocks
- * for this client; d then holds that decision. Checked at serve time, as
- * decisions depend on the client and the time. */
+ * for the client ci; d then holds that decision. Checked at serve time, as
+ * decisions depend on the client and the time. When a target is in a
+ * category and record is set (the query's own name was in none), the host
+ * is recorded as asking q for that category. */
 static int
-query_cname_policy(struct query_ctx *qc, const struct cache_entry *e,
-    const struct listen_client *cl, struct policy_decision *d)
+query_cname_policy(struct query_ctx *qc, const struct cache_entry *e, const struct msg_query *q,
+    const struct client_info *ci, bool record, struct policy_decision *d)
 {
 	const struct policy *p = phase_policy(qc->ph);
 	unsigned n;
 	const uint8_t *t = cache_entry_cnames(e, &n);
 	if (n == 0 || p == NULL)
 		return 0;
-	struct policy_client who = { cl->addr, NULL };
-	for (unsigned i = 0; i < n; i++) {
+	struct policy_client who = { ci->addr, ci->has_mac ? ci->mac : NULL };
+	struct policy_decision first = { 0 };
+	int blocked = 0;
+	for (unsigned i = 0; i < n && !blocked; i++) {
 		size_t tl = msg_name_len(t, MSG_NAME_MAX);
 		if (tl == 0)
 			return 0;
 		policy_decide_ex(p, t, tl, &who, phase_now(qc->ph), phase_flags(qc->ph), d);
-		if (query_blocks(d->action)) {
-			qc->st.policy_cname_blocked++;
-			return 1;
-		}
+		blocked = query_blocks(d->action);
+		if (d->category && first.category == NULL)
+			first = *d;
 		t += tl;
 	}
-	return 0;
+	if (blocked)
+		qc->st.policy_cname_blocked++;
+	else
+		*d = first;
+	if (record && d->category && qc->hl)
+		hostlog_record(qc->hl, ci, q->qname, q->qname_len, q->qtype, d);
+	return blocked;
 }
 
 /* Render e for one client: the cached answer, or the policy's when a CNAME
  * target is blocked. */
 static size_t
 query_render(struct query_ctx *qc, const struct cache_entry *e, const struct msg_query *q,
-    const struct listen_client *cl, time_t now, uint8_t *out, size_t cap)
+    const struct listen_client *cl, const struct client_info *ci, bool record, time_t now,
+    uint8_t *out, size_t cap)
 {
 	struct policy_decision d;
 	size_t limit = query_limit(cl, q);
-	if (query_cname_policy(qc, e, cl, &d))
+	if (query_cname_policy(qc, e, q, ci, record, &d))
 		return synth_policy(q, &d, limit, out, cap);
 	return cache_render(e, q, now, limit, out, cap);
 }
@@ -288,7 +316,8 @@ query_forward_done(ldns_pkt *resp, void *arg)
 	if (e && cache_entry_rcode(e) == LDNS_RCODE_SERVFAIL)
 		qc->st.servfail += p->nwaiters;
 	for (struct query_waiter *w = p->waiters; w && e; w = w->next) {
-		size_t n = query_render(qc, e, &w->q, &w->cl, now, qc->buf, sizeof qc->buf);
+		size_t n = query_render(qc, e, &w->q, &w->cl, &w->ci, w->record, now, qc->buf,
+		    sizeof qc->buf);
 		if (n)
 			listen_reply(&w->cl, qc->buf, n);
 	}
@@ -297,15 +326,16 @@ query_forward_done(ldns_pkt *resp, void *arg)
 	query_pending_free(p);
 }
 
-/* A cache miss: join the pending question or start one. Returns an
- * immediate SERVFAIL length when neither is possible, else 0. */
+/* A cache miss: join the pending question or start one (ci, record: see
+ * query_cname_policy). Returns an immediate SERVFAIL length when neither is
+ * possible, else 0. */
 static size_t
 query_forward(struct query_ctx *qc, const struct msg_query *q, const struct listen_client *cl,
-    uint8_t *out, size_t cap)
+    const struct client_info *ci, bool record, uint8_t *out, size_t cap)
 {
 	struct query_pending **pp = query_pending_slot(qc, q), *p = *pp;
 	if (p) {
-		if (p->nwaiters >= qc->cfg->forward.max_waiters || query_add_waiter(p, q, cl) < 0)
+		if (p->nwaiters >= qc->cfg->forward.max_waiters || query_add_waiter(p, q, cl, ci, record) < 0)
 			goto servfail;
 		qc->st.coalesced++;
 		return 0;
@@ -314,7 +344,7 @@ query_forward(struct query_ctx *qc, const struct msg_query *q, const struct list
 		goto servfail;
 	p->qc = qc;
 	p->q = *q;
-	if (query_add_waiter(p, q, cl) < 0 || forward_query(qc->fwd, q, query_forward_done, p) < 0) {
+	if (query_add_waiter(p, q, cl, ci, record) < 0 || forward_query(qc->fwd, q, query_forward_done, p) < 0) {
 		query_pending_free(p);
 		goto servfail;
 	}
@@ -376,9 +406,18 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 
 	time_t now = query_monotonic();
 	const struct cache_entry *e = cache_lookup(qc->cache, q.key, q.key_len, now);
+	/* The client is identified for an answer with CNAMEs (a target may be
+	 * in a category) and for a miss (its answer may have them). */
+	struct client_info ci = { .addr = cl->addr };
+	unsigned ncnames = 0;
+	if (e)
+		cache_entry_cnames(e, &ncnames);
+	if (e == NULL || ncnames > 0)
+		query_identify(qc, cl, pkt, len, &ci);
+	bool record = d.category == NULL;
 	if (e) {
 		qc->st.cache_hits++;
-		return query_render(qc, e, &q, cl, now, out, cap);
+		return query_render(qc, e, &q, cl, &ci, record, now, out, cap);
 	}
-	return query_forward(qc, &q, cl, out, cap);
+	return query_forward(qc, &q, cl, &ci, record, out, cap);
 }

@@ -130,6 +130,9 @@ activation-v2	IN A	192.0.2.20
 ds	IN A	192.0.2.30
 upd	IN A	192.0.2.10
 www	IN A	192.0.2.40
+cdn	IN CNAME	upd
+mirror	IN CNAME	ds
+relay	IN CNAME	ds
 ZONE
 	cat >"$T/policy.conf" <<'POLICY'
 timezone = "UTC";
@@ -137,7 +140,7 @@ not_before = "2020-01-01";
 categories = {
 	update = ( "upd.kaspersky.com" );
 	licensing = ( "activation-v2.kaspersky.com" );
-	ksn = ( "ds.kaspersky.com" );
+	ksn = ( "ds.kaspersky.com", "relay.kaspersky.com" );
 };
 phases = ( { name = "enforce"; start = "2020-01-01 00:00"; actions = { update = "nxdomain"; }; others = "log"; } );
 POLICY
