@@ -199,25 +199,38 @@ query_blocks(enum policy_action a)
 	    a == POLICY_SINKHOLE;
 }
 
-/* Who sent the query pkt from cl: with per-host logs, the real client from
- * a trusted forwarder's EDNS options and the MAC; else the source address. */
-static void
-query_identify(struct query_ctx *qc, const struct listen_client *cl, const uint8_t *pkt,
-    size_t len, struct client_info *ci)
+/* Who sent a query: found once, when first needed (a name or CNAME target
+ * in a category, a miss). */
+struct query_who {
+	const struct listen_client *cl;
+	const uint8_t *pkt; /* the raw query, for EDNS options */
+	size_t len;
+	bool known;
+	struct client_info ci;
+};
+
+/* With per-host logs, the real client from a trusted forwarder's EDNS
+ * options and the MAC; else the source address. */
+static const struct client_info *
+query_identify(struct query_ctx *qc, struct query_who *w)
 {
-	if (qc->hl)
-		hostlog_identify(qc->hl, &cl->addr, pkt, len, ci);
-	else
-		*ci = (struct client_info){ .addr = cl->addr };
+	if (!w->known) {
+		if (qc->hl)
+			hostlog_identify(qc->hl, &w->cl->addr, w->pkt, w->len, &w->ci);
+		else
+			w->ci = (struct client_info){ .addr = w->cl->addr };
+		w->known = true;
+	}
+	return &w->ci;
 }
 
-/* The policy decision for q from cl. Returns 1 when the action blocks
- * (dnsd answers itself), 0 for none/allow/log (the normal path). pkt/len:
- * the raw query, for client identification from EDNS options. */
+/* The policy decision for q from w. Returns 1 when the action blocks
+ * (dnsd answers itself), 0 for none/allow/log (the normal path). */
 static int
-query_policy(struct query_ctx *qc, const struct msg_query *q, const struct listen_client *cl,
-    const uint8_t *pkt, size_t len, struct policy_decision *d)
+query_policy(struct query_ctx *qc, const struct msg_query *q, struct query_who *w,
+    struct policy_decision *d)
 {
+	const struct listen_client *cl = w->cl;
 	const struct policy *p = phase_policy(qc->ph);
 	if (p == NULL) {
 		d->category = NULL;
@@ -228,16 +241,15 @@ query_policy(struct query_ctx *qc, const struct msg_query *q, const struct liste
 	/* HOSTS: only names in a category pay for finding the real client
 	 * (EDNS from trusted forwarders, MAC); decide again for it, record it. */
 	if (d->category && qc->hl) {
-		struct client_info ci;
-		query_identify(qc, cl, pkt, len, &ci);
+		const struct client_info *ci = query_identify(qc, w);
 		/* the same client as decided for (no MAC, no forwarder): same decision */
-		if (ci.has_mac || !netaddr_equal(&ci.addr, &cl->addr)) {
-			who.addr = ci.addr;
-			who.mac = ci.has_mac ? ci.mac : NULL;
+		if (ci->has_mac || !netaddr_equal(&ci->addr, &cl->addr)) {
+			who.addr = ci->addr;
+			who.mac = ci->has_mac ? ci->mac : NULL;
 			policy_decide_ex(p, q->qname, q->qname_len, &who, phase_now(qc->ph),
 			    phase_flags(qc->ph), d);
 		}
-		hostlog_record(qc->hl, &ci, q->qname, q->qname_len, q->qtype, d);
+		hostlog_record(qc->hl, ci, q->qname, q->qname_len, q->qtype, d);
 	}
 	return query_blocks(d->action);
 }
@@ -249,13 +261,14 @@ query_policy(struct query_ctx *qc, const struct msg_query *q, const struct liste
  * is recorded as asking q for that category. */
 static int
 query_cname_policy(struct query_ctx *qc, const struct cache_entry *e, const struct msg_query *q,
-    const struct client_info *ci, bool record, struct policy_decision *d)
+    struct query_who *w, bool record, struct policy_decision *d)
 {
 	const struct policy *p = phase_policy(qc->ph);
 	unsigned n;
 	const uint8_t *t = cache_entry_cnames(e, &n);
 	if (n == 0 || p == NULL)
 		return 0;
+	const struct client_info *ci = query_identify(qc, w);
 	struct policy_client who = { ci->addr, ci->has_mac ? ci->mac : NULL };
 	struct policy_decision first = { 0 };
 	int blocked = 0;
@@ -282,12 +295,11 @@ query_cname_policy(struct query_ctx *qc, const struct cache_entry *e, const stru
  * target is blocked. */
 static size_t
 query_render(struct query_ctx *qc, const struct cache_entry *e, const struct msg_query *q,
-    const struct listen_client *cl, const struct client_info *ci, bool record, time_t now,
-    uint8_t *out, size_t cap)
+    struct query_who *w, bool record, time_t now, uint8_t *out, size_t cap)
 {
 	struct policy_decision d;
-	size_t limit = query_limit(cl, q);
-	if (query_cname_policy(qc, e, q, ci, record, &d))
+	size_t limit = query_limit(w->cl, q);
+	if (query_cname_policy(qc, e, q, w, record, &d))
 		return synth_policy(q, &d, limit, out, cap);
 	return cache_render(e, q, now, limit, out, cap);
 }
@@ -316,8 +328,8 @@ query_forward_done(ldns_pkt *resp, void *arg)
 	if (e && cache_entry_rcode(e) == LDNS_RCODE_SERVFAIL)
 		qc->st.servfail += p->nwaiters;
 	for (struct query_waiter *w = p->waiters; w && e; w = w->next) {
-		size_t n = query_render(qc, e, &w->q, &w->cl, &w->ci, w->record, now, qc->buf,
-		    sizeof qc->buf);
+		struct query_who who = { .cl = &w->cl, .known = true, .ci = w->ci };
+		size_t n = query_render(qc, e, &w->q, &who, w->record, now, qc->buf, sizeof qc->buf);
 		if (n)
 			listen_reply(&w->cl, qc->buf, n);
 	}
@@ -335,7 +347,8 @@ query_forward(struct query_ctx *qc, const struct msg_query *q, const struct list
 {
 	struct query_pending **pp = query_pending_slot(qc, q), *p = *pp;
 	if (p) {
-		if (p->nwaiters >= qc->cfg->forward.max_waiters || query_add_waiter(p, q, cl, ci, record) < 0)
+		if (p->nwaiters >= qc->cfg->forward.max_waiters ||
+		    query_add_waiter(p, q, cl, ci, record) < 0)
 			goto servfail;
 		qc->st.coalesced++;
 		return 0;
@@ -344,7 +357,8 @@ query_forward(struct query_ctx *qc, const struct msg_query *q, const struct list
 		goto servfail;
 	p->qc = qc;
 	p->q = *q;
-	if (query_add_waiter(p, q, cl, ci, record) < 0 || forward_query(qc->fwd, q, query_forward_done, p) < 0) {
+	if (query_add_waiter(p, q, cl, ci, record) < 0 ||
+	    forward_query(qc->fwd, q, query_forward_done, p) < 0) {
 		query_pending_free(p);
 		goto servfail;
 	}
@@ -398,7 +412,8 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 		return 0;
 	}
 	struct policy_decision d;
-	if (query_policy(qc, &q, cl, pkt, len, &d)) {
+	struct query_who w = { .cl = cl, .pkt = pkt, .len = len };
+	if (query_policy(qc, &q, &w, &d)) {
 		/* Never cached, never forwarded. */
 		qc->st.policy_blocked++;
 		return synth_policy(&q, &d, query_limit(cl, &q), out, cap);
@@ -406,18 +421,10 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 
 	time_t now = query_monotonic();
 	const struct cache_entry *e = cache_lookup(qc->cache, q.key, q.key_len, now);
-	/* The client is identified for an answer with CNAMEs (a target may be
-	 * in a category) and for a miss (its answer may have them). */
-	struct client_info ci = { .addr = cl->addr };
-	unsigned ncnames = 0;
-	if (e)
-		cache_entry_cnames(e, &ncnames);
-	if (e == NULL || ncnames > 0)
-		query_identify(qc, cl, pkt, len, &ci);
 	bool record = d.category == NULL;
 	if (e) {
 		qc->st.cache_hits++;
-		return query_render(qc, e, &q, cl, &ci, record, now, out, cap);
+		return query_render(qc, e, &q, &w, record, now, out, cap);
 	}
-	return query_forward(qc, &q, cl, &ci, record, out, cap);
+	return query_forward(qc, &q, cl, query_identify(qc, &w), record, out, cap);
 }
