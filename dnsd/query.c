@@ -224,41 +224,75 @@ query_identify(struct query_ctx *qc, struct query_who *w)
 	return &w->ci;
 }
 
+/* With per-host logs, whether the client found for w is someone other than
+ * the source address the first decision was for (a MAC, a forwarder's
+ * client); who is then that client, to decide again. */
+static bool
+query_reidentify(struct query_ctx *qc, struct query_who *w, struct policy_client *who)
+{
+	if (qc->hl == NULL)
+		return false;
+	const struct client_info *ci = query_identify(qc, w);
+	if (!ci->has_mac && netaddr_equal(&ci->addr, &w->cl->addr))
+		return false;
+	who->addr = ci->addr;
+	who->mac = ci->has_mac ? ci->mac : NULL;
+	return true;
+}
+
 /* The policy decision for q from w. Returns 1 when the action blocks
  * (dnsd answers itself), 0 for none/allow/log (the normal path). */
 static int
 query_policy(struct query_ctx *qc, const struct msg_query *q, struct query_who *w,
     struct policy_decision *d)
 {
-	const struct listen_client *cl = w->cl;
 	const struct policy *p = phase_policy(qc->ph);
 	if (p == NULL) {
 		d->category = NULL;
 		return 0;
 	}
-	struct policy_client who = { cl->addr, NULL };
+	struct policy_client who = { w->cl->addr, NULL };
 	policy_decide_ex(p, q->qname, q->qname_len, &who, phase_now(qc->ph), phase_flags(qc->ph), d);
 	/* HOSTS: only names in a category pay for finding the real client
 	 * (EDNS from trusted forwarders, MAC); decide again for it, record it. */
 	if (d->category && qc->hl) {
-		const struct client_info *ci = query_identify(qc, w);
-		/* the same client as decided for (no MAC, no forwarder): same decision */
-		if (ci->has_mac || !netaddr_equal(&ci->addr, &cl->addr)) {
-			who.addr = ci->addr;
-			who.mac = ci->has_mac ? ci->mac : NULL;
+		if (query_reidentify(qc, w, &who))
 			policy_decide_ex(p, q->qname, q->qname_len, &who, phase_now(qc->ph),
 			    phase_flags(qc->ph), d);
-		}
-		hostlog_record(qc->hl, ci, q->qname, q->qname_len, q->qtype, d);
+		hostlog_record(qc->hl, query_identify(qc, w), q->qname, q->qname_len, q->qtype, d);
 	}
 	return query_blocks(d->action);
 }
 
+/* The decision for the n CNAME targets t (wire names, one after another)
+ * for who: the first that blocks, else the first in a category, else none.
+ * Returns 1 when a target blocks, -1 when t is malformed. */
+static int
+query_cname_decide(struct query_ctx *qc, const struct policy *p, const uint8_t *t, unsigned n,
+    const struct policy_client *who, struct policy_decision *d)
+{
+	struct policy_decision first = { 0 };
+	for (unsigned i = 0; i < n; i++) {
+		size_t tl = msg_name_len(t, MSG_NAME_MAX);
+		if (tl == 0)
+			return -1;
+		policy_decide_ex(p, t, tl, who, phase_now(qc->ph), phase_flags(qc->ph), d);
+		if (query_blocks(d->action))
+			return 1;
+		if (d->category && first.category == NULL)
+			first = *d;
+		t += tl;
+	}
+	*d = first;
+	return 0;
+}
+
 /* Whether a CNAME target of the answer e reaches a name the policy blocks
- * for the client ci; d then holds that decision. Checked at serve time, as
- * decisions depend on the client and the time. When a target is in a
- * category and record is set (the query's own name was in none), the host
- * is recorded as asking q for that category. */
+ * for the client of w; d then holds that decision. Checked at serve time,
+ * as decisions depend on the client and the time. As for a query's own
+ * name, the real client is looked for only when a target is in a category;
+ * when record is set (the query's own name was in none), the host is then
+ * recorded as asking q for that category. */
 static int
 query_cname_policy(struct query_ctx *qc, const struct cache_entry *e, const struct msg_query *q,
     struct query_who *w, bool record, struct policy_decision *d)
@@ -268,26 +302,20 @@ query_cname_policy(struct query_ctx *qc, const struct cache_entry *e, const stru
 	const uint8_t *t = cache_entry_cnames(e, &n);
 	if (n == 0 || p == NULL)
 		return 0;
-	const struct client_info *ci = query_identify(qc, w);
-	struct policy_client who = { ci->addr, ci->has_mac ? ci->mac : NULL };
-	struct policy_decision first = { 0 };
-	int blocked = 0;
-	for (unsigned i = 0; i < n && !blocked; i++) {
-		size_t tl = msg_name_len(t, MSG_NAME_MAX);
-		if (tl == 0)
-			return 0;
-		policy_decide_ex(p, t, tl, &who, phase_now(qc->ph), phase_flags(qc->ph), d);
-		blocked = query_blocks(d->action);
-		if (d->category && first.category == NULL)
-			first = *d;
-		t += tl;
+	struct policy_client who = { w->cl->addr, NULL };
+	int blocked = query_cname_decide(qc, p, t, n, &who, d);
+	if (blocked < 0)
+		return 0;
+	if (d->category && qc->hl) {
+		/* t parsed above: the same walk for another client */
+		if (query_reidentify(qc, w, &who))
+			blocked = query_cname_decide(qc, p, t, n, &who, d);
+		if (record && d->category)
+			hostlog_record(qc->hl, query_identify(qc, w), q->qname, q->qname_len, q->qtype,
+			    d);
 	}
 	if (blocked)
 		qc->st.policy_cname_blocked++;
-	else
-		*d = first;
-	if (record && d->category && qc->hl)
-		hostlog_record(qc->hl, ci, q->qname, q->qname_len, q->qtype, d);
 	return blocked;
 }
 

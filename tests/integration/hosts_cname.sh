@@ -39,3 +39,22 @@ qfrom 127.0.0.3 relay.kaspersky.com A >/dev/null
 expect_eq "a category name with a CNAME into a category counts once" 3 \
 	"$(ctl hosts --json | jq '.hosts[] | select(.ip == "127.0.0.3") | .categories.ksn')"
 stop_dnsd
+
+# The CNAME decision is for the real client, as a direct query's: the MAC
+# a trusted forwarder (127.0.0.1 here) passes in dnsmasq's option 65001 is
+# exempt, the forwarder itself is not.
+{ cat "$HOSTS_POLICY"; echo 'clients = ( { name = "bob"; macs = ( "aa:bb:cc:00:00:03" ); exempt = true; } );'; } \
+	>"$T/exempt.conf"
+HOSTS_POLICY=$T/exempt.conf HOSTS_STATE=$T/exempt.state \
+	hosts_conf "$T/dnsd.conf" 'trusted_forwarders = [ "127.0.0.1" ];'
+start_dnsd "$T/dnsd.conf"
+wait_dns "$DNSD_PORT" && wait_ctl || { not_ok "dnsd answers (exempt MAC)"; cat "$DNSD_LOG"; exit 1; }
+bob=+ednsopt=65001:aabbcc000003
+expect_eq "exempt by MAC: a direct query is answered" 192.0.2.10 "$(q +short "$bob" upd.kaspersky.com A | tail -1)"
+expect_eq "exempt by MAC: a CNAME into a blocked name is answered" 192.0.2.10 \
+	"$(q +short "$bob" cdn.kaspersky.com A | tail -1)"
+expect_eq "exempt by MAC: from the cache too" 192.0.2.10 "$(q +short "$bob" cdn.kaspersky.com A | tail -1)"
+expect_eq "the exempt host is recorded by its MAC with action allow" allow \
+	"$(ctl hosts --json | jq -r '.hosts[] | select(.mac == "aa:bb:cc:00:00:03") | .last_action')"
+expect_eq "without the MAC: blocked" NXDOMAIN "$(rcode cdn.kaspersky.com A)"
+stop_dnsd
