@@ -55,12 +55,62 @@ status_dns(const struct ctlcmd_src *s, struct evbuffer *out)
 		                    fs.up[i].addr, fs.up[i].down ? "DOWN" : "up", fs.up[i].fails);
 }
 
+/* The parts of status that programs read (the LuCI overview): policy,
+ * phase, next boundary, clock, cache and upstreams, as one JSON object. */
+static void
+status_json(const struct ctlcmd_src *s, struct evbuffer *out)
+{
+	const struct phase *ph = *s->phase;
+	const struct policy *p = ph ? phase_policy(ph) : NULL;
+	struct cache_stats cs = {0};
+	struct forward_stats fs = {0};
+	char t[JSON_TIMELEN];
+	evbuffer_add_printf(out, "{\"uptime\":%lld,\"policy\":", (long long)(time(NULL) - s->started));
+	if (p) {
+		time_t next = phase_next_boundary(ph);
+		evbuffer_add_printf(out, "{\"file\":");
+		json_str(out, policy_path(p));
+		json_kv_str(out, "phase", phase_current(ph));
+		json_kv_str(out, "next_boundary", next ? json_time(next, t) : NULL);
+		json_kv_time(out, "now", phase_now(ph));
+		json_kv_str(out, "clock",
+		            phase_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
+		            : phase_clock_unsynced(ph)          ? "unsynced"
+		                                                : "sane");
+		evbuffer_add_printf(out, "}");
+	} else
+		evbuffer_add_printf(out, "null");
+	if (*s->cache)
+		cache_get_stats(*s->cache, &cs);
+	evbuffer_add_printf(out,
+	                    ",\"cache\":{\"entries\":%zu,\"bytes\":%zu,\"hits\":%llu,"
+	                    "\"misses\":%llu,\"evictions\":%llu},\"upstreams\":[",
+	                    cs.entries, cs.bytes, (unsigned long long)cs.hits,
+	                    (unsigned long long)cs.misses, (unsigned long long)cs.evictions);
+	if (*s->fwd)
+		forward_get_stats(*s->fwd, &fs);
+	for (int i = 0; i < fs.nupstream && i < FORWARD_STATUS_MAX; i++) {
+		evbuffer_add_printf(out, "%s{\"addr\":", i ? "," : "");
+		json_str(out, fs.up[i].addr);
+		evbuffer_add_printf(out, ",\"up\":%s,\"fails\":%u}", fs.up[i].down ? "false" : "true",
+		                    fs.up[i].fails);
+	}
+	evbuffer_add_printf(out, "]}\n");
+}
+
 static int
 status_cmd(const char *args, struct evbuffer *out, void *arg)
 {
 	const struct ctlcmd_src *s = arg;
 	long up = (long)(time(NULL) - s->started);
-	(void)args;
+	if (strcmp(args, "json") == 0) {
+		status_json(s, out);
+		return 0;
+	}
+	if (*args) {
+		evbuffer_add_printf(out, "status: expected nothing or json\n");
+		return -1;
+	}
 	evbuffer_add_printf(out, "uptime: %ldd %02ld:%02ld:%02ld\n", up / 86400, up / 3600 % 24,
 	                    up / 60 % 60, up % 60);
 	status_policy(s, out);

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The LuCI app's rpcd plugin (usr/libexec/rpcd/luci.dnsd) run as rpcd runs
+# an exec plugin: `luci.dnsd list`, then `luci.dnsd call METHOD` with the
+# arguments on stdin, against a running dnsd that has recorded hosts. Every
+# answer must be one JSON object; a dnsd that is down gives {"error": ...}.
+# jshn.sh: OpenWrt's, from tests/openwrt/ when that stand-in exists, else
+# the few functions the plugin uses, written here on jq.
+. "$(dirname "$0")/../lib.sh"
+
+plugin=$TOP/appliance/openwrt/luci-app-dnsd/root/usr/libexec/rpcd/luci.dnsd
+mkdir -p "$T/root/usr/share/libubox"
+if [ -f "$TOP/tests/openwrt/jshn.sh" ]; then
+	cp "$TOP/tests/openwrt/jshn.sh" "$T/root/usr/share/libubox/jshn.sh"
+else
+	cat >"$T/root/usr/share/libubox/jshn.sh" <<'JSHN'
+# jshn.sh stand-in: json_init, json_add_object, json_add_string,
+# json_close_object, json_dump; strings escaped by jq.
+json_init() { _J=""; _JSEP=""; }
+json_add_object() { _J="$_J$_JSEP$(jq -Rn --arg k "$1" '$k'):{"; _JSEP=""; }
+json_close_object() { _J="$_J}"; _JSEP=","; }
+json_add_string() { _J="$_J$_JSEP$(jq -Rn --arg k "$1" '$k'):$(jq -Rn --arg v "$2" '$v')"; _JSEP=","; }
+json_dump() { printf '{%s}\n' "$_J"; }
+JSHN
+fi
+rpc() { IPKG_INSTROOT=$T/root DNSDCTL=$DNSDCTL DNSD_CONF=$T/dnsd.conf sh "$plugin" "$@"; }
+
+hosts_setup || { not_ok "nsd started"; exit 1; }
+hosts_conf "$T/dnsd.conf"
+start_dnsd "$T/dnsd.conf"
+wait_dns "$DNSD_PORT" && wait_ctl || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+qfrom 127.0.0.2 upd.kaspersky.com A >/dev/null
+qfrom 127.0.0.2 upd.kaspersky.com A >/dev/null
+qfrom 127.0.0.3 ds.kaspersky.com A >/dev/null
+
+list=$(rpc list)
+expect_eq "list: the methods hosts and status, no arguments" '{"hosts":{},"status":{}}' \
+	"$(jq -cS . <<<"$list")"
+
+hosts=$(echo '{}' | rpc call hosts); rc=$?
+expect_eq "call hosts: exit 0" 0 "$rc"
+expect_eq "call hosts: one JSON object" object "$(jq -r type <<<"$hosts")"
+expect_eq "call hosts: both hosts, last seen first" "127.0.0.3 127.0.0.2" \
+	"$(jq -r '[.hosts[].ip] | join(" ")' <<<"$hosts")"
+expect_eq "call hosts: a host's hostname, MAC, count, names, last action" \
+	"anna-laptop aa:bb:cc:00:00:02 2 upd.kaspersky.com nxdomain" \
+	"$(jq -r '.hosts[] | select(.ip == "127.0.0.2") | "\(.hostname) \(.mac) \(.total) \(.names | join(",")) \(.last_action)"' <<<"$hosts")"
+
+status=$(echo '{}' | rpc call status); rc=$?
+expect_eq "call status: exit 0" 0 "$rc"
+expect_eq "call status: phase in force, clock, policy file" "enforce sane $HOSTS_POLICY" \
+	"$(jq -r '.policy | "\(.phase) \(.clock) \(.file)"' <<<"$status")"
+expect_eq "call status: no next boundary after the last phase" null \
+	"$(jq -r '.policy.next_boundary' <<<"$status")"
+expect_eq "call status: the upstream, up" "127.0.0.1@$NSD_PORT true" \
+	"$(jq -r '.upstreams[0] | "\(.addr) \(.up)"' <<<"$status")"
+
+stop_dnsd
+down=$(echo '{}' | rpc call hosts); rc=$?
+expect_eq "dnsd down: still exit 0 (rpcd passes the object on)" 0 "$rc"
+expect_match "dnsd down: an error object naming the socket" \
+	"^dnsdctl hosts: dnsdctl: $T/ctl.sock: " "$(jq -r .error <<<"$down")"
+exit $FAILED
