@@ -43,7 +43,7 @@ LIBDNSD     = $(BUILD)/libdnsd.a
 PROGS       = $(BUILD)/dnsd $(BUILD)/dnsdctl $(BUILD)/dnsd-policy
 UNIT_BINS   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests run test check test-unit deps bench fuzz cross install clean
+.PHONY: all tests run test check test-unit test-luci deps bench fuzz cross install clean
 
 all: $(PROGS)
 
@@ -102,6 +102,15 @@ test check:
 test-unit:
 	@$(MAKE) --no-print-directory tests
 	@tests/run $(BUILD)
+
+# The LuCI app's views in headless Chromium against a real luci-base htdocs
+# tree that is not in this repository (docs/openwrt.md says where to get it).
+test-luci:
+	@if [ -z "$(LUCI_ROOT)" ]; then \
+		echo "test-luci: set LUCI_ROOT=DIR, a luci-base htdocs tree (see docs/openwrt.md)" >&2; exit 2; fi
+	@tests/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@tests/luci/run.sh $(BUILD) "$(LUCI_ROOT)"
 
 bench:
 	@tests/deps.sh bench

@@ -3,25 +3,11 @@
 # an exec plugin: `luci.dnsd list`, then `luci.dnsd call METHOD` with the
 # arguments on stdin, against a running dnsd that has recorded hosts. Every
 # answer must be one JSON object; a dnsd that is down gives {"error": ...}.
-# jshn.sh: OpenWrt's, from tests/openwrt/ when that stand-in exists, else
-# the few functions the plugin uses, written here on jq.
 . "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/luci/lib.sh"
 
 plugin=$TOP/appliance/openwrt/luci-app-dnsd/root/usr/libexec/rpcd/luci.dnsd
-mkdir -p "$T/root/usr/share/libubox"
-if [ -f "$TOP/tests/openwrt/jshn.sh" ]; then
-	cp "$TOP/tests/openwrt/jshn.sh" "$T/root/usr/share/libubox/jshn.sh"
-else
-	cat >"$T/root/usr/share/libubox/jshn.sh" <<'JSHN'
-# jshn.sh stand-in: json_init, json_add_object, json_add_string,
-# json_close_object, json_dump; strings escaped by jq.
-json_init() { _J=""; _JSEP=""; }
-json_add_object() { _J="$_J$_JSEP$(jq -Rn --arg k "$1" '$k'):{"; _JSEP=""; }
-json_close_object() { _J="$_J}"; _JSEP=","; }
-json_add_string() { _J="$_J$_JSEP$(jq -Rn --arg k "$1" '$k'):$(jq -Rn --arg v "$2" '$v')"; _JSEP=","; }
-json_dump() { printf '{%s}\n' "$_J"; }
-JSHN
-fi
+luci_jshn "$T/root"
 rpc() { IPKG_INSTROOT=$T/root DNSDCTL=$DNSDCTL DNSD_CONF=$T/dnsd.conf sh "$plugin" "$@"; }
 
 hosts_setup || { not_ok "nsd started"; exit 1; }

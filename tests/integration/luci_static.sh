@@ -42,6 +42,8 @@ expect_eq "the ACL reads and writes only the dnsd UCI config" '["dnsd"] ["dnsd"]
 	"$(jq -c '."luci-app-dnsd" | .read.uci, .write.uci' "$acl" | tr '\n' ' ' | sed 's/ $//')"
 check "the rpcd plugin is executable" test -x "$plugin"
 check "the rpcd plugin parses (sh -n)" sh -n "$plugin"
+check "make test-luci's stub server is valid JavaScript" node --check "$TOP/tests/luci/server.js"
+check "make test-luci's driver parses (bash -n)" bash -n "$TOP/tests/luci/run.sh"
 
 # The form edits only options the shipped /etc/config/dnsd names (set or
 # commented out), which appliance_uci renders and checks with dnsd -t.

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# make test-luci: the LuCI app's views in headless Chromium against a real
+# LuCI JavaScript runtime (a luci-base htdocs tree, not in this repository),
+# a stand-in /ubus (server.js) whose luci.dnsd calls run the app's rpcd
+# plugin against a live dnsd with recorded hosts, and UCI from the shipped
+# /etc/config/dnsd. Asserts on the rendered DOM: the phase in force, one row
+# per host with the names it asked, the settings fields filled from UCI.
+# Screenshots go to $SHOTS (default: build dir) for a person to look at.
+# Usage: tests/luci/run.sh BUILD_DIR LUCI_ROOT
+DNSD_BUILD=$(cd "${1:?build dir}" && pwd)
+LUCI_ROOT=${2:?LUCI_ROOT}
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/luci/lib.sh"
+SHOTS=${SHOTS:-$DNSD_BUILD/luci-shots}
+app=$TOP/appliance/openwrt/luci-app-dnsd
+
+for f in cbi.js luci.js form.js rpc.js uci.js ui.js; do
+	[ -f "$LUCI_ROOT/luci-static/resources/$f" ] ||
+		{ echo "test-luci: $LUCI_ROOT/luci-static/resources/$f missing: not a luci-base htdocs tree" >&2; exit 2; }
+done
+
+mkdir -p "$T/uci"
+luci_jshn "$T/root"
+cp "$TOP/appliance/openwrt/dnsd/files/dnsd.config" "$T/uci/dnsd"
+
+hosts_setup || { not_ok "nsd started"; exit 1; }
+hosts_conf "$T/dnsd.conf"
+start_dnsd "$T/dnsd.conf"
+wait_dns "$DNSD_PORT" && wait_ctl || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+qfrom 127.0.0.2 upd.kaspersky.com A >/dev/null
+qfrom 127.0.0.2 activation-v2.kaspersky.com A >/dev/null
+qfrom 127.0.0.3 ds.kaspersky.com A >/dev/null
+
+HTTP_PORT=$(free_port)
+IPKG_INSTROOT=$T/root DNSDCTL=$DNSDCTL DNSD_CONF=$T/dnsd.conf \
+	node "$TOP/tests/luci/server.js" "$HTTP_PORT" "$LUCI_ROOT" "$app" "$T/uci" \
+	"$app/root/usr/libexec/rpcd/luci.dnsd" "$T/server.log" &
+PIDS+=($!)
+for i in $(seq 100); do grep -q listening "$T/server.log" 2>/dev/null && break; sleep 0.1; done
+
+# chrome ARGS... URL: headless Chromium with a fresh profile; the virtual
+# time budget lets LuCI's promises and rpc calls settle before the dump.
+chrome() {
+	timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$(mktemp -d "$T/chrome.XXXX")" --window-size=1280,900 \
+		--virtual-time-budget=8000 "$@" 2>>"$T/chrome.log"
+}
+mkdir -p "$SHOTS"
+url=http://127.0.0.1:$HTTP_PORT/cgi-bin/luci/admin/services/dnsd
+
+dom=$(chrome --dump-dom "$url/overview")
+chrome --screenshot="$SHOTS/overview.png" "$url/overview" >/dev/null
+rows=$(grep -o '<tr class="tr cbi-rowstyle[^"]*"[^>]*>.*' <<<"$dom" | sed 's/<\/tr>/&\n/g')
+expect_match "overview: the phase in force" '<td[^>]*>Phase in force</td><td[^>]*>enforce</td>' "$dom"
+expect_match "overview: the next boundary (none after the last phase)" \
+	'<td[^>]*>Next boundary</td><td[^>]*>none</td>' "$dom"
+expect_eq "overview: one row per host" 2 "$(grep -c 'data-title="IP"' <<<"$rows")"
+expect_match "overview: anna-laptop's row with its MAC, count and names" \
+	'127\.0\.0\.2</td>.*aa:bb:cc:00:00:02</td>.*anna-laptop</td>.*>2</td>.*update 1, licensing 1</td>.*>log</td>.*upd\.kaspersky\.com activation-v2\.kaspersky\.com</td>' \
+	"$(grep '127\.0\.0\.2' <<<"$rows")"
+expect_match "overview: bob-pc's row" '127\.0\.0\.3</td>.*bob-pc</td>.*ds\.kaspersky\.com</td>' \
+	"$(grep '127\.0\.0\.3' <<<"$rows")"
+
+dom=$(chrome --dump-dom "$url/settings")
+chrome --screenshot="$SHOTS/settings.png" "$url/settings" >/dev/null
+expect_match "settings: cache entries filled from UCI" \
+	'id="widget\.cbid\.dnsd\.main\.cache_max_entries"[^>]*value="10000"|value="10000"[^>]*id="widget\.cbid\.dnsd\.main\.cache_max_entries"' "$dom"
+expect_match "settings: policy file filled from UCI" 'value="/etc/dnsd/kaspersky\.conf"' "$dom"
+expect_match "settings: mode from UCI selected" '<option value="behind" selected' "$dom"
+expect_match "settings: trusted forwarders list from UCI" '127\.0\.0\.1.*::1' \
+	"$(grep -o 'cbid\.dnsd\.main\.hosts_trusted_forwarders.*' <<<"$dom" | head -c 3000)"
+
+if [ "$FAILED" -ne 0 ]; then
+	echo "# server log:"; sed 's/^/#   /' "$T/server.log"
+fi
+echo "# screenshots: $SHOTS/overview.png $SHOTS/settings.png"
+exit $FAILED
