@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fleet.h"
 
 #define DNSDCTL_DEFAULT_SOCKET "/var/run/dnsd.sock"
 #define DNSDCTL_REPLY_MAX (64u << 20)
@@ -25,6 +26,8 @@ usage(void)
 	        "  hosts [--json | --csv]   hosts that asked policy names, last seen first\n"
 	        "  host IP|MAC|NAME         one host's recent attempts\n"
 	        "  report --html [-o FILE]  a self-contained HTML page (stdout without -o)\n"
+	        "  report --merge SITE=FILE... [--json | --html] [-o FILE]\n"
+	        "                           one table from several dnsd's hosts --json exports\n"
 	        "  reload                   re-read the configuration and policy\n"
 	        "  flush-cache              empty the DNS cache\n");
 	exit(2);
@@ -117,6 +120,101 @@ read_reply(int fd)
 	return buf;
 }
 
+/* The whole of path, NUL-terminated, in *len bytes; caller frees. NULL
+ * with errno set when it cannot be read or is larger than a reply can be. */
+static char *
+read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t cap = 65536;
+	char *buf = malloc(cap);
+	*len = 0;
+	while (buf && !ferror(f) && !feof(f)) {
+		if (*len + 1 == cap) {
+			char *nb = cap < DNSDCTL_REPLY_MAX ? realloc(buf, cap * 2) : NULL;
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				errno = EFBIG;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		*len += fread(buf + *len, 1, cap - *len - 1, f);
+	}
+	if (buf && ferror(f)) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	if (buf)
+		buf[*len] = '\0';
+	return buf;
+}
+
+/* report --merge: read each SITE=FILE export and print one table; no
+ * socket. Exit status as main's. */
+static int
+merge_report(int argc, char **argv)
+{
+	enum report_format fmt = REPORT_TEXT;
+	const char *outfile = NULL;
+	char err[256];
+	int rc = 1;
+	struct fleet *fl = fleet_new();
+	struct evbuffer *out = evbuffer_new();
+	if (!fl || !out) {
+		fprintf(stderr, "dnsdctl: out of memory\n");
+		goto done;
+	}
+	for (int i = 1; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		if (strcmp(argv[i], "--merge") == 0)
+			continue;
+		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "--html") == 0)
+			fmt = argv[i][2] == 'j' ? REPORT_JSON : REPORT_HTML;
+		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			outfile = argv[++i];
+		else if (eq && argv[i][0] != '-') {
+			size_t len;
+			*eq = '\0';
+			char *text = read_file(eq + 1, &len);
+			if (!text) {
+				fprintf(stderr, "dnsdctl: %s: %s\n", eq + 1, strerror(errno));
+				goto done;
+			}
+			int r = fleet_add(fl, argv[i], text, len, err, sizeof err);
+			free(text);
+			if (r == -1) {
+				fprintf(stderr, "dnsdctl: %s: %s\n", eq + 1, err);
+				goto done;
+			}
+		} else
+			usage();
+	}
+	fleet_report(fl, fmt, out);
+	FILE *o = outfile ? fopen(outfile, "w") : stdout;
+	if (!o) {
+		fprintf(stderr, "dnsdctl: %s: %s\n", outfile, strerror(errno));
+		goto done;
+	}
+	while (evbuffer_get_length(out) && evbuffer_write(out, fileno(o)) > 0)
+		;
+	rc = evbuffer_get_length(out) ? 1 : 0;
+	if (rc)
+		fprintf(stderr, "dnsdctl: %s: %s\n", outfile ? outfile : "stdout", strerror(errno));
+	if (outfile && fclose(o) != 0)
+		rc = 1;
+done:
+	if (out)
+		evbuffer_free(out);
+	fleet_free(fl);
+	return rc;
+}
+
 static const char *
 socket_path(const char *sock, const char *conf)
 {
@@ -152,6 +250,9 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		usage();
+	for (int i = 1; strcmp(argv[0], "report") == 0 && i < argc; i++)
+		if (strcmp(argv[i], "--merge") == 0)
+			return merge_report(argc, argv);
 	char *line = request(argc, argv, &outfile);
 	if (!line)
 		usage();

@@ -188,8 +188,8 @@ csv_table(const struct hosts *h, struct evbuffer *out)
 	}
 }
 
-static void
-html_str(struct evbuffer *out, const char *s)
+void
+report_html_str(struct evbuffer *out, const char *s)
 {
 	for (; *s; s++) {
 		const char *esc = *s == '<'   ? "&lt;"
@@ -249,10 +249,10 @@ html_legend(const struct host *const *top, int nh, struct evbuffer *out)
 			evbuffer_add_printf(out, "others</li>\n");
 			break;
 		}
-		html_str(out, netaddr_str(&top[k]->addr, ip));
+		report_html_str(out, netaddr_str(&top[k]->addr, ip));
 		if (top[k]->hostname[0]) {
 			evbuffer_add_printf(out, " (");
-			html_str(out, top[k]->hostname);
+			report_html_str(out, top[k]->hostname);
 			evbuffer_add_printf(out, ")");
 		}
 		evbuffer_add_printf(out, "</li>\n");
@@ -338,15 +338,15 @@ html_page(const struct hosts *h, time_t now, struct evbuffer *out)
 	TAILQ_FOREACH(e, hosts_list(h), lru)
 	{
 		evbuffer_add_printf(out, "<tr class=\"host\"><td>");
-		html_str(out, netaddr_str(&e->addr, buf));
+		report_html_str(out, netaddr_str(&e->addr, buf));
 		evbuffer_add_printf(out, "</td><td>%s</td><td>",
 		                    e->has_mac ? mac_str(e->mac, buf) : "");
-		html_str(out, e->hostname);
+		report_html_str(out, e->hostname);
 		evbuffer_add_printf(out, "</td><td>%s</td><td>%s</td><td class=\"n\">%llu</td><td>",
 		                    short_time(e->first, t1, "%Y-%m-%d %H:%M"),
 		                    short_time(e->last, t2, "%Y-%m-%d %H:%M"),
 		                    (unsigned long long)e->total);
-		html_str(out, category_counts(h, e, cats, sizeof cats, " ", ", "));
+		report_html_str(out, category_counts(h, e, cats, sizeof cats, " ", ", "));
 		evbuffer_add_printf(out, "</td><td>%s</td></tr>\n",
 		                    policy_action_name(e->last_action));
 	}

@@ -19,6 +19,9 @@ void report_hosts(const struct hosts *h, enum report_format f, time_t now, struc
 /* One host by IP, MAC or hostname; -1 when there is none. */
 int report_host(const struct hosts *h, const char *key, struct evbuffer *out);
 
+/* Append s with <, >, & and " escaped for HTML text and attributes. */
+void report_html_str(struct evbuffer *out, const char *s);
+
 /* Register "hosts [text|json|csv|html]" and "host KEY" on c; h is
  * borrowed for the life of c. -1 when c has no room. */
 int report_register(struct control *c, struct hosts *h);
