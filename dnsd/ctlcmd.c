@@ -65,7 +65,8 @@ status_json(const struct ctlcmd_src *s, struct evbuffer *out)
 	struct cache_stats cs = {0};
 	struct forward_stats fs = {0};
 	char t[JSON_TIMELEN];
-	evbuffer_add_printf(out, "{\"uptime\":%lld,\"policy\":", (long long)(time(NULL) - s->started));
+	evbuffer_add_printf(out,
+	                    "{\"uptime\":%lld,\"policy\":", (long long)(time(NULL) - s->started));
 	if (p) {
 		time_t next = phase_next_boundary(ph);
 		evbuffer_add_printf(out, "{\"file\":");
@@ -75,8 +76,8 @@ status_json(const struct ctlcmd_src *s, struct evbuffer *out)
 		json_kv_time(out, "now", phase_now(ph));
 		json_kv_str(out, "clock",
 		            phase_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
-		            : phase_clock_unsynced(ph)          ? "unsynced"
-		                                                : "sane");
+		            : phase_clock_unsynced(ph)           ? "unsynced"
+		                                                 : "sane");
 		evbuffer_add_printf(out, "}");
 	} else
 		evbuffer_add_printf(out, "null");
@@ -92,8 +93,8 @@ status_json(const struct ctlcmd_src *s, struct evbuffer *out)
 	for (int i = 0; i < fs.nupstream && i < FORWARD_STATUS_MAX; i++) {
 		evbuffer_add_printf(out, "%s{\"addr\":", i ? "," : "");
 		json_str(out, fs.up[i].addr);
-		evbuffer_add_printf(out, ",\"up\":%s,\"fails\":%u}", fs.up[i].down ? "false" : "true",
-		                    fs.up[i].fails);
+		evbuffer_add_printf(out, ",\"up\":%s,\"fails\":%u}",
+		                    fs.up[i].down ? "false" : "true", fs.up[i].fails);
 	}
 	evbuffer_add_printf(out, "]}\n");
 }

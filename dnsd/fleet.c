@@ -16,12 +16,12 @@
 #include "netaddr.h"
 
 #define FLEET_MAX_TOKENS (8 << 20) /* tokens of one export */
-#define FLEET_MAX_ADDRS 8           /* addresses kept per merged host */
-#define FLEET_MAX_NAMES 64          /* names kept per merged host */
-#define FLEET_MAX_CATS 16           /* categories per merged host; more count as "other" */
+#define FLEET_MAX_ADDRS 8          /* addresses kept per merged host */
+#define FLEET_MAX_NAMES 64         /* names kept per merged host */
+#define FLEET_MAX_CATS 16          /* categories per merged host; more count as "other" */
 #define FLEET_CATLEN 32
 #define FLEET_ACTIONLEN 16
-#define FLEET_NAMELEN 1024   /* a name asked, or a hostname */
+#define FLEET_NAMELEN 1024                 /* a name asked, or a hostname */
 #define FLEET_MAX_COUNT 9007199254740992.0 /* 2^53: exact in a JSON number */
 
 struct fleet_cat {
@@ -148,10 +148,12 @@ parse_time(const char *s)
 	struct tm tm = {0};
 	char z;
 	int n = 0;
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-	                 &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z, &n) != 7 ||
+	if (!s ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	           &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z, &n) != 7 ||
 	    z != 'Z' || s[n] || tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
-	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+	    tm.tm_sec > 60)
 		return -1;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
@@ -197,8 +199,9 @@ rec_check(const struct jsonr *j, int obj, struct fleet_rec *r)
 	if (mac && mac_parse(r->mac, mac) == -1)
 		return "mac: not a MAC address";
 	r->has_mac = mac != NULL;
-	if (opt_str(j, obj, "first", JSON_TIMELEN, &t1) || opt_str(j, obj, "last", JSON_TIMELEN, &t2) ||
-	    (r->first = parse_time(t1)) == -1 || (r->last = parse_time(t2)) == -1)
+	if (opt_str(j, obj, "first", JSON_TIMELEN, &t1) ||
+	    opt_str(j, obj, "last", JSON_TIMELEN, &t2) || (r->first = parse_time(t1)) == -1 ||
+	    (r->last = parse_time(t2)) == -1)
 		return "first, last: not RFC 3339 UTC times";
 	if (!count_ok(j, v = jsonr_get(j, obj, "total")))
 		return "total: not a count";
@@ -207,7 +210,8 @@ rec_check(const struct jsonr *j, int obj, struct fleet_rec *r)
 		if (j->tok[v].type != JSONR_OBJ)
 			return "categories: not an object";
 		for (int k = v + 1, m = 0; m < j->tok[v].n; m++, k = j->tok[k + 1].end)
-			if (!*j->tok[k].s || strlen(j->tok[k].s) >= FLEET_CATLEN || !count_ok(j, k + 1))
+			if (!*j->tok[k].s || strlen(j->tok[k].s) >= FLEET_CATLEN ||
+			    !count_ok(j, k + 1))
 				return "categories: not name: count";
 		r->cats = v;
 	}
@@ -301,7 +305,8 @@ merge(struct fleet *f, int site, const struct jsonr *j, const struct fleet_rec *
 	h->total += r->total;
 	if (newest) {
 		h->last = r->last;
-		snprintf(h->last_action, sizeof h->last_action, "%s", r->last_action ? r->last_action : "");
+		snprintf(h->last_action, sizeof h->last_action, "%s",
+		         r->last_action ? r->last_action : "");
 	}
 	if (r->hostname && (newest || !h->hostname)) {
 		char *s = strdup(r->hostname);
@@ -329,9 +334,9 @@ static bool
 site_ok(const struct fleet *f, const char *site, char *err, size_t errlen)
 {
 	size_t n = strlen(site);
-	if (n == 0 || n >= FLEET_SITELEN || strspn(site,
-	                                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                                           "0123456789._-") != n) {
+	if (n == 0 || n >= FLEET_SITELEN ||
+	    strspn(site, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                 "0123456789._-") != n) {
 		snprintf(err, errlen, "site name %.64s: 1 to %d of A-Z a-z 0-9 . _ -", site,
 		         FLEET_SITELEN - 1);
 		return false;
@@ -355,7 +360,8 @@ fleet_add(struct fleet *f, const char *site, const char *json, size_t len, char 
 	struct fleet_rec r;
 	const char *why = NULL;
 	int hosts, n = 0, rc = 0;
-	if (!site_ok(f, site, err, errlen) || jsonr_parse(&j, json, len, FLEET_MAX_TOKENS, err, errlen) == -1)
+	if (!site_ok(f, site, err, errlen) ||
+	    jsonr_parse(&j, json, len, FLEET_MAX_TOKENS, err, errlen) == -1)
 		return -1;
 	if ((hosts = jsonr_get(&j, 0, "hosts")) < 0 || j.tok[hosts].type != JSONR_ARR)
 		why = "not a dnsd hosts export: no \"hosts\" array";
@@ -387,7 +393,8 @@ fleet_add(struct fleet *f, const char *site, const char *json, size_t len, char 
 static int
 by_last(const void *a, const void *b)
 {
-	const struct fleet_host *x = *(struct fleet_host *const *)a, *y = *(struct fleet_host *const *)b;
+	const struct fleet_host *x = *(struct fleet_host *const *)a,
+	                        *y = *(struct fleet_host *const *)b;
 	return x->last != y->last ? (x->last < y->last ? 1 : -1) : strcmp(x->key, y->key);
 }
 
@@ -421,6 +428,16 @@ add_addrs(const struct fleet_host *h, const char *sep, void (*put)(struct evbuff
 	for (int i = 0; i < h->naddrs; i++) {
 		evbuffer_add_printf(out, "%s", i ? sep : "");
 		put(out, netaddr_str(&h->addrs[i], a));
+	}
+}
+
+static void
+add_names(const struct fleet_host *h, const char *sep, void (*put)(struct evbuffer *, const char *),
+          struct evbuffer *out)
+{
+	for (int i = 0; i < h->nnames; i++) {
+		evbuffer_add_printf(out, "%s", i ? sep : "");
+		put(out, h->names[i]);
 	}
 }
 
@@ -494,10 +511,7 @@ json_host(const struct fleet *f, const struct fleet_host *h, struct evbuffer *ou
 	evbuffer_add_printf(out, "}");
 	json_kv_str(out, "last_action", h->last_action[0] ? h->last_action : NULL);
 	evbuffer_add_printf(out, ",\"names\":[");
-	for (int i = 0; i < h->nnames; i++) {
-		evbuffer_add_printf(out, "%s", i ? "," : "");
-		json_str(out, h->names[i]);
-	}
+	add_names(h, ",", json_str, out);
 	evbuffer_add_printf(out, "]}");
 }
 
@@ -519,10 +533,7 @@ html_host(const struct fleet *f, const struct fleet_host *h, struct evbuffer *ou
 	evbuffer_add_printf(out, "</td><td>");
 	report_html_str(out, h->last_action[0] ? h->last_action : "-");
 	evbuffer_add_printf(out, "</td><td>");
-	for (int i = 0; i < h->nnames; i++) {
-		evbuffer_add_printf(out, "%s", i ? " " : "");
-		report_html_str(out, h->names[i]);
-	}
+	add_names(h, " ", report_html_str, out);
 	evbuffer_add_printf(out, "</td></tr>\n");
 }
 
@@ -530,24 +541,24 @@ static void
 html_head(const struct fleet *f, struct evbuffer *out)
 {
 	evbuffer_add_printf(
-	    out,
-	    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	    "<title>dnsd: hosts trying policy names, all sites</title>\n<style>\n"
-	    "body{font-family:sans-serif;margin:1em;color:#222}\n"
-	    "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.3em .6em;"
-	    "text-align:left;vertical-align:top}\nth{background:#eee}td.n{text-align:right}\n"
-	    "</style></head><body>\n<h1>Hosts trying policy names, all sites</h1>\n<p>");
+	    out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	         "<title>dnsd: hosts trying policy names, all sites</title>\n<style>\n"
+	         "body{font-family:sans-serif;margin:1em;color:#222}\n"
+	         "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.3em .6em;"
+	         "text-align:left;vertical-align:top}\nth{background:#eee}td.n{text-align:right}\n"
+	         "</style></head><body>\n<h1>Hosts trying policy names, all sites</h1>\n<p>");
 	for (int i = 0; i < f->nsites; i++) {
 		evbuffer_add_printf(out, "%s", i ? ", " : "Sites: ");
 		report_html_str(out, f->sites[i]);
 		evbuffer_add_printf(out, " (%d)", f->site_hosts[i]);
 	}
 	evbuffer_add_printf(
-	    out, "; %d machines. Times in UTC.</p>\n<table id=\"hosts\"><thead><tr><th>MAC</th>"
-	         "<th>Hostname</th><th>Addresses</th><th>Sites</th><th>First seen</th>"
-	         "<th>Last seen</th><th>Attempts</th><th>Categories</th><th>Last action</th>"
-	         "<th>Names asked</th></tr></thead>\n<tbody>\n",
+	    out,
+	    "; %d machines. Times in UTC.</p>\n<table id=\"hosts\"><thead><tr><th>MAC</th>"
+	    "<th>Hostname</th><th>Addresses</th><th>Sites</th><th>First seen</th>"
+	    "<th>Last seen</th><th>Attempts</th><th>Categories</th><th>Last action</th>"
+	    "<th>Names asked</th></tr></thead>\n<tbody>\n",
 	    f->nhosts);
 }
 

@@ -304,8 +304,7 @@ value(struct jp *x, int depth)
 }
 
 int
-jsonr_parse(struct jsonr *j, const char *text, size_t len, int max_tokens, char *err,
-            size_t errlen)
+jsonr_parse(struct jsonr *j, const char *text, size_t len, int max_tokens, char *err, size_t errlen)
 {
 	*j = (struct jsonr){0};
 	/* one spare byte: number() terminates its text in place */
@@ -315,7 +314,10 @@ jsonr_parse(struct jsonr *j, const char *text, size_t len, int max_tokens, char 
 	}
 	memcpy(j->buf, text, len);
 	j->buf[len] = '\0';
-	struct jp x = {.j = j, .p = j->buf, .end = j->buf + len, .start = j->buf,
+	struct jp x = {.j = j,
+	               .p = j->buf,
+	               .end = j->buf + len,
+	               .start = j->buf,
 	               .max_tokens = max_tokens > 0 ? max_tokens : 1};
 	if (value(&x, 0) >= 0) {
 		skip_ws(&x);

@@ -15,10 +15,10 @@ enum jsonr_type { JSONR_NULL, JSONR_FALSE, JSONR_TRUE, JSONR_NUM, JSONR_STR, JSO
 
 struct jsonr_tok {
 	enum jsonr_type type;
-	int end;     /* index of the token after this one's subtree */
-	int n;       /* array: items; object: members (each a key then a value) */
-	char *s;     /* string: decoded, NUL-terminated; owned by the reader */
-	double num;  /* number */
+	int end;    /* index of the token after this one's subtree */
+	int n;      /* array: items; object: members (each a key then a value) */
+	char *s;    /* string: decoded, NUL-terminated; owned by the reader */
+	double num; /* number */
 };
 
 /* Owns its tokens and string bytes; jsonr_free releases both. */

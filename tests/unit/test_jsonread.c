@@ -22,8 +22,17 @@ static void
 test_valid_documents_parse(void **state)
 {
 	static const char *const ok[] = {
-	    "0", "-0.5e+3", "\"\"", "true", "null", " [ ] ", "{}", "[1,[2,[3]],{\"a\":{}}]",
-	    "{\"a\":1,\"a\":2}", "\"\\u00e9\\ud83d\\ude00\"", "1E9",
+	    "0",
+	    "-0.5e+3",
+	    "\"\"",
+	    "true",
+	    "null",
+	    " [ ] ",
+	    "{}",
+	    "[1,[2,[3]],{\"a\":{}}]",
+	    "{\"a\":1,\"a\":2}",
+	    "\"\\u00e9\\ud83d\\ude00\"",
+	    "1E9",
 	};
 	struct jsonr j;
 	char err[128];
@@ -52,7 +61,7 @@ test_invalid_documents_are_refused_with_a_line(void **state)
 	    {"\"\\u0000\"", "line 1: \\u0000 in string"},
 	    {"\"\\ud800\"", "line 1: lone surrogate in string"},
 	    {"\"\\udc00\"", "line 1: lone surrogate in string"},
-	    {"\"\xc0\xaf\"", "line 1: invalid UTF-8 in string"},   /* overlong '/' */
+	    {"\"\xc0\xaf\"", "line 1: invalid UTF-8 in string"},     /* overlong '/' */
 	    {"\"\xed\xa0\x80\"", "line 1: invalid UTF-8 in string"}, /* a surrogate */
 	    {"\"\xe2\x82\"", "line 1: invalid UTF-8 in string"},     /* cut short */
 	    {"tru", "line 1: expected a value"},
@@ -74,8 +83,8 @@ test_strings_are_decoded(void **state)
 	struct jsonr j;
 	char err[128];
 	(void)state;
-	assert_int_equal(parse(&j, "[\"a\\\"b\\\\c\\/d\\n\", \"\\u00e9\\ud83d\\ude00\", \"\xc3\xa9\"]", err),
-	                 0);
+	assert_int_equal(
+	    parse(&j, "[\"a\\\"b\\\\c\\/d\\n\", \"\\u00e9\\ud83d\\ude00\", \"\xc3\xa9\"]", err), 0);
 	assert_string_equal(jsonr_str(&j, 1), "a\"b\\c/d\n");
 	assert_string_equal(jsonr_str(&j, 2), "\xc3\xa9\xf0\x9f\x98\x80");
 	assert_string_equal(jsonr_str(&j, 3), "\xc3\xa9");
