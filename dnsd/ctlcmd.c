@@ -55,30 +55,50 @@ status_dns(const struct ctlcmd_src *s, struct evbuffer *out)
 		                    fs.up[i].addr, fs.up[i].down ? "DOWN" : "up", fs.up[i].fails);
 }
 
-/* The parts of status that programs read (the LuCI overview): policy,
- * phase, next boundary, clock, cache and upstreams, as one JSON object. */
-static void
-status_json(const struct ctlcmd_src *s, struct evbuffer *out)
+char *
+ctlcmd_timeline(const struct policy *p)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	policy_timeline(p, f);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+void
+ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out)
 {
 	const struct phase *ph = *s->phase;
 	const struct policy *p = ph ? phase_policy(ph) : NULL;
 	struct cache_stats cs = {0};
 	struct forward_stats fs = {0};
-	char t[JSON_TIMELEN];
-	evbuffer_add_printf(out,
-	                    "{\"uptime\":%lld,\"policy\":", (long long)(time(NULL) - s->started));
+	time_t now = time(NULL);
+	evbuffer_add_printf(out, "{\"uptime\":%lld", (long long)(now - s->started));
+	json_kv_time(out, "now", now);
+	evbuffer_add_printf(out, ",\"policy\":");
 	if (p) {
 		time_t next = phase_next_boundary(ph);
+		char *tl = ctlcmd_timeline(p);
 		evbuffer_add_printf(out, "{\"file\":");
 		json_str(out, policy_path(p));
 		json_kv_str(out, "phase", phase_current(ph));
-		json_kv_str(out, "next_boundary", next ? json_time(next, t) : NULL);
-		json_kv_time(out, "now", phase_now(ph));
-		json_kv_str(out, "clock",
-		            phase_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
-		            : phase_clock_unsynced(ph)           ? "unsynced"
-		                                                 : "sane");
+		if (next)
+			json_kv_time(out, "next_boundary", next);
+		else
+			json_kv_str(out, "next_boundary", NULL);
+		json_kv_str(out, "clock", phase_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
+		                          : phase_clock_unsynced(ph)          ? "unsynced"
+		                                                              : "sane");
+		json_kv_time(out, "policy_time", phase_now(ph));
+		json_kv_str(out, "timeline", tl);
 		evbuffer_add_printf(out, "}");
+		free(tl);
 	} else
 		evbuffer_add_printf(out, "null");
 	if (*s->cache)
@@ -91,10 +111,10 @@ status_json(const struct ctlcmd_src *s, struct evbuffer *out)
 	if (*s->fwd)
 		forward_get_stats(*s->fwd, &fs);
 	for (int i = 0; i < fs.nupstream && i < FORWARD_STATUS_MAX; i++) {
-		evbuffer_add_printf(out, "%s{\"addr\":", i ? "," : "");
+		evbuffer_add_printf(out, "%s{\"address\":", i ? "," : "");
 		json_str(out, fs.up[i].addr);
-		evbuffer_add_printf(out, ",\"up\":%s,\"fails\":%u}",
-		                    fs.up[i].down ? "false" : "true", fs.up[i].fails);
+		json_kv_str(out, "state", fs.up[i].down ? "down" : "up");
+		evbuffer_add_printf(out, ",\"failures\":%u}", fs.up[i].fails);
 	}
 	evbuffer_add_printf(out, "]}\n");
 }
@@ -105,7 +125,7 @@ status_cmd(const char *args, struct evbuffer *out, void *arg)
 	const struct ctlcmd_src *s = arg;
 	long up = (long)(time(NULL) - s->started);
 	if (strcmp(args, "json") == 0) {
-		status_json(s, out);
+		ctlcmd_status_json(s, out);
 		return 0;
 	}
 	if (*args) {

@@ -49,6 +49,8 @@ request(int argc, char **argv, const char **outfile)
 		if (!fmt)
 			return NULL;
 		snprintf(line, sizeof line, "hosts %s\n", fmt);
+	} else if (strcmp(cmd, "status") == 0 && argc == 2 && strcmp(argv[1], "--json") == 0) {
+		snprintf(line, sizeof line, "status json\n");
 	} else if (strcmp(cmd, "host") == 0 && argc == 2) {
 		if (snprintf(line, sizeof line, "host %s\n", argv[1]) >= (int)sizeof line ||
 		    strchr(argv[1], '\n'))
@@ -66,8 +68,6 @@ request(int argc, char **argv, const char **outfile)
 		if (!html)
 			return NULL;
 		snprintf(line, sizeof line, "hosts html\n");
-	} else if (strcmp(cmd, "status") == 0 && argc == 2 && strcmp(argv[1], "--json") == 0) {
-		snprintf(line, sizeof line, "status json\n");
 	} else if (argc == 1 && (strcmp(cmd, "status") == 0 || strcmp(cmd, "stats") == 0 ||
 	                         strcmp(cmd, "reload") == 0 || strcmp(cmd, "flush-cache") == 0 ||
 	                         strcmp(cmd, "help") == 0))

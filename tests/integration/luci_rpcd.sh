@@ -4,11 +4,10 @@
 # arguments on stdin, against a running dnsd that has recorded hosts. Every
 # answer must be one JSON object; a dnsd that is down gives {"error": ...}.
 . "$(dirname "$0")/../lib.sh"
-. "$TOP/tests/luci/lib.sh"
 
 plugin=$TOP/appliance/openwrt/luci-app-dnsd/root/usr/libexec/rpcd/luci.dnsd
-luci_jshn "$T/root"
-rpc() { IPKG_INSTROOT=$T/root DNSDCTL=$DNSDCTL DNSD_CONF=$T/dnsd.conf sh "$plugin" "$@"; }
+# As on a router: busybox ash, jshn.sh from the OpenWrt stand-ins.
+rpc() { IPKG_INSTROOT=$TOP/tests/openwrt/standins DNSDCTL=$DNSDCTL DNSD_CONF=$T/dnsd.conf busybox sh "$plugin" "$@"; }
 
 hosts_setup || { not_ok "nsd started"; exit 1; }
 hosts_conf "$T/dnsd.conf"
@@ -37,8 +36,8 @@ expect_eq "call status: phase in force, clock, policy file" "enforce sane $HOSTS
 	"$(jq -r '.policy | "\(.phase) \(.clock) \(.file)"' <<<"$status")"
 expect_eq "call status: no next boundary after the last phase" null \
 	"$(jq -r '.policy.next_boundary' <<<"$status")"
-expect_eq "call status: the upstream, up" "127.0.0.1@$NSD_PORT true" \
-	"$(jq -r '.upstreams[0] | "\(.addr) \(.up)"' <<<"$status")"
+expect_eq "call status: the upstream, up" "127.0.0.1@$NSD_PORT up" \
+	"$(jq -r '.upstreams[0] | "\(.address) \(.state)"' <<<"$status")"
 
 stop_dnsd
 down=$(echo '{}' | rpc call hosts); rc=$?

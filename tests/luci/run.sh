@@ -10,7 +10,6 @@
 DNSD_BUILD=$(cd "${1:?build dir}" && pwd)
 LUCI_ROOT=${2:?LUCI_ROOT}
 . "$(dirname "$0")/../lib.sh"
-. "$TOP/tests/luci/lib.sh"
 SHOTS=${SHOTS:-$DNSD_BUILD/luci-shots}
 app=$TOP/appliance/openwrt/luci-app-dnsd
 
@@ -20,7 +19,6 @@ for f in cbi.js luci.js form.js rpc.js uci.js ui.js; do
 done
 
 mkdir -p "$T/uci"
-luci_jshn "$T/root"
 cp "$TOP/appliance/openwrt/dnsd/files/dnsd.config" "$T/uci/dnsd"
 
 hosts_setup || { not_ok "nsd started"; exit 1; }
@@ -32,7 +30,7 @@ qfrom 127.0.0.2 activation-v2.kaspersky.com A >/dev/null
 qfrom 127.0.0.3 ds.kaspersky.com A >/dev/null
 
 HTTP_PORT=$(free_port)
-IPKG_INSTROOT=$T/root DNSDCTL=$DNSDCTL DNSD_CONF=$T/dnsd.conf \
+IPKG_INSTROOT=$TOP/tests/openwrt/standins DNSDCTL=$DNSDCTL DNSD_CONF=$T/dnsd.conf \
 	node "$TOP/tests/luci/server.js" "$HTTP_PORT" "$LUCI_ROOT" "$app" "$T/uci" \
 	"$app/root/usr/libexec/rpcd/luci.dnsd" "$T/server.log" &
 PIDS+=($!)

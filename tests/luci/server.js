@@ -3,7 +3,8 @@
 // with the app's views laid over it, a page shell per view that boots LuCI
 // as its header.ut and view.ut templates do, and a /ubus JSON-RPC endpoint
 // answering session, luci, file and uci calls (uci from a UCI file read at
-// start) and the app's luci.dnsd methods by running its rpcd plugin.
+// start) and the app's luci.dnsd methods by running its rpcd plugin (with
+// busybox sh and the jshn.sh of tests/openwrt/standins, as IPKG_INSTROOT).
 // Usage: node server.js PORT LUCI_ROOT APP_DIR UCI_DIR PLUGIN LOG
 'use strict';
 const http = require('http');
@@ -42,7 +43,7 @@ function uciGet(config) {
 }
 
 function pluginCall(method, args) {
-	const out = execFileSync('sh', [plugin, 'call', method], { input: JSON.stringify(args || {}), timeout: 10000 });
+	const out = execFileSync('busybox', ['sh', plugin, 'call', method], { input: JSON.stringify(args || {}), timeout: 10000 });
 	return [0, JSON.parse(out.toString())];
 }
 
