@@ -69,6 +69,13 @@ expect_match "settings: mode from UCI selected" '<option value="behind" selected
 expect_match "settings: trusted forwarders list from UCI" '127\.0\.0\.1.*::1' \
 	"$(grep -o 'cbid\.dnsd\.main\.hosts_trusted_forwarders.*' <<<"$dom" | head -c 3000)"
 
+# dnsd stopped: the page says what the plugin answered instead of rows.
+stop_dnsd
+dom=$(chrome --dump-dom "$url/overview")
+expect_match "overview with dnsd down: the plugin's error in the hosts table" \
+	"<em>dnsdctl hosts: dnsdctl: $T/ctl.sock: [^<]+</em>" "$dom"
+expect_match "overview with dnsd down: the status error" "<td[^>]*>dnsdctl status: dnsdctl: " "$dom"
+
 if [ "$FAILED" -ne 0 ]; then
 	echo "# server log:"; sed 's/^/#   /' "$T/server.log"
 fi
