@@ -2,7 +2,8 @@
 # The LuCI app's rpcd plugin (usr/libexec/rpcd/luci.dnsd) run as rpcd runs
 # an exec plugin: `luci.dnsd list`, then `luci.dnsd call METHOD` with the
 # arguments on stdin, against a running dnsd that has recorded hosts. Every
-# answer must be one JSON object; a dnsd that is down gives {"error": ...}.
+# answer must be one JSON object, the hosts trimmed to fit a ubus message;
+# a dnsd that is down gives {"error": ...}.
 . "$(dirname "$0")/../lib.sh"
 
 plugin=$TOP/appliance/openwrt/luci-app-dnsd/root/usr/libexec/rpcd/luci.dnsd
@@ -29,6 +30,14 @@ expect_eq "call hosts: both hosts, last seen first" "127.0.0.3 127.0.0.2" \
 expect_eq "call hosts: a host's hostname, MAC, count, names, last action" \
 	"anna-laptop aa:bb:cc:00:00:02 2 upd.kaspersky.com nxdomain" \
 	"$(jq -r '.hosts[] | select(.ip == "127.0.0.2") | "\(.hostname) \(.mac) \(.total) \(.names | join(",")) \(.last_action)"' <<<"$hosts")"
+
+expect_eq "call hosts: without the recent attempts and per-day counts the page does not show" \
+	"false false" "$(jq -r '[any(.hosts[]; has("recent")), any(.hosts[]; has("days"))] | join(" ")' <<<"$hosts")"
+expect_eq "call hosts: within the bound, all hosts, nothing truncated" null \
+	"$(jq -r .truncated <<<"$hosts")"
+small=$(echo '{}' | DNSD_RPC_MAX=1 rpc call hosts)
+expect_eq "call hosts over the bound: valid JSON, the most recent host, the rest counted" \
+	"127.0.0.3 1" "$(jq -r '"\([.hosts[].ip] | join(",")) \(.truncated)"' <<<"$small")"
 
 status=$(echo '{}' | rpc call status); rc=$?
 expect_eq "call status: exit 0" 0 "$rc"

@@ -29,12 +29,17 @@ qfrom 127.0.0.2 upd.kaspersky.com A >/dev/null
 qfrom 127.0.0.2 activation-v2.kaspersky.com A >/dev/null
 qfrom 127.0.0.3 ds.kaspersky.com A >/dev/null
 
+# start_server PORT [ENV...]: server.js on PORT, the plugin run with ENV.
+start_server() {
+	local port=$1; shift
+	env IPKG_INSTROOT="$TOP/tests/openwrt/standins" DNSDCTL="$DNSDCTL" DNSD_CONF="$T/dnsd.conf" "$@" \
+		node "$TOP/tests/luci/server.js" "$port" "$LUCI_ROOT" "$app" "$T/uci" \
+		"$app/root/usr/libexec/rpcd/luci.dnsd" "$T/server.$port.log" &
+	PIDS+=($!)
+	for i in $(seq 100); do grep -q listening "$T/server.$port.log" 2>/dev/null && break; sleep 0.1; done
+}
 HTTP_PORT=$(free_port)
-IPKG_INSTROOT=$TOP/tests/openwrt/standins DNSDCTL=$DNSDCTL DNSD_CONF=$T/dnsd.conf \
-	node "$TOP/tests/luci/server.js" "$HTTP_PORT" "$LUCI_ROOT" "$app" "$T/uci" \
-	"$app/root/usr/libexec/rpcd/luci.dnsd" "$T/server.log" &
-PIDS+=($!)
-for i in $(seq 100); do grep -q listening "$T/server.log" 2>/dev/null && break; sleep 0.1; done
+start_server "$HTTP_PORT"
 
 # chrome ARGS... URL: headless Chromium with a fresh profile; the virtual
 # time budget lets LuCI's promises and rpc calls settle before the dump.
@@ -69,6 +74,14 @@ expect_match "settings: mode from UCI selected" '<option value="behind" selected
 expect_match "settings: trusted forwarders list from UCI" '127\.0\.0\.1.*::1' \
 	"$(grep -o 'cbid\.dnsd\.main\.hosts_trusted_forwarders.*' <<<"$dom" | head -c 3000)"
 
+# A table larger than a ubus message takes (here: a bound of one line):
+# the rows that fit, and a note of how many are left out.
+SMALL_PORT=$(free_port)
+start_server "$SMALL_PORT" DNSD_RPC_MAX=1
+dom=$(chrome --dump-dom "http://127.0.0.1:$SMALL_PORT/cgi-bin/luci/admin/services/dnsd/overview")
+expect_eq "overview over the bound: the most recent host's row only" 1 "$(grep -o 'data-title="IP"' <<<"$dom" | wc -l)"
+expect_match "overview over the bound: how many are not shown" '<p id="dnsd-more">Not shown, seen less recently: 1 hosts;' "$dom"
+
 # dnsd stopped: the page says what the plugin answered instead of rows.
 stop_dnsd
 dom=$(chrome --dump-dom "$url/overview")
@@ -77,7 +90,7 @@ expect_match "overview with dnsd down: the plugin's error in the hosts table" \
 expect_match "overview with dnsd down: the status error" "<td[^>]*>dnsdctl status: dnsdctl: " "$dom"
 
 if [ "$FAILED" -ne 0 ]; then
-	echo "# server log:"; sed 's/^/#   /' "$T/server.log"
+	echo "# server logs:"; cat "$T"/server.*.log | sed 's/^/#   /'
 fi
 echo "# screenshots: $SHOTS/overview.png $SHOTS/settings.png"
 exit $FAILED

@@ -73,6 +73,9 @@ return view.extend({
 		}));
 		cbi_update_table(tables.hosts, hostRows(hl),
 			E('em', hl && hl.error ? hl.error : _('No host has asked a policy name.')));
+		tables.more.textContent = (hl && hl.truncated)
+			? _('Not shown, seen less recently: %d hosts; dnsdctl hosts lists them all.').format(hl.truncated)
+			: '';
 	},
 
 	render: function(data) {
@@ -90,7 +93,8 @@ return view.extend({
 					E('th', { 'class': 'th' }, _('Last action')),
 					E('th', { 'class': 'th' }, _('Names asked'))
 				])
-			])
+			]),
+			more: E('p', { 'id': 'dnsd-more' })
 		};
 		this.update(tables, data);
 		poll.add(L.bind(function() {
@@ -106,7 +110,8 @@ return view.extend({
 			]),
 			E('div', { 'class': 'cbi-section' }, [
 				E('h3', _('Hosts still trying, last seen first')),
-				tables.hosts
+				tables.hosts,
+				tables.more
 			])
 		]);
 	},
