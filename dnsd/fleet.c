@@ -15,7 +15,7 @@
 #include "jsonread.h"
 #include "netaddr.h"
 
-#define FLEET_MAX_TOKENS (8 << 20) /* tokens of one export */
+#define FLEET_MAX_TOKENS (1 << 22) /* values of one export: a 64 MiB dnsd export has fewer */
 #define FLEET_MAX_ADDRS 8          /* addresses kept per merged host */
 #define FLEET_MAX_NAMES 64         /* names kept per merged host */
 #define FLEET_MAX_CATS 16          /* categories per merged host; more count as "other" */
@@ -238,18 +238,23 @@ rec_key(const struct fleet_rec *r, const char *site, char *key, size_t len)
 		snprintf(key, len, "a%s\t%s", site, netaddr_str(&r->addr, a));
 }
 
+/* The last slot is kept for "other": dnsd counts past its own category
+ * bound the same way, and a merge of sites with different policies may
+ * bring more names than fit. */
 static void
 merge_cat(struct fleet_host *h, const char *name, uint64_t n)
 {
 	int i;
-	for (i = 0; i < h->ncats && strcmp(h->cats[i].name, name) != 0; i++)
-		;
+	for (;;) {
+		for (i = 0; i < h->ncats && strcmp(h->cats[i].name, name) != 0; i++)
+			;
+		if (i < h->ncats || h->ncats < FLEET_MAX_CATS - 1 || strcmp(name, "other") == 0)
+			break;
+		name = "other";
+	}
 	if (i == h->ncats) {
-		if (h->ncats == FLEET_MAX_CATS)
-			name = "other", i = FLEET_MAX_CATS - 1;
-		else
-			h->ncats++;
 		snprintf(h->cats[i].name, FLEET_CATLEN, "%s", name);
+		h->ncats++;
 	}
 	h->cats[i].count += n;
 }
