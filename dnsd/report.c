@@ -188,8 +188,8 @@ csv_table(const struct hosts *h, struct evbuffer *out)
 	}
 }
 
-void
-report_html_str(struct evbuffer *out, const char *s)
+static void
+html_str(struct evbuffer *out, const char *s)
 {
 	for (; *s; s++) {
 		const char *esc = *s == '<'   ? "&lt;"
@@ -249,10 +249,10 @@ html_legend(const struct host *const *top, int nh, struct evbuffer *out)
 			evbuffer_add_printf(out, "others</li>\n");
 			break;
 		}
-		report_html_str(out, netaddr_str(&top[k]->addr, ip));
+		html_str(out, netaddr_str(&top[k]->addr, ip));
 		if (top[k]->hostname[0]) {
 			evbuffer_add_printf(out, " (");
-			report_html_str(out, top[k]->hostname);
+			html_str(out, top[k]->hostname);
 			evbuffer_add_printf(out, ")");
 		}
 		evbuffer_add_printf(out, "</li>\n");
@@ -338,15 +338,15 @@ html_page(const struct hosts *h, time_t now, struct evbuffer *out)
 	TAILQ_FOREACH(e, hosts_list(h), lru)
 	{
 		evbuffer_add_printf(out, "<tr class=\"host\"><td>");
-		report_html_str(out, netaddr_str(&e->addr, buf));
+		html_str(out, netaddr_str(&e->addr, buf));
 		evbuffer_add_printf(out, "</td><td>%s</td><td>",
 		                    e->has_mac ? mac_str(e->mac, buf) : "");
-		report_html_str(out, e->hostname);
+		html_str(out, e->hostname);
 		evbuffer_add_printf(out, "</td><td>%s</td><td>%s</td><td class=\"n\">%llu</td><td>",
 		                    short_time(e->first, t1, "%Y-%m-%d %H:%M"),
 		                    short_time(e->last, t2, "%Y-%m-%d %H:%M"),
 		                    (unsigned long long)e->total);
-		report_html_str(out, category_counts(h, e, cats, sizeof cats, " ", ", "));
+		html_str(out, category_counts(h, e, cats, sizeof cats, " ", ", "));
 		evbuffer_add_printf(out, "</td><td>%s</td></tr>\n",
 		                    policy_action_name(e->last_action));
 	}
@@ -354,6 +354,37 @@ html_page(const struct hosts *h, time_t now, struct evbuffer *out)
 	                    hosts_options(h)->days);
 	html_chart(h, now, out);
 	evbuffer_add_printf(out, "</body></html>\n");
+}
+
+int
+report_host_json(const struct hosts *h, const char *key, struct evbuffer *out)
+{
+	const struct host *e = hosts_find(h, key);
+	if (!e)
+		return -1;
+	json_host(h, e, out);
+	evbuffer_add(out, "\n", 1);
+	return 0;
+}
+
+/* The static helpers above, for the live pages (report.h). */
+const char *
+report_time(time_t t, char buf[32], const char *fmt)
+{
+	return short_time(t, buf, fmt);
+}
+
+const char *
+report_category_counts(const struct hosts *h, const struct host *e, char *buf, size_t len,
+                       const char *kv, const char *sep)
+{
+	return category_counts(h, e, buf, len, kv, sep);
+}
+
+void
+report_html_str(struct evbuffer *out, const char *s)
+{
+	html_str(out, s);
 }
 
 void
