@@ -41,6 +41,9 @@ status=$(ctl status)
 expect_match "full disk: status shows the log file failing" 'log: file FAILING' "$status"
 dropped=$(sed -n 's/.* \([0-9][0-9]*\) dropped.*/\1/p' <<<"$status")
 check "full disk: the dropped counter rose (got ${dropped:-none})" test "${dropped:-0}" -ge 19
+expect_match "full disk: status counts the drops per sink" 'dropped \(file [1-9][0-9]*, host_dir 0' "$status"
+expect_eq "full disk: the drops are reported in the log, once for the burst" 1 \
+	"$(grep -c "eventlog: file $T/full/events.log: 1 record dropped" "$DNSD_LOG")"
 for i in $(seq 100); do ctl status | grep -Eq '[1-9][0-9]* save errors' && break; sleep 0.1; done
 expect_match "full disk: state save errors are counted" '[1-9][0-9]* save errors' "$(ctl status)"
 expect_eq "full disk: the table still counts" 20 "$(ctl hosts --json | jq '.hosts[0].total')"
@@ -50,6 +53,8 @@ rm -f "$T/full/filler"
 sleep 1.1	# a broken log file is retried once a second
 qfrom 127.0.0.2 again.upd.kaspersky.com A >/dev/null
 expect_match "space again: the log file works" 'log: file ok' "$(ctl status)"
+expect_match "space again: the drops since the first line are reported" \
+	"eventlog: file $T/full/events.log: [1-9][0-9]* records dropped \(No space left on device\)" "$(cat "$DNSD_LOG")"
 expect_eq "space again: the new record is in the file" again.upd.kaspersky.com \
 	"$(jq -r .name "$T/full/events.log" 2>/dev/null | tail -1)"
 
