@@ -6,6 +6,7 @@
 #define DNSD_REPORT_H
 
 #include <event2/buffer.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "control.h"
@@ -15,11 +16,14 @@ enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_CSV, REPORT_HTML };
 
 /* "text", "json", "csv", "html" -> format; -1 when unknown. */
 int report_format_parse(const char *s);
-void report_hosts(const struct hosts *h, enum report_format f, time_t now, struct evbuffer *out);
+/* The table; with all (and always in HTML) also the hosts that left it,
+ * from the archive. -1 (a message in out) when the archive cannot be read. */
+int report_hosts(const struct hosts *h, enum report_format f, bool all, time_t now,
+                 struct evbuffer *out);
 /* One host by IP, MAC or hostname; -1 when there is none. */
 int report_host(const struct hosts *h, const char *key, struct evbuffer *out);
 
-/* Register "hosts [text|json|csv|html]" and "host KEY" on c; h is
+/* Register "hosts [text|json|csv|html] [all]" and "host KEY" on c; h is
  * borrowed for the life of c. -1 when c has no room. */
 int report_register(struct control *c, struct hosts *h);
 
