@@ -141,7 +141,9 @@ hostarch_load(const char *path, long long max_size, struct hostarch_list *l)
 	int cap = 0;
 	for (size_t i = 0; i < len; i++)
 		cap += l->buf[i] == '\n';
-	if (cap && !(l->recs = calloc((size_t)cap, sizeof *l->recs)))
+	if (cap == 0)
+		return 0;
+	if (!(l->recs = calloc((size_t)cap, sizeof *l->recs)))
 		goto fail;
 	for (char *p = l->buf, *nl; l->n < cap && (nl = strchr(p, '\n')); p = nl + 1) {
 		*nl = '\0';
