@@ -269,7 +269,11 @@ test_shipped_policy_boundaries_to_the_second(void **state)
 	expect_action_at(p, "ksn-dc1.geoksn.kaspersky.com", cutoff, POLICY_NXDOMAIN, NULL);
 	expect_action_at(p, "touch.kaspersky.com", cutoff, POLICY_LOG, "cutoff");
 	expect_action_at(p, "support.kaspersky.com", cutoff, POLICY_ALLOW, NULL);
-	expect_action_at(p, "www.kaspersky.com", cutoff, POLICY_NONE, NULL);
+	/* every Kaspersky-owned name is in a category: at least logged */
+	expect_action_at(p, "www.kaspersky.com", cutoff, POLICY_LOG, "cutoff");
+	expect_action_at(p, "www.kaspersky.de", cutoff, POLICY_LOG, "cutoff");
+	expect_action_at(p, "dc1-file.ksn.kaspersky-labs.com", cutoff, POLICY_NXDOMAIN, "cutoff");
+	expect_action_at(p, "www.example.com", cutoff, POLICY_NONE, NULL);
 	expect_action_at(p, "my.kaspersky.com", at("2024-01-01T00:00:00Z"), POLICY_LOG, NULL);
 	assert_string_equal(policy_phase_at(p, sales - 1), "audit");
 	assert_string_equal(policy_phase_at(p, sales), "no-new-sales");
@@ -651,6 +655,40 @@ test_exports_follow_the_phase_and_say_what_is_widened(void **state)
 	policy_free(p);
 }
 
+/* A logged name under a blocked domain is passed through (dnsd answers it),
+ * and every place the export cannot follow dnsd is listed. */
+static void
+test_exports_pass_logged_names_and_list_every_difference(void **state)
+{
+	(void)state;
+	struct policy *p = load_text(
+	    "categories = { block = ( \"example.com\", \"x-*.example.org\" );\n"
+	    "  watch = ( \"www.example.com\", \"=one.example.com\", \"w-*.example.com\" );\n"
+	    "  refuse = ( \"example.net\" ); };\n"
+	    "phases = ( { name = \"b\"; start = \"2024-01-01T00:00:00Z\";\n"
+	    "  actions = { block = \"nxdomain\"; refuse = \"refused\"; }; } );\n");
+	time_t t = at("2024-06-01T00:00:00Z");
+	char *ub = export_text(p, POLICY_EXPORT_UNBOUND, t);
+	assert_non_null(strstr(ub, "local-zone: \"www.example.com.\" always_transparent\n"));
+	assert_non_null(strstr(ub, "differs from dnsd: example.org and below: nxdomain here; dnsd: "
+	                           "nxdomain only for x-*.example.org"));
+	assert_non_null(strstr(ub, "differs from dnsd: one.example.com and below: passed through"));
+	assert_non_null(strstr(ub, "differs from dnsd: w-*.example.com: blocked by a domain above it"));
+	assert_null(strstr(ub, "differs from dnsd: example.net")); /* Unbound has REFUSED */
+	assert_non_null(strstr(ub, "\n# 3 differences from dnsd"));
+	free(ub);
+	char *dm = export_text(p, POLICY_EXPORT_DNSMASQ, t);
+	assert_non_null(strstr(dm, "\nserver=/www.example.com/#\n"));
+	assert_non_null(strstr(dm, "differs from dnsd: example.net: nxdomain here; dnsd: refused"));
+	free(dm);
+	char *rpz = export_text(p, POLICY_EXPORT_RPZ, t);
+	assert_non_null(strstr(rpz, "\n*.www.example.com CNAME rpz-passthru.\n"));
+	assert_non_null(strstr(rpz, "\none.example.com CNAME rpz-passthru.\n"));
+	assert_null(strstr(rpz, "*.one.example.com"));
+	free(rpz);
+	policy_free(p);
+}
+
 static void
 test_explain_says_why(void **state)
 {
@@ -712,6 +750,7 @@ main(void)
 		cmocka_unit_test(test_pattern_file_is_read_relative_to_the_policy),
 		cmocka_unit_test(test_many_patterns_stay_exact_matches),
 		cmocka_unit_test(test_exports_follow_the_phase_and_say_what_is_widened),
+		cmocka_unit_test(test_exports_pass_logged_names_and_list_every_difference),
 		cmocka_unit_test(test_explain_says_why),
 	};
 	return cmocka_run_group_tests_name("policy", tests, setup, teardown);
