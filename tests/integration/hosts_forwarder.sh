@@ -97,13 +97,7 @@ stop_dnsd
 # another, joined by a veth pair; dnsmasq reads the client's MAC from its
 # neighbour table.
 NSA=dnsdA$$ NSB=dnsdB$$
-trap 'cleanup; ip netns del $NSA 2>/dev/null; ip netns del $NSB 2>/dev/null' EXIT
-if ip netns add "$NSA" && ip netns add "$NSB" && ip link add va$$ type veth peer name vb$$ &&
-	ip link set va$$ netns "$NSA" && ip link set vb$$ netns "$NSB" &&
-	ip -n "$NSB" link set vb$$ address 02:00:00:00:00:42 &&
-	ip -n "$NSA" addr add 10.199.0.1/24 dev va$$ && ip -n "$NSB" addr add 10.199.0.2/24 dev vb$$ &&
-	ip -n "$NSA" link set lo up && ip -n "$NSA" link set va$$ up &&
-	ip -n "$NSB" link set lo up && ip -n "$NSB" link set vb$$ up; then
+if netns_pair "$NSA" "$NSB" va$$ vb$$ 10.199.0 02:00:00:00:00:42; then
 	ok "network namespaces with a veth pair"
 else
 	not_ok "network namespaces with a veth pair"; exit 1

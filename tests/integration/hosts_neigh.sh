@@ -6,13 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 NSA=dnsdNa$$ NSB=dnsdNb$$
-trap 'cleanup; ip netns del $NSA 2>/dev/null; ip netns del $NSB 2>/dev/null' EXIT
-if ip netns add "$NSA" && ip netns add "$NSB" && ip link add na$$ type veth peer name nb$$ &&
-	ip link set na$$ netns "$NSA" && ip link set nb$$ netns "$NSB" &&
-	ip -n "$NSB" link set nb$$ address 02:00:00:00:00:77 &&
-	ip -n "$NSA" addr add 10.198.0.1/24 dev na$$ && ip -n "$NSB" addr add 10.198.0.2/24 dev nb$$ &&
-	ip -n "$NSA" link set lo up && ip -n "$NSA" link set na$$ up &&
-	ip -n "$NSB" link set lo up && ip -n "$NSB" link set nb$$ up; then
+if netns_pair "$NSA" "$NSB" na$$ nb$$ 10.198.0 02:00:00:00:00:77; then
 	ok "network namespaces with a veth pair"
 else
 	not_ok "network namespaces with a veth pair"; exit 1
