@@ -39,12 +39,13 @@ struct hosts {
 	char cats[HOSTS_MAX_CATS][HOSTS_CATLEN];
 	const char *cat_seen[HOSTS_MAX_CATS]; /* the string cats[i] was last found for */
 	int ncats;
-	struct hname **nbuckets_tab; /* the shared names, grown with them */
-	unsigned nnbuckets, nnames;
+	struct hname **name_buckets; /* the shared names, grown with them */
+	unsigned nname_buckets, nnames;
 	struct leases *leases;
 	struct eventlog *elog;
 	struct event *timer;
 	bool dirty;
+	bool save_failing; /* the last save failed (logged once until one works) */
 	struct hosts_stats st;
 	uint64_t evicted_unlogged; /* evictions since the last log line */
 	time_t evict_logged;
@@ -193,20 +194,20 @@ name_of(const char *text)
 static void
 names_grow(struct hosts *h)
 {
-	unsigned n = h->nnbuckets ? h->nnbuckets * 2 : 64;
+	unsigned n = h->nname_buckets ? h->nname_buckets * 2 : 64;
 	struct hname **b = tab_realloc(h, NULL, 0, n * sizeof *b);
 	if (!b)
 		return; /* longer chains, still correct */
 	memset(b, 0, n * sizeof *b);
-	for (unsigned i = 0; i < h->nnbuckets; i++)
-		for (struct hname *x = h->nbuckets_tab[i], *next; x; x = next) {
+	for (unsigned i = 0; i < h->nname_buckets; i++)
+		for (struct hname *x = h->name_buckets[i], *next; x; x = next) {
 			next = x->next;
 			x->next = b[x->hash & (n - 1)];
 			b[x->hash & (n - 1)] = x;
 		}
-	tab_free(h, h->nbuckets_tab, h->nnbuckets * sizeof *b);
-	h->nbuckets_tab = b;
-	h->nnbuckets = n;
+	tab_free(h, h->name_buckets, h->nname_buckets * sizeof *b);
+	h->name_buckets = b;
+	h->nname_buckets = n;
 }
 
 /* The shared copy of name with one more reference (the first spelling
@@ -214,11 +215,11 @@ names_grow(struct hosts *h)
 static const char *
 name_ref(struct hosts *h, const char *name, uint32_t hash)
 {
-	if (h->nnames >= h->nnbuckets)
+	if (h->nnames >= h->nname_buckets)
 		names_grow(h);
-	if (!h->nnbuckets)
+	if (!h->nname_buckets)
 		return NULL;
-	struct hname **p = &h->nbuckets_tab[hash & (h->nnbuckets - 1)];
+	struct hname **p = &h->name_buckets[hash & (h->nname_buckets - 1)];
 	for (; *p; p = &(*p)->next)
 		if ((*p)->hash == hash && strcasecmp((*p)->text, name) == 0) {
 			(*p)->refs++;
@@ -245,7 +246,7 @@ name_unref(struct hosts *h, const char *text)
 	struct hname *x = name_of(text);
 	if (--x->refs)
 		return;
-	struct hname **p = &h->nbuckets_tab[x->hash & (h->nnbuckets - 1)];
+	struct hname **p = &h->name_buckets[x->hash & (h->nname_buckets - 1)];
 	while (*p != x)
 		p = &(*p)->next;
 	*p = x->next;
@@ -815,13 +816,20 @@ hosts_save(struct hosts *h, time_t now)
 	int rc = write_state(h, &cfg, tmp);
 	config_destroy(&cfg);
 	if (rc == 0 && rename(tmp, h->o.state_file) == 0) {
+		if (h->save_failing)
+			log_warn("hosts: %s saved again", h->o.state_file);
+		h->save_failing = false;
 		h->dirty = false;
 		h->st.saves++;
 		h->st.last_save = now;
 		return 0;
 	}
-	if (h->st.save_errors++ == 0)
-		log_warn("hosts: cannot save %s: %s", h->o.state_file, strerror(errno));
+	/* once when saving starts failing, once when it works again */
+	if (!h->save_failing)
+		log_warn("hosts: cannot save %s: %s; the table is only in memory until it works",
+		         h->o.state_file, strerror(errno));
+	h->save_failing = true;
+	h->st.save_errors++;
 	unlink(tmp);
 	return -1;
 }
@@ -1069,7 +1077,7 @@ hosts_free(struct hosts *h)
 	if (h->timer)
 		event_free(h->timer);
 	free(h->buckets);
-	free(h->nbuckets_tab);
+	free(h->name_buckets);
 	hosts_opts_free(&h->o);
 	free(h);
 }

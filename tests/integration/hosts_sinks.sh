@@ -53,6 +53,9 @@ expect_match "space again: the drops since the first line are reported" \
 	"eventlog: file $T/full/events.log: [1-9][0-9]* records dropped \(No space left on device\)" "$(cat "$DNSD_LOG")"
 expect_eq "space again: the new record is in the file" again.upd.kaspersky.com \
 	"$(jq -r .name "$T/full/events.log" 2>/dev/null | tail -1)"
+for i in $(seq 100); do grep -q 'saved again' "$DNSD_LOG" && break; sleep 0.1; done
+expect_eq "space again: the state file failure was logged once, its recovery too" "1 1" \
+	"$(grep -c "hosts: cannot save $T/full/hosts.state" "$DNSD_LOG") $(grep -c "hosts: $T/full/hosts.state saved again" "$DNSD_LOG")"
 
 # rsyslog received RFC 5424 records over UDP (all of them: UDP is not the full disk).
 for i in $(seq 100); do [ "$(grep -c 'dnsd' "$T/remote.log" 2>/dev/null)" -ge 21 ] && break; sleep 0.1; done
