@@ -68,6 +68,7 @@ option() {
 list() {
 	local name="$1" len; shift
 	config_get len "$CONFIG_SECTION" "${name}_LENGTH" 0
+	[ "$len" = 0 ] && append CONFIG_LIST_STATE "${CONFIG_SECTION}_${name}"
 	len=$((len + 1))
 	config_set "$CONFIG_SECTION" "${name}_ITEM$len" "$*"
 	config_set "$CONFIG_SECTION" "${name}_LENGTH" "$len"
@@ -113,8 +114,13 @@ config_foreach() {
 		[ -z "$type" ] || [ "$t" = "$type" ] && "$fn" "$s" "$@"
 	done
 }
+# As the real one, a new load forgets the lists of the last (options stay).
 config_load() {
-	CONFIG_SECTIONS="" CONFIG_NUM_SECTIONS=0 CONFIG_SECTION=""
+	local v
+	for v in ${CONFIG_LIST_STATE:-}; do
+		export "CONFIG_${v}=" "CONFIG_${v}_LENGTH="
+	done
+	CONFIG_LIST_STATE="" CONFIG_SECTIONS="" CONFIG_NUM_SECTIONS=0 CONFIG_SECTION=""
 	eval "$(uci_export "${UCI_CONFIG_DIR:-/etc/config}/$1")"
 }
 reset_cb() {
