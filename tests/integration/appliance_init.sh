@@ -184,7 +184,7 @@ echo "version = 1; hosts = ( );" >"$T/data/hosts.state"
 printf '{"n":%d}\n' $(seq 1000) >"$T/data/events.log"
 save_history
 check "save_history copies the host table to flash" cmp "$T/data/hosts.state" "$T/flash/history/hosts.state"
-expect_eq "and the event log's last history_log_lines (500) lines" 500 "$(wc -l <"$T/flash/history/events.tail")"
+expect_eq "and the event log's last history_log_lines (200) lines" 200 "$(wc -l <"$T/flash/history/events.tail")"
 touch -d '2020-01-01' "$T/flash/history/hosts.state" "$T/flash/history/events.tail"
 save_history
 expect_eq "unchanged: flash is not written again" "2020-01-01 2020-01-01" \
@@ -194,7 +194,7 @@ rm -rf "$T/data" # a reboot empties RAM
 start_service 2>/dev/null
 check "after a reboot, start puts the table back before dnsd starts" \
 	cmp "$T/flash/history/hosts.state" "$T/data/hosts.state"
-expect_eq "and the event log's tail" 500 "$(wc -l <"$T/data/events.log" 2>&1)"
+expect_eq "and the event log's tail" 200 "$(wc -l <"$T/data/events.log" 2>&1)"
 # stop: procd kills dnsd after stop_service; service_stopped waits for it.
 sleep 30 &
 dnsd_stop_pid=$!
