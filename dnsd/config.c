@@ -13,10 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const config_default_allow[] = {
-	"127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
-	"fc00::/7", "169.254.0.0/16", "fe80::/10", NULL,
-};
+/* The LAN comes from local_service (attached subnets), not from private
+ * ranges: a WAN in 10/8 or 100.64/10 must not see an open resolver. */
+static const char *const config_default_allow[] = { "127.0.0.0/8", "::1/128", NULL };
 
 /* Top-level groups whose owners parse them (see config_group). */
 static const char *const config_subsystem_groups[] = { "hosts", "log", "ratelimit", NULL };
@@ -188,46 +187,6 @@ config_addrs(struct config_ctx *x, const config_setting_t *s, struct config_addr
 	return n;
 }
 
-static int
-config_same_addr(const struct config_addr *a, const struct config_addr *b)
-{
-	struct netaddr na, nb;
-	netaddr_from_sockaddr(&na, (const struct sockaddr *)&a->ss);
-	netaddr_from_sockaddr(&nb, (const struct sockaddr *)&b->ss);
-	/* Both families keep the port at the same offset. */
-	return netaddr_equal(&na, &nb) &&
-	    ((const struct sockaddr_in *)&a->ss)->sin_port ==
-	    ((const struct sockaddr_in *)&b->ss)->sin_port;
-}
-
-/* Nameservers from a resolv.conf, skipping our own listen addresses (like
- * dnsmasq, so that we never forward to ourselves). */
-static void
-config_resolv_conf(struct config_ctx *x, const config_setting_t *s)
-{
-	struct config *c = x->c;
-	FILE *f = fopen(c->resolv_conf, "r");
-	if (f == NULL) {
-		config_bad(x, s, "resolv_conf: %s: %s", c->resolv_conf, strerror(errno));
-		return;
-	}
-	char line[512];
-	while (fgets(line, sizeof line, f) && c->nupstream < CONFIG_MAX_UPSTREAMS) {
-		char addr[128];
-		struct config_addr *a = &c->upstream[c->nupstream];
-		if (sscanf(line, " nameserver %127s", addr) != 1 || config_parse_addr(a, addr, 53) < 0)
-			continue;
-		int own = 0;
-		for (int i = 0; i < c->nlisten && !own; i++)
-			own = config_same_addr(a, &c->listen[i]);
-		if (!own)
-			c->nupstream++;
-	}
-	fclose(f);
-	if (c->nupstream == 0)
-		config_bad(x, s, "resolv_conf: no usable nameserver in %s", c->resolv_conf);
-}
-
 static void
 config_allow(struct config_ctx *x, const config_setting_t *s)
 {
@@ -251,6 +210,36 @@ config_allow(struct config_ctx *x, const config_setting_t *s)
 			config_bad(x, e, "allow: more than %d networks", CONFIG_MAX_ALLOW);
 		else
 			c->nallow++;
+	}
+}
+
+/* local_service (boolean) and lan_interfaces (interface names). */
+static void
+config_local_service(struct config_ctx *x, const config_setting_t *root)
+{
+	struct config *c = x->c;
+	const config_setting_t *s = config_setting_get_member(root, "local_service");
+	c->local_service = true;
+	if (s && config_setting_type(s) != CONFIG_TYPE_BOOL)
+		config_bad(x, s, "local_service: expected true or false");
+	else if (s)
+		c->local_service = config_setting_get_bool(s);
+	if ((s = config_setting_get_member(root, "lan_interfaces")) == NULL)
+		return;
+	if (!config_setting_is_aggregate(s)) {
+		config_bad(x, s, "lan_interfaces: expected a list of interface names");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *t = config_setting_get_string(e);
+		if (t == NULL || *t == '\0' || strlen(t) >= 16 || strpbrk(t, " /\t"))
+			config_bad(x, e, "lan_interfaces: '%s' is not an interface name",
+			    t ? t : "(not a string)");
+		else if (c->nlan_interfaces == CONFIG_MAX_LAN)
+			config_bad(x, e, "lan_interfaces: more than %d interfaces", CONFIG_MAX_LAN);
+		else if ((c->lan_interfaces[c->nlan_interfaces] = strdup(t)))
+			c->nlan_interfaces++;
 	}
 }
 
@@ -320,7 +309,7 @@ static void
 config_top(struct config_ctx *x)
 {
 	static const char *const names[] = { "listen", "upstreams", "resolv_conf", "allow",
-		"cache", "forward", "tcp", "user", "group", "chroot", "pid_file", "control_socket",
+		"local_service", "lan_interfaces", "cache", "forward", "tcp", "user", "group", "chroot", "pid_file", "control_socket",
 		"policy", "hosts", "log", "ratelimit", NULL };
 	struct config *c = x->c;
 	const config_setting_t *root = config_root_setting(&c->lc), *s;
@@ -347,12 +336,15 @@ config_top(struct config_ctx *x)
 			config_bad(x, up, "upstreams: the list is empty");
 	} else if (rc) {
 		const char *p = config_str(x, root, "resolv_conf");
-		if (p && (c->resolv_conf = config_path(c, p)))
-			config_resolv_conf(x, rc);
+		if (p && *p)
+			c->resolv_conf = config_path(c, p);
+		else
+			config_bad(x, rc, "resolv_conf: expected a file name");
 	} else
 		config_bad(x, root, "no upstreams and no resolv_conf: nowhere to forward to");
 
 	config_allow(x, config_setting_get_member(root, "allow"));
+	config_local_service(x, root);
 	config_groups(x, root);
 
 	struct {
@@ -428,6 +420,8 @@ config_free(struct config *c)
 	config_destroy(&c->lc);
 	free(c->path);
 	free(c->resolv_conf);
+	for (int i = 0; i < c->nlan_interfaces; i++)
+		free(c->lan_interfaces[i]);
 	free(c->user);
 	free(c->group);
 	free(c->chroot);
