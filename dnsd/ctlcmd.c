@@ -51,8 +51,10 @@ status_dns(const struct ctlcmd_src *s, struct evbuffer *out)
 	if (*s->fwd)
 		forward_get_stats(*s->fwd, &fs);
 	for (int i = 0; i < fs.nupstream && i < FORWARD_STATUS_MAX; i++)
-		evbuffer_add_printf(out, "upstream %s: %s, %u consecutive failures\n",
-		                    fs.up[i].addr, fs.up[i].down ? "DOWN" : "up", fs.up[i].fails);
+		evbuffer_add_printf(out, "upstream %s: %s, %u consecutive failures, rtt %u ms, "
+		                    "timeout %u ms\n",
+		                    fs.up[i].addr, fs.up[i].down ? "DOWN" : "up", fs.up[i].fails,
+		                    fs.up[i].srtt_ms, fs.up[i].timeout_ms);
 }
 
 static int

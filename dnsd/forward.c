@@ -1,9 +1,10 @@
 /* Upstream queries. Each try uses a fresh CSPRNG ID and a connected UDP
  * socket bound to a CSPRNG-chosen port, so the kernel filters the source
- * address and port and we check the ID and the question. A truncated answer
- * is asked again over TCP of the same upstream. Tries rotate through the
- * upstreams (skipping those marked down) until one answers or the budget
- * runs out. */
+ * address and port and we check the ID and the question. Tries rotate
+ * through the upstreams (skipping those marked down), each waiting its
+ * upstream's timeout (rto.c) before the next goes; all stay open until one
+ * answers or the budget runs out. A truncated answer is asked again over TCP
+ * of the same upstream. */
 #include "forward.h"
 
 #include <errno.h>
@@ -19,14 +20,31 @@
 
 #include "log.h"
 #include "rand.h"
+#include "rto.h"
 
 #define FORWARD_PORT_TRIES 16	/* random ports tried before giving up */
+#define FORWARD_RTO_MIN 200	/* ms: the shortest per-try timeout */
 
 struct forward_upstream {
 	struct config_addr addr;
 	char name[64];
 	unsigned fails;		/* consecutive */
 	long long down_until;	/* monotonic ms; 0 when up */
+	struct rto rto;		/* its per-try timeout */
+};
+
+/* One UDP try: its own socket, source port and ID, kept open until the
+ * query ends, so that a late answer to an earlier try is still taken. */
+struct forward_try {
+	struct forward_query *fq;
+	int fd;			/* -1 once closed */
+	struct event *ev;	/* UDP read */
+	int up;			/* upstream index */
+	uint16_t id;
+	long long sent;		/* monotonic ms */
+	unsigned waited;	/* ms it was given before the next try */
+	bool lost;		/* its time ran out, or the network failed it */
+	bool replied;		/* the upstream answered it (any rcode) */
 };
 
 struct forward_query {
@@ -37,14 +55,14 @@ struct forward_query {
 	struct msg_query q;
 	uint8_t *wire;		/* the query, from msg_pkt2wire */
 	size_t wire_len;
-	uint16_t id;
 	long long deadline;	/* monotonic ms */
-	unsigned tries, next_up, gen;
-	int cur;		/* upstream index of this try */
-	int fd;
-	struct event *ev;	/* UDP read */
-	struct bufferevent *bev;	/* TCP */
-	struct event *timer;	/* the try's timeout; also used to defer */
+	unsigned next_up, gen;
+	struct bufferevent *bev;	/* TCP, after a truncated answer */
+	int tcp_up;
+	uint16_t tcp_id;
+	struct event *timer;	/* the last try's timeout, or the deadline */
+	unsigned ntries, maxtries;
+	struct forward_try tries[];	/* maxtries */
 };
 
 struct forward {
@@ -57,7 +75,7 @@ struct forward {
 	struct forward_stats st;
 };
 
-static void forward_try(struct forward_query *fq);
+static void forward_next(struct forward_query *fq);
 
 static long long
 forward_now_ms(void)
@@ -92,6 +110,9 @@ forward_configure(struct forward *f, const struct config *c)
 		netaddr_from_sockaddr(&na, (const struct sockaddr *)&u->addr.ss);
 		snprintf(u->name, sizeof u->name, "%s@%u", netaddr_str(&na, host),
 		    ntohs(((const struct sockaddr_in *)&u->addr.ss)->sin_port));
+		rto_init(&u->rto, c->forward.timeout_ms,
+		    c->forward.timeout_ms < FORWARD_RTO_MIN ? c->forward.timeout_ms : FORWARD_RTO_MIN,
+		    c->forward.budget_ms);
 	}
 	f->timeout_ms = c->forward.timeout_ms;
 	f->budget_ms = c->forward.budget_ms;
@@ -100,30 +121,35 @@ forward_configure(struct forward *f, const struct config *c)
 	f->max_outstanding = c->forward.max_outstanding;
 }
 
-/* End the current try: sockets and timer closed. */
 static void
-forward_try_end(struct forward_query *fq)
+forward_try_close(struct forward_try *t)
 {
-	if (fq->ev) {
-		event_free(fq->ev);
-		fq->ev = NULL;
+	if (t->ev) {
+		event_free(t->ev);
+		t->ev = NULL;
 	}
-	if (fq->fd >= 0) {
-		close(fq->fd);
-		fq->fd = -1;
+	if (t->fd >= 0) {
+		close(t->fd);
+		t->fd = -1;
 	}
+}
+
+static void
+forward_tcp_close(struct forward_query *fq)
+{
 	if (fq->bev) {
 		bufferevent_free(fq->bev);
 		fq->bev = NULL;
 	}
-	evtimer_del(fq->timer);
 }
 
 static void
 forward_query_free(struct forward_query *fq)
 {
 	struct forward *f = fq->f;
-	forward_try_end(fq);
+	for (unsigned i = 0; i < fq->ntries; i++)
+		forward_try_close(&fq->tries[i]);
+	forward_tcp_close(fq);
 	event_free(fq->timer);
 	if (fq->prev)
 		fq->prev->next = fq->next;
@@ -136,17 +162,6 @@ forward_query_free(struct forward_query *fq)
 	free(fq);
 }
 
-static void
-forward_finish(struct forward_query *fq, ldns_pkt *resp)
-{
-	forward_done_cb done = fq->done;
-	void *arg = fq->arg;
-	if (resp == NULL)
-		fq->f->st.failures++;
-	forward_query_free(fq);
-	done(resp, arg);
-}
-
 void
 forward_free(struct forward *f)
 {
@@ -157,14 +172,13 @@ forward_free(struct forward *f)
 	free(f);
 }
 
-/* The upstream of this try answered usefully, or failed. */
+/* Upstream up of a query of generation gen answered (ok), or failed. */
 static void
-forward_health(struct forward_query *fq, int ok)
+forward_health(struct forward *f, unsigned gen, int up, int ok)
 {
-	struct forward *f = fq->f;
-	if (fq->gen != f->gen || fq->cur < 0)
+	if (gen != f->gen || up < 0)
 		return;	/* the upstream list changed under this query */
-	struct forward_upstream *u = &f->up[fq->cur];
+	struct forward_upstream *u = &f->up[up];
 	if (ok) {
 		if (u->down_until)
 			log_info("upstream %s is back", u->name);
@@ -179,22 +193,71 @@ forward_health(struct forward_query *fq, int ok)
 	}
 }
 
+/* The query ends. An upstream counts one failure when a try of it was lost
+ * and none of its tries got an answer: a slow answer that came in time for
+ * the budget is no failure, nor is a try whose time had not run out. */
 static void
-forward_try_failed(struct forward_query *fq)
+forward_finish(struct forward_query *fq, ldns_pkt *resp)
 {
-	forward_health(fq, 0);
-	forward_try_end(fq);
-	forward_try(fq);
+	struct forward *f = fq->f;
+	forward_done_cb done = fq->done;
+	void *arg = fq->arg;
+	unsigned replied = 0, lost = 0;
+	for (unsigned i = 0; i < fq->ntries; i++) {
+		const struct forward_try *t = &fq->tries[i];
+		if (t->replied)
+			replied |= 1u << t->up;
+		else if (t->lost)
+			lost |= 1u << t->up;
+	}
+	for (int k = 0; k < f->nup; k++)
+		if ((lost & ~replied) & (1u << k))
+			forward_health(f, fq->gen, k, 0);
+	if (resp == NULL)
+		f->st.failures++;
+	forward_query_free(fq);
+	done(resp, arg);
 }
 
-/* resp parsed when it answers this try's question (caller frees); NULL when
- * not (counted). */
+/* Tries still open: their answers may yet come. */
+static unsigned
+forward_open_tries(const struct forward_query *fq)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < fq->ntries; i++)
+		n += fq->tries[i].fd >= 0;
+	return n;
+}
+
+/* Try t ended without an answer to give (a network error, or an error
+ * rcode): when it was the latest try, the next goes now rather than at its
+ * timeout; when nothing is left open, the query ends at once. */
+static void
+forward_try_done(struct forward_try *t)
+{
+	struct forward_query *fq = t->fq;
+	forward_try_close(t);
+	if (fq->bev == NULL && (t == &fq->tries[fq->ntries - 1] || forward_open_tries(fq) == 0))
+		forward_next(fq);
+}
+
+/* resp parsed when it answers the question of q asked with id (caller
+ * frees). A reply with the right ID and an error rcode but no question
+ * (how many servers refuse a class or type) proves the upstream alive:
+ * *alive is then set. Else NULL, counted. */
 static ldns_pkt *
-forward_matches(struct forward_query *fq, const uint8_t *resp, size_t len)
+forward_matches(struct forward_query *fq, uint16_t id, const uint8_t *resp, size_t len,
+    bool *alive)
 {
 	ldns_pkt *p = NULL;
 	int ok = 0;
-	if (len >= MSG_HDR_LEN && LDNS_ID_WIRE(resp) == fq->id && LDNS_QR_WIRE(resp) &&
+	*alive = false;
+	if (len >= MSG_HDR_LEN && LDNS_ID_WIRE(resp) == id && LDNS_QR_WIRE(resp) &&
+	    LDNS_OPCODE_WIRE(resp) == LDNS_PACKET_QUERY && LDNS_QDCOUNT(resp) == 0) {
+		uint8_t rc = LDNS_RCODE_WIRE(resp);
+		*alive = rc == LDNS_RCODE_FORMERR || rc == LDNS_RCODE_SERVFAIL ||
+		    rc == LDNS_RCODE_NOTIMPL || rc == LDNS_RCODE_REFUSED;
+	} else if (len >= MSG_HDR_LEN && LDNS_ID_WIRE(resp) == id && LDNS_QR_WIRE(resp) &&
 	    LDNS_OPCODE_WIRE(resp) == LDNS_PACKET_QUERY && LDNS_QDCOUNT(resp) == 1 &&
 	    msg_wire2pkt(&p, resp, len) == 0) {
 		/* The key starts with the question's name in lower case. */
@@ -209,21 +272,29 @@ forward_matches(struct forward_query *fq, const uint8_t *resp, size_t len)
 	if (ok)
 		return p;
 	ldns_pkt_free(p);
-	fq->f->st.mismatched++;
+	if (!*alive)
+		fq->f->st.mismatched++;
 	return NULL;
 }
 
-static void forward_tcp_start(struct forward_query *fq);
+static void forward_tcp_start(struct forward_query *fq, int up);
 
-/* A matching answer arrived over UDP or TCP, parsed (freed here). */
+/* A matching answer from upstream up arrived over UDP (t) or TCP (t NULL),
+ * parsed (freed here). */
 static void
-forward_answer(struct forward_query *fq, ldns_pkt *p, int tcp)
+forward_answer(struct forward_query *fq, struct forward_try *t, int up, ldns_pkt *p)
 {
-	fq->f->st.answers++;
-	if (!tcp && ldns_pkt_tc(p)) {
-		fq->f->st.tcp_retries++;
-		forward_try_end(fq);
-		forward_tcp_start(fq);
+	struct forward *f = fq->f;
+	f->st.answers++;
+	forward_health(f, fq->gen, up, 1);
+	if (t)
+		t->replied = true;
+	if (t && ldns_pkt_tc(p)) {
+		forward_try_close(t);
+		if (fq->bev == NULL) {
+			f->st.tcp_retries++;
+			forward_tcp_start(fq, up);
+		}
 	} else {
 		switch (ldns_pkt_get_rcode(p)) {
 		case LDNS_RCODE_SERVFAIL:
@@ -233,12 +304,14 @@ forward_answer(struct forward_query *fq, ldns_pkt *p, int tcp)
 			/* This upstream cannot answer; another might. It is
 			 * alive, though: an answer never counts towards
 			 * marking it down. */
-			forward_health(fq, 1);
-			forward_try_end(fq);
-			forward_try(fq);
+			if (t)
+				forward_try_done(t);
+			else {
+				forward_tcp_close(fq);
+				forward_next(fq);
+			}
 			break;
 		default:
-			forward_health(fq, 1);
 			forward_finish(fq, p);
 		}
 	}
@@ -248,7 +321,8 @@ forward_answer(struct forward_query *fq, ldns_pkt *p, int tcp)
 static void
 forward_udp_read(evutil_socket_t fd, short what, void *arg)
 {
-	struct forward_query *fq = arg;
+	struct forward_try *t = arg;
+	struct forward_query *fq = t->fq;
 	uint8_t buf[LDNS_MAX_PACKETLEN];
 	(void)what;
 	for (;;) {
@@ -259,15 +333,39 @@ forward_udp_read(evutil_socket_t fd, short what, void *arg)
 			if (errno == EAGAIN || errno == EINTR)
 				return;
 			/* ICMP port unreachable and friends. */
-			forward_try_failed(fq);
+			t->lost = true;
+			forward_try_done(t);
 			return;
 		}
-		ldns_pkt *p = forward_matches(fq, buf, (size_t)n);
+		bool alive;
+		ldns_pkt *p = forward_matches(fq, t->id, buf, (size_t)n, &alive);
+		if (p || alive) {
+			long long rtt = forward_now_ms() - t->sent;
+			if (fq->gen == fq->f->gen)
+				rto_sample(&fq->f->up[t->up].rto, rtt > 0 ? (unsigned)rtt : 0);
+		}
 		if (p) {
-			forward_answer(fq, p, 0);
+			forward_answer(fq, t, t->up, p);
+			return;
+		}
+		if (alive) {
+			fq->f->st.answers++;
+			forward_health(fq->f, fq->gen, t->up, 1);
+			t->replied = true;
+			forward_try_done(t);
 			return;
 		}
 	}
+}
+
+/* TCP to upstream up failed: it counts against it now (no late answer
+ * can come), and the query goes on over UDP. */
+static void
+forward_tcp_failed(struct forward_query *fq)
+{
+	forward_health(fq->f, fq->gen, fq->tcp_up, 0);
+	forward_tcp_close(fq);
+	forward_next(fq);
 }
 
 static void
@@ -282,15 +380,22 @@ forward_tcp_read(struct bufferevent *bev, void *arg)
 			return;
 		uint8_t *msg = malloc(len ? len : 1);
 		if (msg == NULL) {
-			forward_try_failed(fq);
+			forward_tcp_failed(fq);
 			return;
 		}
 		evbuffer_drain(in, 2);
 		evbuffer_remove(in, msg, len);
-		ldns_pkt *p = forward_matches(fq, msg, len);
+		bool alive;
+		ldns_pkt *p = forward_matches(fq, fq->tcp_id, msg, len, &alive);
 		free(msg);
 		if (p) {
-			forward_answer(fq, p, 1);
+			forward_answer(fq, NULL, fq->tcp_up, p);
+			return;
+		}
+		if (alive) {
+			forward_health(fq->f, fq->gen, fq->tcp_up, 1);
+			forward_tcp_close(fq);
+			forward_next(fq);
 			return;
 		}
 	}
@@ -301,37 +406,40 @@ forward_tcp_event(struct bufferevent *bev, short what, void *arg)
 {
 	(void)bev;
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		forward_try_failed(arg);
+		forward_tcp_failed(arg);
 }
 
+/* The query again over TCP to upstream up, for what is left of the
+ * budget; the UDP tries still open stay open. */
 static void
-forward_tcp_start(struct forward_query *fq)
+forward_tcp_start(struct forward_query *fq, int up)
 {
 	struct forward *f = fq->f;
-	struct forward_upstream *u = &f->up[fq->cur];
 	uint8_t hdr[2];
 	if (fq->gen != f->gen) {
-		forward_try(fq);
+		forward_next(fq);
 		return;
 	}
+	struct forward_upstream *u = &f->up[up];
+	fq->tcp_up = up;
 	fq->bev = bufferevent_socket_new(f->base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (fq->bev == NULL ||
 	    bufferevent_socket_connect(fq->bev, (struct sockaddr *)&u->addr.ss, (int)u->addr.len) < 0) {
-		forward_try_failed(fq);
+		forward_tcp_failed(fq);
 		return;
 	}
-	fq->id = rand_u16();
-	ldns_write_uint16(fq->wire, fq->id);
+	fq->tcp_id = rand_u16();
+	ldns_write_uint16(fq->wire, fq->tcp_id);
 	ldns_write_uint16(hdr, (uint16_t)fq->wire_len);
 	bufferevent_write(fq->bev, hdr, 2);
 	bufferevent_write(fq->bev, fq->wire, fq->wire_len);
 	bufferevent_setcb(fq->bev, forward_tcp_read, NULL, forward_tcp_event, fq);
 	bufferevent_enable(fq->bev, EV_READ | EV_WRITE);
-	/* The try's timer keeps running: TCP gets what is left of it. */
 	long long left = fq->deadline - forward_now_ms();
-	struct timeval tv = { left > 0 ? left / 1000 : 0, left > 0 ? (left % 1000) * 1000 : 0 };
-	if (!evtimer_pending(fq->timer, NULL))
-		evtimer_add(fq->timer, &tv);
+	if (left < 0)
+		left = 0;
+	struct timeval tv = { left / 1000, (left % 1000) * 1000 };
+	evtimer_add(fq->timer, &tv);
 }
 
 /* A connected UDP socket from a random source port. -1 on failure. */
@@ -383,46 +491,75 @@ forward_pick(struct forward_query *fq)
 	return (int)(fq->next_up++ % (unsigned)f->nup);
 }
 
+/* The timer: the latest try's time ran out (its socket stays open), or
+ * the budget did. */
 static void
 forward_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct forward_query *fq = arg;
 	(void)fd;
 	(void)what;
-	fq->f->st.timeouts++;
-	forward_try_failed(fq);
-}
-
-static void
-forward_try(struct forward_query *fq)
-{
-	struct forward *f = fq->f;
-	long long left = fq->deadline - forward_now_ms();
-	/* Every upstream twice at most: an upstream that fails at once must
-	 * not turn the budget into a busy loop. */
-	if (left <= 0 || f->nup == 0 || fq->tries >= 2u * (unsigned)f->nup) {
+	if (forward_now_ms() >= fq->deadline) {
 		forward_finish(fq, NULL);
 		return;
 	}
-	fq->tries++;
-	fq->gen = f->gen;
-	fq->cur = forward_pick(fq);
-	if (left > f->timeout_ms)
-		left = f->timeout_ms;
-	struct timeval tv = { left / 1000, (left % 1000) * 1000 };
-	evtimer_add(fq->timer, &tv);
+	struct forward_try *t = fq->ntries ? &fq->tries[fq->ntries - 1] : NULL;
+	if (fq->bev == NULL && t && t->fd >= 0 && !t->lost) {
+		t->lost = true;
+		fq->f->st.timeouts++;
+		if (fq->gen == fq->f->gen)
+			rto_backoff(&fq->f->up[t->up].rto, t->waited);
+	}
+	forward_next(fq);
+}
 
-	fq->id = rand_u16();
-	ldns_write_uint16(fq->wire, fq->id);
-	fq->fd = forward_udp_socket(&f->up[fq->cur].addr);
-	if (fq->fd < 0 || (fq->ev = event_new(f->base, fq->fd, EV_READ | EV_PERSIST,
-	    forward_udp_read, fq)) == NULL || event_add(fq->ev, NULL) < 0 ||
-	    send(fq->fd, fq->wire, fq->wire_len, 0) < 0) {
-		log_debug("upstream %s: %s", f->up[fq->cur].name, strerror(errno));
-		/* Fail this try from the loop: never call back from inside
+/* Arm the timer for ms from now. */
+static void
+forward_arm(struct forward_query *fq, long long ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	evtimer_add(fq->timer, &tv);
+}
+
+/* Send the next try, to the next upstream, waiting that upstream's timeout
+ * (or what is left of the budget). When every upstream had two tries, wait
+ * for the open ones until the budget is spent, or end now when none is
+ * open. */
+static void
+forward_next(struct forward_query *fq)
+{
+	struct forward *f = fq->f;
+	long long left = fq->deadline - forward_now_ms();
+	if (left <= 0) {
+		forward_finish(fq, NULL);
+		return;
+	}
+	if (fq->bev || fq->ntries >= fq->maxtries || f->nup == 0) {
+		if (fq->bev == NULL && forward_open_tries(fq) == 0)
+			forward_finish(fq, NULL);
+		else
+			forward_arm(fq, left);
+		return;
+	}
+	struct forward_try *t = &fq->tries[fq->ntries++];
+	fq->gen = f->gen;
+	t->fq = fq;
+	t->up = forward_pick(fq);
+	t->id = rand_u16();
+	t->sent = forward_now_ms();
+	t->waited = f->up[t->up].rto.timeout;
+	forward_arm(fq, left < t->waited ? left : t->waited);
+	ldns_write_uint16(fq->wire, t->id);
+	t->fd = forward_udp_socket(&f->up[t->up].addr);
+	if (t->fd < 0 || (t->ev = event_new(f->base, t->fd, EV_READ | EV_PERSIST,
+	    forward_udp_read, t)) == NULL || event_add(t->ev, NULL) < 0 ||
+	    send(t->fd, fq->wire, fq->wire_len, 0) < 0) {
+		log_debug("upstream %s: %s", f->up[t->up].name, strerror(errno));
+		forward_try_close(t);
+		t->lost = true;
+		/* The next try from the loop: never call back from inside
 		 * forward_query(). */
-		struct timeval now = { 0, 0 };
-		evtimer_add(fq->timer, &now);
+		forward_arm(fq, 0);
 		return;
 	}
 	f->st.sent++;
@@ -452,15 +589,19 @@ forward_query(struct forward *f, const struct msg_query *q, forward_done_cb done
 {
 	if (f->st.outstanding >= f->max_outstanding)
 		return -1;
-	struct forward_query *fq = calloc(1, sizeof *fq);
+	/* Every upstream twice at most: an upstream that fails at once must
+	 * not turn the budget into a busy loop. */
+	unsigned maxtries = 2u * (unsigned)f->nup;
+	struct forward_query *fq = calloc(1, sizeof *fq + maxtries * sizeof fq->tries[0]);
 	if (fq == NULL)
 		return -1;
 	fq->f = f;
 	fq->q = *q;
 	fq->done = done;
 	fq->arg = arg;
-	fq->fd = -1;
-	fq->cur = -1;
+	fq->maxtries = maxtries;
+	fq->tcp_up = -1;
+	fq->gen = f->gen;
 	fq->deadline = forward_now_ms() + f->budget_ms;
 	fq->timer = evtimer_new(f->base, forward_timeout, fq);
 	if (fq->timer == NULL || forward_build(fq) < 0) {
@@ -475,7 +616,10 @@ forward_query(struct forward *f, const struct msg_query *q, forward_done_cb done
 		f->head->prev = fq;
 	f->head = fq;
 	f->st.outstanding++;
-	forward_try(fq);
+	if (f->nup == 0)
+		forward_arm(fq, 0);	/* SERVFAIL, from the loop */
+	else
+		forward_next(fq);
 	return 0;
 }
 
@@ -489,5 +633,7 @@ forward_get_stats(const struct forward *f, struct forward_stats *st)
 		snprintf(st->up[i].addr, sizeof st->up[i].addr, "%s", f->up[i].name);
 		st->up[i].down = f->up[i].down_until > now;
 		st->up[i].fails = f->up[i].fails;
+		st->up[i].srtt_ms = f->up[i].rto.measured ? f->up[i].rto.srtt : 0;
+		st->up[i].timeout_ms = f->up[i].rto.timeout;
 	}
 }

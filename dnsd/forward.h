@@ -1,7 +1,8 @@
-/* Upstream servers: one fresh random ID and source port per query, strict
+/* Upstream servers: one fresh random ID and source port per try, strict
  * acceptance (address, port, ID and question must match), per-try timeouts
- * across several upstreams within a total budget, TCP when the answer is
- * truncated, upstreams marked down after repeated failures and probed back. */
+ * from each upstream's measured round-trip time, every try open until the
+ * query ends within a total budget, TCP when the answer is truncated,
+ * upstreams marked down after repeated failures and probed back. */
 #ifndef DNSD_FORWARD_H
 #define DNSD_FORWARD_H
 
@@ -39,6 +40,8 @@ struct forward_stats {
 		char addr[64]; /* "address@port" */
 		int down;
 		unsigned fails; /* consecutive */
+		unsigned srtt_ms;	/* smoothed round-trip time; 0: not measured */
+		unsigned timeout_ms;	/* what its next try waits */
 	} up[FORWARD_STATUS_MAX];
 };
 void forward_get_stats(const struct forward *f, struct forward_stats *st);
