@@ -1,6 +1,7 @@
 /* Retransmission timeouts from measured round-trip times (RFC 6298 2-5):
  * the first sample R sets SRTT = R and RTTVAR = R/2; later ones move RTTVAR
- * by a quarter and SRTT by an eighth towards them. */
+ * by a quarter and SRTT by an eighth towards them; the timeout is SRTT +
+ * max(floor, 4 RTTVAR) within the bounds. */
 #include "rto.h"
 
 static unsigned
@@ -28,7 +29,11 @@ rto_sample(struct rto *r, unsigned ms)
 		r->rttvar = (unsigned)((3ull * r->rttvar + delta) / 4);
 		r->srtt = (unsigned)((7ull * r->srtt + ms) / 8);
 	}
-	r->timeout = rto_clamp(r, (unsigned long long)r->srtt + 4ull * r->rttvar);
+	/* RFC 6298's max(G, 4 RTTVAR) with G the floor: an upstream that
+	 * always takes the same time would otherwise get a timeout equal to
+	 * its RTT, and a second query on every miss. */
+	unsigned long long var = 4ull * r->rttvar;
+	r->timeout = rto_clamp(r, r->srtt + (var > r->min ? var : r->min));
 }
 
 void

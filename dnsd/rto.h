@@ -1,6 +1,7 @@
 /* The retransmission timeout of one upstream, as RFC 6298 computes it for
- * TCP: smoothed round-trip time plus four times its variation, doubled on
- * each timeout, within bounds. Plain arithmetic in milliseconds, no clock. */
+ * TCP: smoothed round-trip time plus four times its variation (at least the
+ * lower bound), doubled on each timeout, within bounds. Plain arithmetic in
+ * milliseconds, no clock. */
 #ifndef DNSD_RTO_H
 #define DNSD_RTO_H
 
