@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Not an open resolver, and no amplifier: a client outside the allowed
 # networks gets REFUSED, and the REFUSED answer is never larger than its
-# query (header and question only, whatever the EDNS buffer or type asked),
-# over UDP and TCP. An allowed client is still answered.
+# query (header, question and an OPT when it had one, whatever the EDNS
+# buffer or type asked), over UDP and TCP. An allowed client is still answered.
 . "$(dirname "$0")/../lib.sh"
 
 DNSD_EXTRA='allow = [ "127.0.0.1/32" ];'
