@@ -24,6 +24,12 @@
 
 #define FORWARD_PORT_TRIES 16	/* random ports tried before giving up */
 #define FORWARD_RTO_MIN 200	/* ms: the shortest per-try timeout */
+/* Loop probes: "<16 hex digits>.dnsd-loop.test." TXT, as dnsmasq's
+ * --dns-loop-detect asks "<8 hex digits>.test.": the name is never
+ * delegated, so without a loop the upstream's answer is NXDOMAIN. */
+#define FORWARD_LOOP_SUFFIX "\011dnsd-loop\004test"
+#define FORWARD_LOOP_NAME_LEN (1 + 16 + sizeof FORWARD_LOOP_SUFFIX)	/* with the root */
+#define FORWARD_LOOP_RECHECK_S 600	/* every upstream probed again this often */
 
 struct forward_upstream {
 	struct config_addr addr;
@@ -31,6 +37,16 @@ struct forward_upstream {
 	unsigned fails;		/* consecutive */
 	long long down_until;	/* monotonic ms; 0 when up */
 	struct rto rto;		/* its per-try timeout */
+	/* Loop detection: the name of its latest probe, whether that probe
+	 * came back to us as a client query, whether it was answered, the
+	 * probe's socket (open until the answer or the next probe), and when
+	 * it went (monotonic ms; 0: never). */
+	uint8_t loop_name[FORWARD_LOOP_NAME_LEN];
+	bool loop_seen, loop_answered, looping;
+	int loop_fd;
+	struct event *loop_ev;
+	uint16_t loop_id;
+	long long loop_sent;
 };
 
 /* One UDP try: its own socket, source port and ID, kept open until the
@@ -73,9 +89,13 @@ struct forward {
 	unsigned timeout_ms, budget_ms, down_after, probe_s, max_outstanding;
 	struct forward_query *head;
 	struct forward_stats st;
+	struct event *loop_timer;	/* the next round of loop probes */
 };
 
 static void forward_next(struct forward_query *fq);
+static void forward_loop_round(evutil_socket_t fd, short what, void *arg);
+static void forward_loop_close(struct forward_upstream *u);
+static void forward_loop_probe(struct forward *f, int k);
 
 static long long
 forward_now_ms(void)
@@ -92,6 +112,10 @@ forward_new(struct event_base *base, const struct config *c)
 	if (f == NULL)
 		return NULL;
 	f->base = base;
+	if ((f->loop_timer = evtimer_new(base, forward_loop_round, f)) == NULL) {
+		free(f);
+		return NULL;
+	}
 	forward_configure(f, c);
 	return f;
 }
@@ -100,12 +124,15 @@ void
 forward_configure(struct forward *f, const struct config *c)
 {
 	f->gen++;
+	for (int i = 0; i < f->nup; i++)
+		forward_loop_close(&f->up[i]);
 	f->nup = c->nupstream;
 	for (int i = 0; i < c->nupstream; i++) {
 		struct forward_upstream *u = &f->up[i];
 		struct netaddr na;
 		char host[NETADDR_STRLEN];
 		memset(u, 0, sizeof *u);
+		u->loop_fd = -1;
 		u->addr = c->upstream[i];
 		netaddr_from_sockaddr(&na, (const struct sockaddr *)&u->addr.ss);
 		snprintf(u->name, sizeof u->name, "%s@%u", netaddr_str(&na, host),
@@ -119,6 +146,9 @@ forward_configure(struct forward *f, const struct config *c)
 	f->down_after = c->forward.down_after;
 	f->probe_s = c->forward.probe_s;
 	f->max_outstanding = c->forward.max_outstanding;
+	/* Probe the new list for loops from the event loop. */
+	struct timeval now = { 0, 0 };
+	evtimer_add(f->loop_timer, &now);
 }
 
 static void
@@ -169,6 +199,9 @@ forward_free(struct forward *f)
 		return;
 	while (f->head)
 		forward_query_free(f->head);
+	for (int i = 0; i < f->nup; i++)
+		forward_loop_close(&f->up[i]);
+	event_free(f->loop_timer);
 	free(f);
 }
 
@@ -187,8 +220,10 @@ forward_health(struct forward *f, unsigned gen, int up, int ok)
 		return;
 	}
 	if (++u->fails >= f->down_after) {
-		if (u->down_until == 0)
+		if (u->down_until == 0) {
 			log_warn("upstream %s down after %u failures", u->name, u->fails);
+			forward_loop_probe(f, up);	/* a loop is one cause */
+		}
 		u->down_until = forward_now_ms() + (long long)f->probe_s * 1000;
 	}
 }
@@ -472,23 +507,31 @@ forward_udp_socket(const struct config_addr *to)
 
 /* The next upstream to try: in order from where the last try left off,
  * skipping those marked down unless a probe is due. When all are down, the
- * next in order anyway. */
+ * next in order anyway. Upstreams that loop back to us are never asked:
+ * -1 when every one does. */
 static int
 forward_pick(struct forward_query *fq)
 {
 	struct forward *f = fq->f;
 	long long now = forward_now_ms();
+	int fallback = -1;
 	for (int i = 0; i < f->nup; i++) {
 		int k = (int)((fq->next_up + (unsigned)i) % (unsigned)f->nup);
 		struct forward_upstream *u = &f->up[k];
+		if (u->looping)
+			continue;
 		if (u->down_until == 0 || u->down_until <= now) {
 			if (u->down_until)	/* one probe per interval */
 				u->down_until = now + (long long)f->probe_s * 1000;
 			fq->next_up = (unsigned)k + 1;
 			return k;
 		}
+		if (fallback < 0)
+			fallback = k;
 	}
-	return (int)(fq->next_up++ % (unsigned)f->nup);
+	if (fallback >= 0)
+		fq->next_up = (unsigned)fallback + 1;
+	return fallback;
 }
 
 /* The timer: the latest try's time ran out (its socket stays open), or
@@ -541,10 +584,16 @@ forward_next(struct forward_query *fq)
 			forward_arm(fq, left);
 		return;
 	}
+	int up = forward_pick(fq);
+	if (up < 0) {
+		fq->maxtries = fq->ntries;	/* every upstream loops */
+		forward_arm(fq, 0);	/* never call back from forward_query() */
+		return;
+	}
 	struct forward_try *t = &fq->tries[fq->ntries++];
 	fq->gen = f->gen;
 	t->fq = fq;
-	t->up = forward_pick(fq);
+	t->up = up;
 	t->id = rand_u16();
 	t->sent = forward_now_ms();
 	t->waited = f->up[t->up].rto.timeout;
@@ -565,23 +614,141 @@ forward_next(struct forward_query *fq)
 	f->st.sent++;
 }
 
-/* The upstream query, built by ldns: RD and AD set, CD and DO copied,
- * our own OPT with payload 1232 and no options. */
+/* The upstream query for q's question, built by ldns: RD and AD set, CD
+ * and DO copied, our own OPT with payload 1232 and no options. 0 with *wire
+ * set (caller frees), or -1. */
 static int
-forward_build(struct forward_query *fq)
+forward_wire(const struct msg_query *q, uint8_t **wire, size_t *len)
 {
-	ldns_rdf *name = ldns_dname_new_frm_data(fq->q.qname_len, fq->q.qname);
+	*wire = NULL;
+	ldns_rdf *name = ldns_dname_new_frm_data(q->qname_len, q->qname);
 	if (name == NULL)
 		return -1;
-	ldns_pkt *p = ldns_pkt_query_new(name, fq->q.qtype, fq->q.qclass, LDNS_RD | LDNS_AD);
+	ldns_pkt *p = ldns_pkt_query_new(name, q->qtype, q->qclass, LDNS_RD | LDNS_AD);
 	if (p == NULL)
 		return -1;
-	ldns_pkt_set_cd(p, (fq->q.flags & MSG_F_CD) != 0);
+	ldns_pkt_set_cd(p, (q->flags & MSG_F_CD) != 0);
 	ldns_pkt_set_edns_udp_size(p, MSG_EDNS_PAYLOAD);
-	ldns_pkt_set_edns_do(p, fq->q.do_bit);
-	ldns_status s = msg_pkt2wire(&fq->wire, p, &fq->wire_len);
+	ldns_pkt_set_edns_do(p, q->do_bit);
+	ldns_status s = msg_pkt2wire(wire, p, len);
 	ldns_pkt_free(p);
-	return s != LDNS_STATUS_OK || fq->wire_len < MSG_HDR_LEN ? -1 : 0;
+	return s != LDNS_STATUS_OK || *len < MSG_HDR_LEN ? -1 : 0;
+}
+
+static void
+forward_loop_close(struct forward_upstream *u)
+{
+	if (u->loop_ev) {
+		event_free(u->loop_ev);
+		u->loop_ev = NULL;
+	}
+	if (u->loop_fd >= 0) {
+		close(u->loop_fd);
+		u->loop_fd = -1;
+	}
+}
+
+/* The upstream answered its probe. A real answer (NOERROR, NXDOMAIN) to a
+ * probe that did not come back to us first shows that the upstream does
+ * not loop (any more): in a loop, dnsd refuses the probe, and the answer is
+ * an error. */
+static void
+forward_loop_answer(evutil_socket_t fd, short what, void *arg)
+{
+	struct forward_upstream *u = arg;
+	uint8_t hdr[MSG_HDR_LEN];
+	(void)what;
+	ssize_t n = recv(fd, hdr, sizeof hdr, 0);	/* the rest is discarded */
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n >= 0 && (n < MSG_HDR_LEN || LDNS_ID_WIRE(hdr) != u->loop_id || !LDNS_QR_WIRE(hdr)))
+		return;	/* not the answer: wait for it */
+	u->loop_answered = n >= 0;
+	if (n >= 0 && u->looping && !u->loop_seen &&
+	    (LDNS_RCODE_WIRE(hdr) == LDNS_RCODE_NOERROR || LDNS_RCODE_WIRE(hdr) == LDNS_RCODE_NXDOMAIN)) {
+		log_info("upstream %s no longer loops back to dnsd: using it again", u->name);
+		u->looping = false;
+	}
+	forward_loop_close(u);
+}
+
+/* Send upstream k a probe under a fresh random name; its socket stays open
+ * until the answer or the next probe. */
+static void
+forward_loop_probe(struct forward *f, int k)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct forward_upstream *u = &f->up[k];
+	struct msg_query q = { .has_question = true, .qtype = LDNS_RR_TYPE_TXT,
+		.qclass = LDNS_RR_CLASS_IN, .qname_len = FORWARD_LOOP_NAME_LEN };
+	uint8_t rnd[8], *wire = NULL;
+	size_t len;
+	forward_loop_close(u);
+	u->loop_sent = forward_now_ms();
+	if (rand_bytes(rnd, sizeof rnd) < 0)
+		return;
+	u->loop_name[0] = 2 * sizeof rnd;
+	for (size_t i = 0; i < sizeof rnd; i++) {
+		u->loop_name[1 + 2 * i] = (uint8_t)hex[rnd[i] >> 4];
+		u->loop_name[2 + 2 * i] = (uint8_t)hex[rnd[i] & 15];
+	}
+	/* The suffix's terminating NUL is the root label. */
+	memcpy(u->loop_name + 1 + 2 * sizeof rnd, FORWARD_LOOP_SUFFIX, sizeof FORWARD_LOOP_SUFFIX);
+	u->loop_seen = u->loop_answered = false;
+	memcpy(q.qname, u->loop_name, FORWARD_LOOP_NAME_LEN);
+	if (forward_wire(&q, &wire, &len) < 0)
+		return;
+	u->loop_id = rand_u16();
+	ldns_write_uint16(wire, u->loop_id);
+	u->loop_fd = forward_udp_socket(&u->addr);
+	if (u->loop_fd < 0 || (u->loop_ev = event_new(f->base, u->loop_fd, EV_READ | EV_PERSIST,
+	    forward_loop_answer, u)) == NULL || event_add(u->loop_ev, NULL) < 0 ||
+	    send(u->loop_fd, wire, len, 0) < 0) {
+		log_debug("upstream %s: loop probe: %s", u->name, strerror(errno));
+		forward_loop_close(u);
+	}
+	free(wire);
+}
+
+/* Every probe_interval: probe the upstreams that loop (to see whether they
+ * stopped) or did not answer the last probe, and every upstream not probed
+ * for FORWARD_LOOP_RECHECK_S. */
+static void
+forward_loop_round(evutil_socket_t fd, short what, void *arg)
+{
+	struct forward *f = arg;
+	long long now = forward_now_ms();
+	(void)fd;
+	(void)what;
+	for (int k = 0; k < f->nup; k++) {
+		struct forward_upstream *u = &f->up[k];
+		if (u->looping || !u->loop_answered ||
+		    now - u->loop_sent >= FORWARD_LOOP_RECHECK_S * 1000LL)
+			forward_loop_probe(f, k);
+	}
+	struct timeval tv = { (time_t)f->probe_s, 0 };
+	evtimer_add(f->loop_timer, &tv);
+}
+
+bool
+forward_loop_seen(struct forward *f, const struct msg_query *q, const struct netaddr *from)
+{
+	if (q->qtype != LDNS_RR_TYPE_TXT || q->qname_len != FORWARD_LOOP_NAME_LEN)
+		return false;
+	for (int k = 0; k < f->nup; k++) {
+		struct forward_upstream *u = &f->up[k];
+		if (memcmp(q->key, u->loop_name, FORWARD_LOOP_NAME_LEN) != 0)
+			continue;
+		char host[NETADDR_STRLEN];
+		if (!u->looping)
+			log_warn("forwarding loop: upstream %s sends dnsd's queries back to it (a "
+			    "probe came back from %s); not asking it until a probe does not come "
+			    "back", u->name, netaddr_str(from, host));
+		u->looping = true;
+		u->loop_seen = true;
+		return true;
+	}
+	return false;
 }
 
 int
@@ -604,7 +771,7 @@ forward_query(struct forward *f, const struct msg_query *q, forward_done_cb done
 	fq->gen = f->gen;
 	fq->deadline = forward_now_ms() + f->budget_ms;
 	fq->timer = evtimer_new(f->base, forward_timeout, fq);
-	if (fq->timer == NULL || forward_build(fq) < 0) {
+	if (fq->timer == NULL || forward_wire(&fq->q, &fq->wire, &fq->wire_len) < 0) {
 		if (fq->timer)
 			event_free(fq->timer);
 		free(fq->wire);
@@ -632,6 +799,7 @@ forward_get_stats(const struct forward *f, struct forward_stats *st)
 	for (int i = 0; i < f->nup; i++) {
 		snprintf(st->up[i].addr, sizeof st->up[i].addr, "%s", f->up[i].name);
 		st->up[i].down = f->up[i].down_until > now;
+		st->up[i].looping = f->up[i].looping;
 		st->up[i].fails = f->up[i].fails;
 		st->up[i].srtt_ms = f->up[i].rto.measured ? f->up[i].rto.srtt : 0;
 		st->up[i].timeout_ms = f->up[i].rto.timeout;

@@ -452,6 +452,11 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 	default:
 		break;
 	}
+	/* Our own loop probe, come back: answered, never forwarded again. */
+	if (forward_loop_seen(qc->fwd, &q, &cl->addr)) {
+		qc->st.refused++;
+		return synth_error(&q, LDNS_RCODE_REFUSED, true, out, cap);
+	}
 	int gate = query_gate(&q);
 	if (gate != LDNS_RCODE_NOERROR) {
 		if (gate == LDNS_RCODE_REFUSED)
