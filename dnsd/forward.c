@@ -151,17 +151,25 @@ forward_configure(struct forward *f, const struct config *c)
 	evtimer_add(f->loop_timer, &now);
 }
 
+/* A UDP socket and its read event (a try's, a loop probe's): closed, *fd
+ * -1 and *ev NULL after. */
+static void
+forward_sock_close(int *fd, struct event **ev)
+{
+	if (*ev) {
+		event_free(*ev);
+		*ev = NULL;
+	}
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
 static void
 forward_try_close(struct forward_try *t)
 {
-	if (t->ev) {
-		event_free(t->ev);
-		t->ev = NULL;
-	}
-	if (t->fd >= 0) {
-		close(t->fd);
-		t->fd = -1;
-	}
+	forward_sock_close(&t->fd, &t->ev);
 }
 
 static void
@@ -505,6 +513,19 @@ forward_udp_socket(const struct config_addr *to)
 	return -1;
 }
 
+/* Send wire to to from a fresh socket whose answers go to cb(arg). 0, or
+ * -1 with errno and *fd, *ev as far as they got (for forward_sock_close). */
+static int
+forward_sock_send(struct forward *f, const struct config_addr *to, event_callback_fn cb,
+    void *arg, const uint8_t *wire, size_t len, int *fd, struct event **ev)
+{
+	*fd = forward_udp_socket(to);
+	if (*fd < 0 || (*ev = event_new(f->base, *fd, EV_READ | EV_PERSIST, cb, arg)) == NULL ||
+	    event_add(*ev, NULL) < 0 || send(*fd, wire, len, 0) < 0)
+		return -1;
+	return 0;
+}
+
 /* The next upstream to try: in order from where the last try left off,
  * skipping those marked down unless a probe is due. When all are down, the
  * next in order anyway. Upstreams that loop back to us are never asked:
@@ -599,10 +620,8 @@ forward_next(struct forward_query *fq)
 	t->waited = f->up[t->up].rto.timeout;
 	forward_arm(fq, left < t->waited ? left : t->waited);
 	ldns_write_uint16(fq->wire, t->id);
-	t->fd = forward_udp_socket(&f->up[t->up].addr);
-	if (t->fd < 0 || (t->ev = event_new(f->base, t->fd, EV_READ | EV_PERSIST,
-	    forward_udp_read, t)) == NULL || event_add(t->ev, NULL) < 0 ||
-	    send(t->fd, fq->wire, fq->wire_len, 0) < 0) {
+	if (forward_sock_send(f, &f->up[t->up].addr, forward_udp_read, t, fq->wire, fq->wire_len,
+	    &t->fd, &t->ev) < 0) {
 		log_debug("upstream %s: %s", f->up[t->up].name, strerror(errno));
 		forward_try_close(t);
 		t->lost = true;
@@ -638,14 +657,7 @@ forward_wire(const struct msg_query *q, uint8_t **wire, size_t *len)
 static void
 forward_loop_close(struct forward_upstream *u)
 {
-	if (u->loop_ev) {
-		event_free(u->loop_ev);
-		u->loop_ev = NULL;
-	}
-	if (u->loop_fd >= 0) {
-		close(u->loop_fd);
-		u->loop_fd = -1;
-	}
+	forward_sock_close(&u->loop_fd, &u->loop_ev);
 }
 
 /* The upstream answered its probe. A real answer (NOERROR, NXDOMAIN) to a
@@ -700,10 +712,8 @@ forward_loop_probe(struct forward *f, int k)
 		return;
 	u->loop_id = rand_u16();
 	ldns_write_uint16(wire, u->loop_id);
-	u->loop_fd = forward_udp_socket(&u->addr);
-	if (u->loop_fd < 0 || (u->loop_ev = event_new(f->base, u->loop_fd, EV_READ | EV_PERSIST,
-	    forward_loop_answer, u)) == NULL || event_add(u->loop_ev, NULL) < 0 ||
-	    send(u->loop_fd, wire, len, 0) < 0) {
+	if (forward_sock_send(f, &u->addr, forward_loop_answer, u, wire, len, &u->loop_fd,
+	    &u->loop_ev) < 0) {
 		log_debug("upstream %s: loop probe: %s", u->name, strerror(errno));
 		forward_loop_close(u);
 	}
