@@ -55,7 +55,8 @@ struct forward_try {
 	struct forward_query *fq;
 	int fd;			/* -1 once closed */
 	struct event *ev;	/* UDP read */
-	int up;			/* upstream index */
+	int up;			/* upstream index in the list of generation gen */
+	unsigned gen;
 	uint16_t id;
 	long long sent;		/* monotonic ms */
 	unsigned waited;	/* ms it was given before the next try */
@@ -72,8 +73,9 @@ struct forward_query {
 	uint8_t *wire;		/* the query, from msg_pkt2wire */
 	size_t wire_len;
 	long long deadline;	/* monotonic ms */
-	unsigned next_up, gen;
+	unsigned next_up;
 	struct bufferevent *bev;	/* TCP, after a truncated answer */
+	unsigned tcp_gen;
 	int tcp_up;
 	uint16_t tcp_id;
 	struct event *timer;	/* the last try's timeout, or the deadline */
@@ -248,6 +250,8 @@ forward_finish(struct forward_query *fq, ldns_pkt *resp)
 	unsigned replied = 0, lost = 0;
 	for (unsigned i = 0; i < fq->ntries; i++) {
 		const struct forward_try *t = &fq->tries[i];
+		if (t->gen != f->gen)
+			continue;	/* the upstream list changed since */
 		if (t->replied)
 			replied |= 1u << t->up;
 		else if (t->lost)
@@ -255,7 +259,7 @@ forward_finish(struct forward_query *fq, ldns_pkt *resp)
 	}
 	for (int k = 0; k < f->nup; k++)
 		if ((lost & ~replied) & (1u << k))
-			forward_health(f, fq->gen, k, 0);
+			forward_health(f, f->gen, k, 0);
 	if (resp == NULL)
 		f->st.failures++;
 	forward_query_free(fq);
@@ -320,7 +324,7 @@ forward_matches(struct forward_query *fq, uint16_t id, const uint8_t *resp, size
 	return NULL;
 }
 
-static void forward_tcp_start(struct forward_query *fq, int up);
+static void forward_tcp_start(struct forward_query *fq, unsigned gen, int up);
 
 /* A matching answer from upstream up arrived over UDP (t) or TCP (t NULL),
  * parsed (freed here). */
@@ -328,15 +332,16 @@ static void
 forward_answer(struct forward_query *fq, struct forward_try *t, int up, ldns_pkt *p)
 {
 	struct forward *f = fq->f;
+	unsigned gen = t ? t->gen : fq->tcp_gen;
 	f->st.answers++;
-	forward_health(f, fq->gen, up, 1);
+	forward_health(f, gen, up, 1);
 	if (t)
 		t->replied = true;
 	if (t && ldns_pkt_tc(p)) {
 		forward_try_close(t);
 		if (fq->bev == NULL) {
 			f->st.tcp_retries++;
-			forward_tcp_start(fq, up);
+			forward_tcp_start(fq, gen, up);
 		}
 	} else {
 		switch (ldns_pkt_get_rcode(p)) {
@@ -384,7 +389,7 @@ forward_udp_read(evutil_socket_t fd, short what, void *arg)
 		ldns_pkt *p = forward_matches(fq, t->id, buf, (size_t)n, &alive);
 		if (p || alive) {
 			long long rtt = forward_now_ms() - t->sent;
-			if (fq->gen == fq->f->gen)
+			if (t->gen == fq->f->gen)
 				rto_sample(&fq->f->up[t->up].rto, rtt > 0 ? (unsigned)rtt : 0);
 		}
 		if (p) {
@@ -393,7 +398,7 @@ forward_udp_read(evutil_socket_t fd, short what, void *arg)
 		}
 		if (alive) {
 			fq->f->st.answers++;
-			forward_health(fq->f, fq->gen, t->up, 1);
+			forward_health(fq->f, t->gen, t->up, 1);
 			t->replied = true;
 			forward_try_done(t);
 			return;
@@ -406,7 +411,7 @@ forward_udp_read(evutil_socket_t fd, short what, void *arg)
 static void
 forward_tcp_failed(struct forward_query *fq)
 {
-	forward_health(fq->f, fq->gen, fq->tcp_up, 0);
+	forward_health(fq->f, fq->tcp_gen, fq->tcp_up, 0);
 	forward_tcp_close(fq);
 	forward_next(fq);
 }
@@ -436,7 +441,7 @@ forward_tcp_read(struct bufferevent *bev, void *arg)
 			return;
 		}
 		if (alive) {
-			forward_health(fq->f, fq->gen, fq->tcp_up, 1);
+			forward_health(fq->f, fq->tcp_gen, fq->tcp_up, 1);
 			forward_tcp_close(fq);
 			forward_next(fq);
 			return;
@@ -452,19 +457,20 @@ forward_tcp_event(struct bufferevent *bev, short what, void *arg)
 		forward_tcp_failed(arg);
 }
 
-/* The query again over TCP to upstream up, for what is left of the
- * budget; the UDP tries still open stay open. */
+/* The query again over TCP to upstream up (of the list of generation gen),
+ * for what is left of the budget; the UDP tries still open stay open. */
 static void
-forward_tcp_start(struct forward_query *fq, int up)
+forward_tcp_start(struct forward_query *fq, unsigned gen, int up)
 {
 	struct forward *f = fq->f;
 	uint8_t hdr[2];
-	if (fq->gen != f->gen) {
+	if (gen != f->gen) {
 		forward_next(fq);
 		return;
 	}
 	struct forward_upstream *u = &f->up[up];
 	fq->tcp_up = up;
+	fq->tcp_gen = gen;
 	fq->bev = bufferevent_socket_new(f->base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (fq->bev == NULL ||
 	    bufferevent_socket_connect(fq->bev, (struct sockaddr *)&u->addr.ss, (int)u->addr.len) < 0) {
@@ -571,7 +577,7 @@ forward_timeout(evutil_socket_t fd, short what, void *arg)
 	if (fq->bev == NULL && t && t->fd >= 0 && !t->lost) {
 		t->lost = true;
 		fq->f->st.timeouts++;
-		if (fq->gen == fq->f->gen)
+		if (t->gen == fq->f->gen)
 			rto_backoff(&fq->f->up[t->up].rto, t->waited);
 	}
 	forward_next(fq);
@@ -612,7 +618,7 @@ forward_next(struct forward_query *fq)
 		return;
 	}
 	struct forward_try *t = &fq->tries[fq->ntries++];
-	fq->gen = f->gen;
+	t->gen = f->gen;
 	t->fq = fq;
 	t->up = up;
 	t->id = rand_u16();
@@ -778,7 +784,6 @@ forward_query(struct forward *f, const struct msg_query *q, forward_done_cb done
 	fq->arg = arg;
 	fq->maxtries = maxtries;
 	fq->tcp_up = -1;
-	fq->gen = f->gen;
 	fq->deadline = forward_now_ms() + f->budget_ms;
 	fq->timer = evtimer_new(f->base, forward_timeout, fq);
 	if (fq->timer == NULL || forward_wire(&fq->q, &fq->wire, &fq->wire_len) < 0) {

@@ -23,7 +23,7 @@ cc -std=gnu11 -O1 -o "$T/delayrelay" "$TOP/tests/tools/delayrelay.c" ||
 	{ not_ok "delayrelay builds"; exit 1; }
 
 # slow_dnsd NAME DELAY_MS: a relay holding nsd's answers DELAY_MS and a dnsd
-# forwarding only to it; sets PORT_<NAME> and LOG_<NAME>.
+# forwarding only to it; sets PORT_<NAME>, PID_<NAME> and LOG_<NAME>.
 slow_dnsd() {
 	local name=$1 delay=$2 relay port i
 	relay=$(free_port)
@@ -43,6 +43,7 @@ CONF
 	done
 	printf -v "PORT_$name" %s "$port"
 	printf -v "LOG_$name" %s "$DNSD_LOG"
+	printf -v "PID_$name" %s "$DNSD_PID"
 }
 slow_dnsd fast1200 1200
 slow_dnsd slow2500 2500
@@ -79,5 +80,8 @@ for name in fast1200 slow2500; do
 	echo "# $name: $status"
 	expect_match "$name: the slow upstream is up with no failure" 'up, 0 consecutive failures' "$status"
 	check "$name: never logged down" bash -c "! grep -q 'down after' '${!log_var}'"
+	pid_var=PID_$name
+	DNSD_PID=${!pid_var} DNSD_LOG=${!log_var}
+	stop_dnsd
 done
 exit $FAILED
