@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -122,6 +123,25 @@ forward_new(struct event_base *base, const struct config *c)
 	return f;
 }
 
+/* Every try of a query keeps its socket: up to two per upstream, and TCP,
+ * for each query in flight, and a loop probe per upstream. Raise the soft
+ * descriptor limit that far (the hard limit allows it without privilege),
+ * or say what will fail. */
+static void
+forward_reserve_fds(const struct forward *f)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)f->max_outstanding * (2u * (unsigned)f->nup + 1) + (rlim_t)f->nup +
+	    256;	/* listeners, TCP clients, files */
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < need)
+		log_warn("only %llu file descriptors of the %llu that forward.max_outstanding may "
+		    "need: under load some upstream tries will fail (raise the limit or lower it)",
+		    (unsigned long long)rl.rlim_cur, (unsigned long long)need);
+}
+
 void
 forward_configure(struct forward *f, const struct config *c)
 {
@@ -148,6 +168,7 @@ forward_configure(struct forward *f, const struct config *c)
 	f->down_after = c->forward.down_after;
 	f->probe_s = c->forward.probe_s;
 	f->max_outstanding = c->forward.max_outstanding;
+	forward_reserve_fds(f);
 	/* Probe the new list for loops from the event loop. */
 	struct timeval now = { 0, 0 };
 	evtimer_add(f->loop_timer, &now);
