@@ -54,8 +54,12 @@ status_dns(const struct ctlcmd_src *s, struct evbuffer *out)
 		evbuffer_add_printf(out, "upstreams: none (resolv_conf names no usable nameserver yet): "
 		                         "SERVFAIL for names not in the cache or policy\n");
 	for (int i = 0; i < fs.nupstream && i < FORWARD_STATUS_MAX; i++)
-		evbuffer_add_printf(out, "upstream %s: %s, %u consecutive failures\n",
-		                    fs.up[i].addr, fs.up[i].down ? "DOWN" : "up", fs.up[i].fails);
+		evbuffer_add_printf(out, "upstream %s: %s, %u consecutive failures, rtt %u ms, "
+		                    "timeout %u ms\n",
+		                    fs.up[i].addr,
+		                    fs.up[i].looping ? "LOOPING" : fs.up[i].down ? "DOWN" : "up",
+		                    fs.up[i].fails,
+		                    fs.up[i].srtt_ms, fs.up[i].timeout_ms);
 }
 
 static int
