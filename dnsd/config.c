@@ -34,7 +34,9 @@ config_verr(char *err, size_t errlen, const char *file, int line, const char *fm
 	size_t used = strnlen(err, errlen);
 	if (used + 1 >= errlen)
 		return;
-	int n = snprintf(err + used, errlen - used, "%s:%d: ", file ? file : "?", line);
+	/* Line 0: the whole file (an empty file, the root group). */
+	int n = line > 0 ? snprintf(err + used, errlen - used, "%s:%d: ", file ? file : "?", line)
+	                 : snprintf(err + used, errlen - used, "%s: ", file ? file : "?");
 	if (n < 0 || (size_t)n >= errlen - used)
 		return;
 	used += (size_t)n;
@@ -389,6 +391,81 @@ config_defaults(struct config *c)
 	c->tcp.max_queries = 16;
 }
 
+/* The line of the first string in file (up to line last) that runs over a
+ * line end, or 0. libconfig accepts such strings, so an unterminated one
+ * swallows what follows and the parser fails lines later, at its end. */
+static int
+config_open_string_line(const char *file, int last)
+{
+	FILE *f = fopen(file, "r");
+	if (f == NULL)
+		return 0;
+	int ch, line = 1, start = 0, found = 0;
+	enum { CODE, STRING, ESCAPE, LINE_COMMENT, BLOCK_COMMENT, BLOCK_STAR } st = CODE;
+	while (!found && line <= last && (ch = getc(f)) != EOF) {
+		switch (st) {
+		case CODE:
+			if (ch == '"') {
+				st = STRING;
+				start = line;
+			} else if (ch == '#')
+				st = LINE_COMMENT;
+			else if (ch == '/') {
+				int next = getc(f);
+				if (next == '/')
+					st = LINE_COMMENT;
+				else if (next == '*')
+					st = BLOCK_COMMENT;
+				else if (next != EOF)
+					ungetc(next, f);
+			}
+			break;
+		case STRING:
+			if (ch == '\\')
+				st = ESCAPE;
+			else if (ch == '"')
+				st = CODE;
+			else if (ch == '\n')
+				found = start;
+			break;
+		case ESCAPE:
+			st = STRING;
+			break;
+		case LINE_COMMENT:
+			if (ch == '\n')
+				st = CODE;
+			break;
+		case BLOCK_COMMENT:
+		case BLOCK_STAR:
+			st = ch == '*' ? BLOCK_STAR : st == BLOCK_STAR && ch == '/' ? CODE : BLOCK_COMMENT;
+			break;
+		}
+		if (ch == '\n')
+			line++;
+	}
+	fclose(f);
+	return found ? found : st == STRING ? start : 0;
+}
+
+/* What libconfig could not read, as "file: message" (I/O) or "file:line:
+ * message", with the line where an unterminated string starts. */
+static void
+config_syntax_error(config_t *lc, const char *path, char *err, size_t errlen)
+{
+	const char *file = config_error_file(lc) ? config_error_file(lc) : path;
+	int line = config_error_line(lc);
+	if (config_error_type(lc) == CONFIG_ERR_FILE_IO) {
+		snprintf(err, errlen, "%s: %s\n", path, strerror(errno));
+		return;
+	}
+	int open = config_open_string_line(file, line);
+	if (open)
+		snprintf(err, errlen, "%s:%d: unterminated string (%s at line %d)\n", file, open,
+		    config_error_text(lc), line);
+	else
+		snprintf(err, errlen, "%s:%d: %s\n", file, line, config_error_text(lc));
+}
+
 struct config *
 config_load(const char *path, char *err, size_t errlen)
 {
@@ -396,7 +473,7 @@ config_load(const char *path, char *err, size_t errlen)
 	if (errlen)
 		err[0] = '\0';
 	if (c == NULL || (c->path = strdup(path)) == NULL) {
-		snprintf(err, errlen, "%s:0: out of memory\n", path);
+		snprintf(err, errlen, "%s: out of memory\n", path);
 		free(c);
 		return NULL;
 	}
@@ -404,12 +481,7 @@ config_load(const char *path, char *err, size_t errlen)
 	config_defaults(c);
 	struct config_ctx x = { c, err, errlen, 0 };
 	if (config_read_file(&c->lc, path) != CONFIG_TRUE) {
-		if (config_error_type(&c->lc) == CONFIG_ERR_FILE_IO)
-			snprintf(err, errlen, "%s:0: %s\n", path, strerror(errno));
-		else
-			snprintf(err, errlen, "%s:%d: %s\n",
-			    config_error_file(&c->lc) ? config_error_file(&c->lc) : path,
-			    config_error_line(&c->lc), config_error_text(&c->lc));
+		config_syntax_error(&c->lc, path, err, errlen);
 		x.nerr++;
 	} else
 		config_top(&x);

@@ -42,7 +42,10 @@ lerr_at(struct loader *L, const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	if (L->nerr == LOAD_MAX_ERRORS)
 		snprintf(msg, sizeof msg, "too many errors, giving up");
-	snprintf(full, sizeof full, "%s:%d: %s", file, line, msg);
+	if (line > 0)
+		snprintf(full, sizeof full, "%s:%d: %s", file, line, msg);
+	else /* the whole file */
+		snprintf(full, sizeof full, "%s: %s", file, msg);
 	L->report(L->arg, full);
 }
 

@@ -40,6 +40,29 @@ expect_match "-t names the line of an out-of-range value" "semantic.conf:5: max_
 expect_match "-t names the line of an unknown setting" "semantic.conf:6: unknown setting 'frobnicate'" "$out"
 out=$("$DNSD" -t -c "$T/missing.conf" 2>&1); rc=$?
 expect_eq "-t on a missing file exits 1" 1 "$rc"
+expect_eq "-t names a missing file alone, with no line" "$T/missing.conf: No such file or directory" "$out"
+
+printf 'listen = [ "127.0.0.1@5353" ];\n' >"$T/noup.conf"
+out=$("$DNSD" -t -c "$T/noup.conf" 2>&1)
+expect_eq "-t names the file alone for a whole-file error" \
+    "$T/noup.conf: no upstreams and no resolv_conf: nowhere to forward to" "$out"
+
+# A string left open swallows the lines after it; libconfig fails at its
+# end, dnsd names the line where it starts. Quotes in comments and escaped
+# quotes do not count.
+cat >"$T/open.conf" <<'CONF'
+# a "quoted" word in a comment
+/* and "another" in a block */ listen = [ "127.0.0.1@5353" ];
+allow = [ "127.0.0.0/8", "a\"b ];
+upstreams = [ "127.0.0.1" ];
+cache = { max_ttl = 60; };
+CONF
+out=$("$DNSD" -t -c "$T/open.conf" 2>&1); rc=$?
+expect_eq "-t on an unterminated string exits 1" 1 "$rc"
+expect_match "-t names the line where an unterminated string starts" "open.conf:3: unterminated string" "$out"
+printf 'listen = [ "127.0.0.1@5353" ];\nupstreams = [ "127.0.0.1 ];\n' >"$T/open-eof.conf"
+out=$("$DNSD" -t -c "$T/open-eof.conf" 2>&1)
+expect_match "-t names the start of a string open at the end of the file" "open-eof.conf:2: unterminated string" "$out"
 
 start_nsd example.test "$TOP/tests/integration/core_zone.db" "$NSD_PORT" || { not_ok "nsd started"; exit 1; }
 cp "$T/good.conf" "$T/dnsd.conf"
