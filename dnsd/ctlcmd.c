@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "json.h"
 
 static void
@@ -116,9 +117,13 @@ static int
 reload_cmd(const char *args, struct evbuffer *out, void *arg)
 {
 	const struct ctlcmd_src *s = arg;
+	char why[CONFIG_ERR_MAX];
 	(void)args;
-	s->reload(s->reload_arg);
-	evbuffer_add_printf(out, "reload requested (see the log for the outcome)\n");
+	if (s->reload(s->reload_arg, why, sizeof why) < 0) {
+		evbuffer_add(out, why, strlen(why));
+		return -1;
+	}
+	evbuffer_add_printf(out, "configuration and policy reloaded\n");
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,49 +67,67 @@ dnsd_cache_limits(const struct config *c, struct cache_limits *lim)
 	lim->servfail_ttl = c->cache.servfail_ttl;
 }
 
-/* Report one "file:line: message" line to stderr (-t) or the log. */
+/* Where the problems of one load go: stderr (-t, start) or the log
+ * (reload), and also into why when a control client asked for the reload. */
+struct dnsd_sink {
+	bool to_stderr;
+	char *why;	/* NULL, or the lines so far, NUL-terminated */
+	size_t whylen;
+};
+
+/* Report one "file:line: message" line. */
 static void
-dnsd_report(void *to_stderr, const char *line)
+dnsd_report(void *arg, const char *line)
 {
-	if (to_stderr)
+	struct dnsd_sink *k = arg;
+	if (k->to_stderr)
 		fprintf(stderr, "%s\n", line);
 	else
 		log_warn("%s", line);
+	if (k->why) {
+		size_t used = strnlen(k->why, k->whylen);
+		snprintf(k->why + used, k->whylen - used, "%s\n", line);
+	}
+}
+
+/* Each line of err, reported. */
+static void
+dnsd_report_lines(struct dnsd_sink *k, char *err)
+{
+	for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
+		dnsd_report(k, line);
 }
 
 /* Load the config file and the policy it names; every problem is reported
  * as file:line. 0, or -1 with nothing loaded. */
 static int
-dnsd_load(const char *path, int to_stderr, struct config **cfgp, struct policy **polp)
+dnsd_load(const char *path, struct dnsd_sink *k, struct config **cfgp, struct policy **polp)
 {
 	char err[CONFIG_ERR_MAX];
-	void *out = to_stderr ? stderr : NULL;
 	struct config *c = config_load(path, err, sizeof err);
 	*cfgp = NULL;
 	*polp = NULL;
 	if (c == NULL) {
-		for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
-			dnsd_report(out, line);
+		dnsd_report_lines(k, err);
 		return -1;
 	}
 	struct ratelimit_config rc;
 	if (ratelimit_config(config_group(c, "ratelimit"), &rc, err, sizeof err) < 0) {
-		dnsd_report(out, strtok(err, "\n"));
+		dnsd_report(k, strtok(err, "\n"));
 		config_free(c);
 		return -1;
 	}
 	if (hostlog_check(c, err, sizeof err) < 0) {
-		for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
-			dnsd_report(out, line);
+		dnsd_report_lines(k, err);
 		config_free(c);
 		return -1;
 	}
 	if (c->policy_file && (*polp = policy_load(c->policy_file, err, sizeof err)) == NULL) {
 		/* On a terminal: every error in the policy, not just the first. */
-		if (to_stderr)
-			policy_check(c->policy_file, dnsd_report, out);
+		if (k->to_stderr)
+			policy_check(c->policy_file, dnsd_report, k);
 		else
-			dnsd_report(out, err);
+			dnsd_report(k, err);
 		config_free(c);
 		return -1;
 	}
@@ -140,24 +159,29 @@ dnsd_same_listen(const struct config *a, const struct config *b)
 }
 
 /* SIGHUP: the new file replaces the old only when all of it is good. */
-static void
-dnsd_reload(struct dnsd *d)
+static int
+dnsd_reload(struct dnsd *d, char *why, size_t whylen)
 {
 	struct config *c;
 	struct policy *pol;
-	if (dnsd_load(d->conf_path, 0, &c, &pol) < 0) {
-		log_warn("reload failed: keeping the previous configuration and policy");
-		return;
+	struct dnsd_sink k = { .why = why, .whylen = whylen };
+	if (why && whylen)
+		why[0] = '\0';
+	if (dnsd_load(d->conf_path, &k, &c, &pol) < 0) {
+		dnsd_report(&k, "reload failed: keeping the previous configuration and policy");
+		return -1;
 	}
 	/* A policy file emptied by a non-atomic writer or a full disk parses
 	 * as a valid policy that blocks nothing: never swap one in silently. */
 	const struct policy *prev = phase_policy(d->phase);
 	if (pol && prev && policy_pattern_count(pol) == 0 && policy_pattern_count(prev) > 0) {
-		log_warn("%s: the new policy has no patterns: keeping the previous "
-			 "configuration and policy", policy_path(pol));
+		char line[512];
+		snprintf(line, sizeof line, "%s: the new policy has no patterns: keeping the "
+		    "previous configuration and policy", policy_path(pol));
+		dnsd_report(&k, line);
 		policy_free(pol);
 		config_free(c);
-		return;
+		return -1;
 	}
 	if (!dnsd_same_listen(c, d->cfg))
 		log_warn("reload: listen addresses change only on restart");
@@ -167,10 +191,11 @@ dnsd_reload(struct dnsd *d)
 	if (memcmp(&lim, &old, sizeof lim) != 0) {
 		struct cache *nc = cache_new(&lim);
 		if (nc == NULL) {
-			log_warn("reload: cannot allocate the cache: keeping the previous configuration");
+			dnsd_report(&k, "reload: cannot allocate the cache: keeping the previous "
+			    "configuration");
 			policy_free(pol);
 			config_free(c);
-			return;
+			return -1;
 		}
 		query_set_cache(d->qc, nc);
 		cache_free(d->cache);
@@ -187,12 +212,13 @@ dnsd_reload(struct dnsd *d)
 	phase_set_policy(d->phase, pol);
 	dnsd_set_now(d);
 	log_info("configuration reloaded from %s", d->conf_path);
+	return 0;
 }
 
-static void
-dnsd_reload_cb(void *arg)
+static int
+dnsd_reload_cb(void *arg, char *why, size_t whylen)
 {
-	dnsd_reload(arg);
+	return dnsd_reload(arg, why, whylen);
 }
 
 /* Whether resolv_conf is another file, or was written, since last seen. */
@@ -219,7 +245,7 @@ dnsd_resolv_check(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (dnsd_resolv_changed(d)) {
 		log_info("%s changed: reloading", d->cfg->resolv_conf);
-		dnsd_reload(d);
+		dnsd_reload(d, NULL, 0);
 	}
 }
 
@@ -229,7 +255,7 @@ dnsd_signal(evutil_socket_t sig, short what, void *arg)
 	struct dnsd *d = arg;
 	(void)what;
 	if (sig == SIGHUP)
-		dnsd_reload(d);
+		dnsd_reload(d, NULL, 0);
 	else {
 		log_info("exiting on signal %d", (int)sig);
 		event_base_loopexit(d->base, NULL);
@@ -393,7 +419,8 @@ main(int argc, char **argv)
 		usage();
 
 	log_init("dnsd", foreground || check, verbose);
-	if (dnsd_load(d.conf_path, 1, &d.cfg, &pol) < 0)
+	struct dnsd_sink k = { .to_stderr = true };
+	if (dnsd_load(d.conf_path, &k, &d.cfg, &pol) < 0)
 		return 1;
 	if (check) {
 		fprintf(stderr, "%s: configuration OK\n", d.conf_path);
