@@ -3,10 +3,12 @@
  * cleanly) and the wiring of the subsystems. */
 #define _GNU_SOURCE /* setgroups */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +50,7 @@ struct dnsd {
 	struct hostlog *hl;		/* per-host records (HOSTS) */
 	struct control *ctl;		/* control socket, NULL when not configured */
 	struct ctlcmd_src ctlsrc;	/* what its commands read */
+	int pid_fd;			/* the locked pid file, or -1 */
 };
 
 static void
@@ -296,11 +299,34 @@ dnsd_drop_privileges(const struct config *c)
 		fatal("could regain root after dropping privileges");
 }
 
-static void
-dnsd_write_pid(const char *path)
+/* Open and lock the pid file for the life of the process (flock: the
+ * lock follows the descriptor through daemon()'s fork). Another dnsd
+ * holding it stops this one. */
+static int
+dnsd_lock_pid(const char *path)
 {
-	FILE *f = fopen(path, "w");
-	if (f == NULL || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0)
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd == -1)
+		fatal("pid file %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK)
+			fatal("pid file %s: flock: %s", path, strerror(errno));
+		char buf[32];
+		ssize_t n = read(fd, buf, sizeof buf - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		fatal("pid file %s is locked by another dnsd (pid %s): not starting", path,
+		    *buf ? buf : "?");
+	}
+	return fd;
+}
+
+static void
+dnsd_write_pid(int fd, const char *path)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t)n, 0) != n)
 		fatal("pid file %s: %s", path, strerror(errno));
 }
 
@@ -329,12 +355,18 @@ dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 {
 	char err[256];
 	struct cache_limits lim;
+	/* Another dnsd on the same socket or pid file: stop before touching
+	 * anything of it. */
+	if (d->cfg->control_socket && control_check(d->cfg->control_socket, err, sizeof err) < 0)
+		fatal("%s", err);
+	if (d->cfg->pid_file)
+		d->pid_fd = dnsd_lock_pid(d->cfg->pid_file);
 	if ((d->listen = listen_open(d->cfg, err, sizeof err)) == NULL)
 		fatal("%s", err);
 	if (!foreground && daemon(0, 0) < 0)
 		fatal("daemon: %s", strerror(errno));
-	if (d->cfg->pid_file)
-		dnsd_write_pid(d->cfg->pid_file);
+	if (d->pid_fd != -1)
+		dnsd_write_pid(d->pid_fd, d->cfg->pid_file);
 	if ((d->base = event_base_new()) == NULL)
 		fatal("event_base_new failed");
 	dnsd_cache_limits(d->cfg, &lim);
@@ -379,15 +411,18 @@ dnsd_stop(struct dnsd *d)
 	event_free(d->sig_int);
 	event_free(d->resolv_ev);
 	event_base_free(d->base);
+	/* Unlinked while still locked, so that it is never another's file. */
 	if (d->cfg->pid_file && unlink(d->cfg->pid_file) < 0)
 		log_debug("pid file %s: %s", d->cfg->pid_file, strerror(errno));
+	if (d->pid_fd != -1)
+		close(d->pid_fd);
 	config_free(d->cfg);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct dnsd d = { .conf_path = DNSD_DEFAULT_CONF };
+	struct dnsd d = { .conf_path = DNSD_DEFAULT_CONF, .pid_fd = -1 };
 	int foreground = 0, check = 0, verbose = 0, ch;
 	struct policy *pol;
 

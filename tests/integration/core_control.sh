@@ -33,5 +33,39 @@ expect_eq "reload of a bad policy file exits 1" 1 "$rc"
 expect_match "and prints the policy error with its file and line" "policy.conf:2: " "$out"
 expect_eq "the old policy still blocks" NXDOMAIN "$(rcode x.blocked.test A)"
 cp "$T/policy.conf.good" "$T/policy.conf"
+ctl reload >/dev/null
+
+# A second dnsd on the same control socket (its own DNS port and pid file).
+PORT2=$(free_port)
+sed -e "s/127.0.0.1@$DNSD_PORT/127.0.0.1@$PORT2/" -e "s|$T/dnsd.pid|$T/dnsd2.pid|" \
+    "$T/dnsd.conf" >"$T/second.conf"
+out=$(timeout 10 "$DNSD" -d -c "$T/second.conf" 2>&1); rc=$?
+expect_eq "a second dnsd on the same control socket exits 1" 1 "$rc"
+expect_match "and says another process answers there" "ctl.sock: another process .* answers there" "$out"
+check "the first's socket is still there" test -S "$T/ctl.sock"
+check "and answers" ctl status
+check "the second wrote no pid file" test ! -e "$T/dnsd2.pid"
+
+# A second dnsd with the same pid file (its own socket and port).
+sed -e "s/127.0.0.1@$DNSD_PORT/127.0.0.1@$PORT2/" -e "s|$T/ctl.sock|$T/ctl2.sock|" \
+    "$T/dnsd.conf" >"$T/second.conf"
+out=$(timeout 10 "$DNSD" -d -c "$T/second.conf" 2>&1); rc=$?
+expect_eq "a second dnsd with the same pid file exits 1" 1 "$rc"
+expect_match "and names the pid that holds it" "dnsd.pid is locked by another dnsd \\(pid $DNSD_PID\\)" "$out"
+expect_eq "the pid file still names the first" "$DNSD_PID" "$(cat "$T/dnsd.pid")"
+check "the second left no socket" test ! -e "$T/ctl2.sock"
+stop_dnsd
+check "the first removes its pid file on exit" test ! -e "$T/dnsd.pid"
+
+# A stale socket (its dnsd was killed): nobody answers, it is replaced.
+start_dnsd "$T/dnsd.conf"
+wait_ctl || { not_ok "dnsd restarts"; cat "$DNSD_LOG"; exit 1; }
+kill -KILL "$DNSD_PID"; wait "$DNSD_PID" 2>/dev/null
+check "a killed dnsd leaves its socket behind" test -S "$T/ctl.sock"
+start_dnsd "$T/dnsd.conf"
+wait_ctl
+check "a new dnsd replaces a stale socket and answers on it" ctl status
+expect_eq "and holds the pid file" "$DNSD_PID" "$(cat "$T/dnsd.pid" 2>/dev/null)"
+stop_dnsd
 
 exit $FAILED
