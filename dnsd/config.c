@@ -282,7 +282,7 @@ config_groups(struct config_ctx *x, const config_setting_t *root)
 		"probe_interval", "max_outstanding", "max_waiters", NULL };
 	static const char *const tcp_names[] = { "max_connections", "idle_timeout",
 		"max_queries", NULL };
-	static const char *const policy_names[] = { "file", "now", NULL };
+	static const char *const policy_names[] = { "file", "now", "audit", NULL };
 	struct config *c = x->c;
 	const config_setting_t *g;
 
@@ -315,6 +315,12 @@ config_groups(struct config_ctx *x, const config_setting_t *root)
 		if (now && (c->now = config_parse_time(now)) == -1)
 			config_bad(x, config_setting_get_member(g, "now"),
 			    "now: '%s' is not a date-time (2024-09-29T00:00:00-04:00)", now);
+		c->now_set = now && c->now != -1;
+		const config_setting_t *a = config_setting_get_member(g, "audit");
+		if (a && config_setting_type(a) != CONFIG_TYPE_BOOL)
+			config_bad(x, a, "audit: expected true or false");
+		else if (a)
+			c->audit = config_setting_get_bool(a);
 	}
 }
 
@@ -569,5 +575,6 @@ config_parse_time(const char *t)
 	if (*t || tm.tm_mon > 11 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
 	    tm.tm_sec > 60)
 		return -1;
-	return timegm(&tm) - off;
+	time_t t0 = timegm(&tm) - off;
+	return t0 < 0 ? -1 : t0;
 }

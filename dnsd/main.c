@@ -43,7 +43,10 @@ struct dnsd {
 	struct listen *listen;
 	struct phase *phase;
 	time_t now_cli;		/* -n: wins over the config's policy.now */
-	time_t now_in_force;	/* the override the policy clock runs from, or 0 */
+	bool now_cli_set;
+	bool now_set;		/* an override is in force: now_in_force */
+	time_t now_in_force;	/* the override the policy clock runs from */
+	bool audit_cli;		/* -a: audit mode whatever policy.audit says */
 	struct event *sig_hup, *sig_term, *sig_int;
 	struct event *resolv_ev;	/* watches resolv_conf */
 	struct stat resolv_st;	/* as last seen */
@@ -56,7 +59,7 @@ struct dnsd {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dnsd [-dtv] [-c file] [-n datetime]\n");
+	fprintf(stderr, "usage: dnsd [-adtv] [-c file] [-n datetime]\n");
 	exit(1);
 }
 
@@ -138,15 +141,19 @@ dnsd_load(const char *path, struct dnsd_sink *k, struct config **cfgp, struct po
 	return 0;
 }
 
-/* The policy clock: -n, else the config's policy.now, else the system's. */
+/* The policy clock: -n, else the config's policy.now, else the system's;
+ * and audit mode: -a or policy.audit. */
 static void
-dnsd_set_now(struct dnsd *d)
+dnsd_set_now(struct dnsd *d, bool first)
 {
-	time_t now = d->now_cli ? d->now_cli : d->cfg->now;
-	if (now != d->now_in_force) {
-		phase_set_now(d->phase, now);
+	bool set = d->now_cli_set || d->cfg->now_set;
+	time_t now = d->now_cli_set ? d->now_cli : d->cfg->now_set ? d->cfg->now : 0;
+	if (first || set != d->now_set || (set && now != d->now_in_force)) {
+		phase_set_now(d->phase, set, now);
+		d->now_set = set;
 		d->now_in_force = now;
 	}
+	phase_set_audit(d->phase, d->audit_cli || d->cfg->audit);
 }
 
 static int
@@ -213,7 +220,7 @@ dnsd_reload(struct dnsd *d, char *why, size_t whylen)
 	config_free(d->cfg);
 	d->cfg = c;
 	phase_set_policy(d->phase, pol);
-	dnsd_set_now(d);
+	dnsd_set_now(d, false);
 	log_info("configuration reloaded from %s", d->conf_path);
 	return 0;
 }
@@ -374,7 +381,7 @@ dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 	    (d->fwd = forward_new(d->base, d->cfg)) == NULL ||
 	    (d->qc = query_new(d->cache, d->fwd, d->phase, d->cfg)) == NULL)
 		fatal("out of memory");
-	dnsd_set_now(d);
+	dnsd_set_now(d, true);
 	phase_set_policy(d->phase, pol);
 	if (listen_start(d->listen, d->base, d->qc) < 0)
 		fatal("cannot start listening");
@@ -426,7 +433,7 @@ main(int argc, char **argv)
 	int foreground = 0, check = 0, verbose = 0, ch;
 	struct policy *pol;
 
-	while ((ch = getopt(argc, argv, "c:dhn:tv")) != -1) {
+	while ((ch = getopt(argc, argv, "ac:dhn:tv")) != -1) {
 		switch (ch) {
 		case 'c':
 			d.conf_path = optarg;
@@ -436,9 +443,14 @@ main(int argc, char **argv)
 			break;
 		case 'n':
 			if ((d.now_cli = config_parse_time(optarg)) == -1) {
-				fprintf(stderr, "dnsd: -n %s: not a date-time\n", optarg);
+				fprintf(stderr, "dnsd: -n %s: not a date-time (2024-09-29, "
+				    "2024-09-29T00:00:00-04:00 or @SECONDS)\n", optarg);
 				return 1;
 			}
+			d.now_cli_set = true;
+			break;
+		case 'a':
+			d.audit_cli = true;
 			break;
 		case 't':
 			check = 1;
