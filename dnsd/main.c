@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 #include "cache.h"
+#include "confget.h"
 #include "config.h"
 #include "control.h"
 #include "ctlcmd.h"
@@ -104,10 +105,72 @@ dnsd_report_lines(struct dnsd_sink *k, char *err)
 		dnsd_report(k, line);
 }
 
-/* Load the config file and the policy it names; every problem is reported
- * as file:line. 0, or -1 with nothing loaded. */
+/* The user and group dnsd runs as after the privilege drop (this
+ * process's own when none is configured). 0, or -1 with "file:line:
+ * message" in err. */
 static int
-dnsd_load(const char *path, struct dnsd_sink *k, struct config **cfgp, struct policy **polp)
+dnsd_run_as(const struct config *c, uid_t *uid, gid_t *gid, char *err, size_t errlen)
+{
+	struct passwd *pw = NULL;
+	*uid = getuid();
+	*gid = getgid();
+	if (c->user && (pw = getpwnam(c->user)) == NULL) {
+		config_errorf(err, errlen, config_group(c, "user"), "user: no such user '%s'", c->user);
+		return -1;
+	}
+	if (pw) {
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
+	}
+	if (c->group) {
+		struct group *gr = getgrnam(c->group);
+		if (gr == NULL) {
+			config_errorf(err, errlen, config_group(c, "group"), "group: no such group '%s'",
+			    c->group);
+			return -1;
+		}
+		*gid = gr->gr_gid;
+	}
+	return 0;
+}
+
+/* The directories of the files written at run time exist and are writable
+ * by the user dnsd runs as (inside the chroot), so that no record is lost
+ * to a typo found at exit. running: after the start (a reload), as this
+ * process is now. Every problem reported; 0 or -1. */
+static int
+dnsd_check_dirs(const struct config *c, bool running, struct dnsd_sink *k)
+{
+	static const struct {
+		const char *group, *name;
+		bool is_dir;
+	} files[] = { { "hosts", "state_file", false }, { "log", "file", false },
+		{ "log", "host_dir", true } };
+	char err[CONFIG_ERR_MAX] = "";
+	struct confget_who who = { .self = true };
+	const struct confget_who *w = &who;
+	/* A user unknown here (dnsd -t on another machine) is an error at
+	 * start; here only whether the directories exist can be told. */
+	if (!running && dnsd_run_as(c, &who.uid, &who.gid, err, sizeof err) < 0)
+		w = NULL;
+	else if (!running)
+		who.self = who.uid == getuid() && who.gid == getgid();
+	int rc = 0;
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		if (confget_writable(config_group(c, files[i].group), files[i].name, files[i].is_dir,
+		        running ? NULL : c->chroot, w, err, sizeof err) < 0) {
+			dnsd_report(k, err);
+			rc = -1;
+		}
+	return rc;
+}
+
+/* Load the config file and the policy it names; every problem is reported
+ * as file:line. running: a reload (see dnsd_check_dirs). 0, or -1 with
+ * nothing loaded. */
+static int
+dnsd_load(const char *path, bool running, struct dnsd_sink *k, struct config **cfgp,
+    struct policy **polp)
 {
 	char err[CONFIG_ERR_MAX];
 	struct config *c = config_load(path, err, sizeof err);
@@ -125,6 +188,10 @@ dnsd_load(const char *path, struct dnsd_sink *k, struct config **cfgp, struct po
 	}
 	if (hostlog_check(c, err, sizeof err) < 0) {
 		dnsd_report_lines(k, err);
+		config_free(c);
+		return -1;
+	}
+	if (dnsd_check_dirs(c, running, k) < 0) {
 		config_free(c);
 		return -1;
 	}
@@ -177,7 +244,7 @@ dnsd_reload(struct dnsd *d, char *why, size_t whylen)
 	struct dnsd_sink k = { .why = why, .whylen = whylen };
 	if (why && whylen)
 		why[0] = '\0';
-	if (dnsd_load(d->conf_path, &k, &c, &pol) < 0) {
+	if (dnsd_load(d->conf_path, true, &k, &c, &pol) < 0) {
 		dnsd_report(&k, "reload failed: keeping the previous configuration and policy");
 		return -1;
 	}
@@ -275,34 +342,27 @@ dnsd_signal(evutil_socket_t sig, short what, void *arg)
 static void
 dnsd_drop_privileges(const struct config *c)
 {
-	struct passwd *pw = NULL;
-	gid_t gid = getgid();
-	if (c->user && (pw = getpwnam(c->user)) == NULL)
-		fatal("user %s: no such user", c->user);
-	if (pw)
-		gid = pw->pw_gid;
-	if (c->group) {
-		struct group *gr = getgrnam(c->group);
-		if (gr == NULL)
-			fatal("group %s: no such group", c->group);
-		gid = gr->gr_gid;
-	}
+	char err[CONFIG_ERR_MAX] = "";
+	uid_t uid;
+	gid_t gid;
+	if (dnsd_run_as(c, &uid, &gid, err, sizeof err) < 0)
+		fatal("%s", strtok(err, "\n"));
 	/* The control socket (0660) belongs to the configured group, so that
 	 * admins in it can use dnsdctl without root. */
 	if (c->group && c->control_socket && chown(c->control_socket, (uid_t)-1, gid) < 0)
 		log_warn("control socket %s: chown: %s", c->control_socket, strerror(errno));
 	if (c->chroot && (chroot(c->chroot) < 0 || chdir("/") < 0))
 		fatal("chroot %s: %s", c->chroot, strerror(errno));
-	if (pw == NULL && c->group == NULL)
+	if (c->user == NULL && c->group == NULL)
 		return;
 	/* Started as that user already (systemd User=): nothing to drop. */
-	if (getgid() == gid && (pw == NULL || getuid() == pw->pw_uid))
+	if (getgid() == gid && getuid() == uid)
 		return;
 	if (setgroups(1, &gid) < 0 || setgid(gid) < 0)
 		fatal("setgid %u: %s", (unsigned)gid, strerror(errno));
-	if (pw && setuid(pw->pw_uid) < 0)
+	if (c->user && setuid(uid) < 0)
 		fatal("setuid %s: %s", c->user, strerror(errno));
-	if (pw && pw->pw_uid != 0 && setuid(0) == 0)
+	if (c->user && uid != 0 && setuid(0) == 0)
 		fatal("could regain root after dropping privileges");
 }
 
@@ -467,7 +527,7 @@ main(int argc, char **argv)
 
 	log_init("dnsd", foreground || check, verbose);
 	struct dnsd_sink k = { .to_stderr = true };
-	if (dnsd_load(d.conf_path, &k, &d.cfg, &pol) < 0)
+	if (dnsd_load(d.conf_path, false, &k, &d.cfg, &pol) < 0)
 		return 1;
 	if (check) {
 		fprintf(stderr, "%s: configuration OK\n", d.conf_path);

@@ -58,6 +58,8 @@ uci_base() {
 	sed "s|^\toption policy_file .*|\toption policy_file '$TOP/policy/kaspersky.conf'|" \
 		"$pkg/dnsd.config" >"$T/uci"
 	printf "\toption resolv_conf '%s'\n" "$T/resolv.conf" >>"$T/uci"
+	# Its files in DATA_DIR, which the init script creates (dnsd -t checks).
+	sed -i "s|'/tmp/dnsd/|'$T/data/|" "$T/uci"
 }
 
 # ---- start with force DNS on ----
