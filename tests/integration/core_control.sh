@@ -33,6 +33,14 @@ expect_eq "reload of a bad policy file exits 1" 1 "$rc"
 expect_match "and prints the policy error with its file and line" "policy.conf:2: " "$out"
 expect_eq "the old policy still blocks" NXDOMAIN "$(rcode x.blocked.test A)"
 cp "$T/policy.conf.good" "$T/policy.conf"
+
+printf 'log = { host_dir = "no-such-dir"; };\n' >>"$T/dnsd.conf"
+out=$(ctl reload 2>&1); rc=$?
+expect_eq "reload naming a missing host_dir exits 1" 1 "$rc"
+expect_match "and names the setting's line" "dnsd.conf:[0-9]+: host_dir: directory $T/no-such-dir: No such file" "$out"
+mkdir "$T/no-such-dir"
+expect_eq "once it exists the reload succeeds" 0 "$(ctl reload >/dev/null 2>&1; echo $?)"
+cp "$T/dnsd.conf.good" "$T/dnsd.conf"
 ctl reload >/dev/null
 
 # A second dnsd on the same control socket (its own DNS port and pid file).
