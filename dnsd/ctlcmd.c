@@ -21,7 +21,7 @@ status_policy(const struct ctlcmd_src *s, struct evbuffer *out)
 		return;
 	}
 	time_t now = phase_now(ph), next = phase_next_boundary(ph);
-	time_t floor = policy_clock_floor_ex(p, phase_flags(ph));
+	time_t clock_floor = policy_clock_floor_ex(p, phase_flags(ph));
 	const char *cur = phase_current(ph);
 	bool unsynced = phase_clock_unsynced(ph), set = phase_flags(ph) & POLICY_NOW_TRUSTED;
 	evbuffer_add_printf(out, "policy: %s\n  phase in force: %s%s\n", policy_path(p),
@@ -39,12 +39,12 @@ status_policy(const struct ctlcmd_src *s, struct evbuffer *out)
 		evbuffer_add_printf(out,
 		                    "clock: UNSYNCED%s: %s is before %s; the unsynced rule applies\n",
 		                    set ? " (set by -n or policy.now)" : "", json_time(now, t1),
-		                    json_time(floor, t2));
+		                    json_time(clock_floor, t2));
 	else if (set)
 		evbuffer_add_printf(out, "clock: overridden, policy time %s\n", json_time(now, t1));
 	else
 		evbuffer_add_printf(out, "clock: sane (%s, floor %.10s)\n", json_time(now, t1),
-		                    json_time(floor, t2));
+		                    json_time(clock_floor, t2));
 }
 
 static void

@@ -372,7 +372,7 @@ dnsd_drop_privileges(const struct config *c)
 static int
 dnsd_lock_pid(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd == -1)
 		fatal("pid file %s: %s", path, strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
