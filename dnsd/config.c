@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* asprintf */
 #include "config.h"
 #include "confget.h"
+#include "lcfg.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -397,62 +398,6 @@ config_defaults(struct config *c)
 	c->tcp.max_queries = 16;
 }
 
-/* The line of the first string in file (up to line last) that runs over a
- * line end, or 0. libconfig accepts such strings, so an unterminated one
- * swallows what follows and the parser fails lines later, at its end. */
-static int
-config_open_string_line(const char *file, int last)
-{
-	FILE *f = fopen(file, "r");
-	if (f == NULL)
-		return 0;
-	int ch, line = 1, start = 0, found = 0;
-	enum { CODE, STRING, ESCAPE, LINE_COMMENT, BLOCK_COMMENT, BLOCK_STAR } st = CODE;
-	while (!found && line <= last && (ch = getc(f)) != EOF) {
-		switch (st) {
-		case CODE:
-			if (ch == '"') {
-				st = STRING;
-				start = line;
-			} else if (ch == '#')
-				st = LINE_COMMENT;
-			else if (ch == '/') {
-				int next = getc(f);
-				if (next == '/')
-					st = LINE_COMMENT;
-				else if (next == '*')
-					st = BLOCK_COMMENT;
-				else if (next != EOF)
-					ungetc(next, f);
-			}
-			break;
-		case STRING:
-			if (ch == '\\')
-				st = ESCAPE;
-			else if (ch == '"')
-				st = CODE;
-			else if (ch == '\n')
-				found = start;
-			break;
-		case ESCAPE:
-			st = STRING;
-			break;
-		case LINE_COMMENT:
-			if (ch == '\n')
-				st = CODE;
-			break;
-		case BLOCK_COMMENT:
-		case BLOCK_STAR:
-			st = ch == '*' ? BLOCK_STAR : st == BLOCK_STAR && ch == '/' ? CODE : BLOCK_COMMENT;
-			break;
-		}
-		if (ch == '\n')
-			line++;
-	}
-	fclose(f);
-	return found ? found : st == STRING ? start : 0;
-}
-
 /* What libconfig could not read, as "file: message" (I/O) or "file:line:
  * message", with the line where an unterminated string starts. */
 static void
@@ -464,7 +409,7 @@ config_syntax_error(config_t *lc, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s\n", path, strerror(errno));
 		return;
 	}
-	int open = config_open_string_line(file, line);
+	int open = lcfg_open_string_line(file, line);
 	if (open)
 		snprintf(err, errlen, "%s:%d: unterminated string (%s at line %d)\n", file, open,
 		    config_error_text(lc), line);

@@ -393,6 +393,22 @@ test_unsynced_clock_applies_latest_phase_by_default(void **state)
 }
 
 static void
+test_syntax_errors_name_where_a_string_starts_and_whole_file_errors_no_line(void **state)
+{
+	(void)state;
+	/* A quote in a comment does not count; the string opened on line 3
+	 * runs on and libconfig fails on line 5. */
+	const char *err = load_error("# a \"quoted\" word\ntimezone = \"UTC\";\n"
+	    "categories = { a = ( \"x.test ); };\nphases = ( { name = \"on\";\n"
+	    "start = \"2020-01-01\"; } );\n");
+	assert_non_null(strstr(err, ":3: unterminated string"));
+	char missing[] = "/nonexistent/dir/policy.conf";
+	char buf[300];
+	assert_null(policy_load(missing, buf, sizeof buf));
+	assert_string_equal(buf, "/nonexistent/dir/policy.conf: cannot read: No such file or directory");
+}
+
+static void
 test_audit_mode_logs_what_would_block(void **state)
 {
 	(void)state;
@@ -738,6 +754,7 @@ main(void)
 		cmocka_unit_test(test_expiring_exemption_ends_at_its_second),
 		cmocka_unit_test(test_overlapping_groups_most_specific_then_mac_then_first_listed),
 		cmocka_unit_test(test_unsynced_clock_applies_latest_phase_by_default),
+		cmocka_unit_test(test_syntax_errors_name_where_a_string_starts_and_whole_file_errors_no_line),
 		cmocka_unit_test(test_audit_mode_logs_what_would_block),
 		cmocka_unit_test(test_unsynced_rule_first_log_or_named_phase),
 		cmocka_unit_test(test_refused_nodata_sinkhole_and_ttls),
