@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every record a sink drops is reported: a host_dir that does not exist and
-# a TCP collector that is not listening. DNS keeps answering; status counts
+# Every record a sink drops is reported: a host_dir removed while dnsd runs
+# (a missing one is refused at start) and a TCP collector that is not
+# listening. DNS keeps answering; status counts
 # the drops per sink; the log names each failing sink at the first drop and
 # then at most once a minute (20 drops, one line each), and the drops since
 # that line are reported at exit.
@@ -8,9 +9,11 @@
 
 hosts_setup || { not_ok "nsd started"; exit 1; }
 DEAD_PORT=$(free_port)
+mkdir "$T/no-such-dir"
 hosts_conf "$T/dnsd.conf" "" "host_dir = \"$T/no-such-dir\"; remote = \"127.0.0.1\"; remote_port = $DEAD_PORT; remote_protocol = \"tcp\";"
 start_dnsd "$T/dnsd.conf"
 wait_dns "$DNSD_PORT" && wait_ctl || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+rmdir "$T/no-such-dir"
 
 expect_eq "every query answered while two sinks drop" 20 "$(nx_burst 127.0.0.2 20)"
 status=$(ctl status)
