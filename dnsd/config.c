@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* asprintf */
 #include "config.h"
 #include "confget.h"
+#include "lcfg.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -33,7 +34,9 @@ config_verr(char *err, size_t errlen, const char *file, int line, const char *fm
 	size_t used = strnlen(err, errlen);
 	if (used + 1 >= errlen)
 		return;
-	int n = snprintf(err + used, errlen - used, "%s:%d: ", file ? file : "?", line);
+	/* Line 0: the whole file (an empty file, the root group). */
+	int n = line > 0 ? snprintf(err + used, errlen - used, "%s:%d: ", file ? file : "?", line)
+	                 : snprintf(err + used, errlen - used, "%s: ", file ? file : "?");
 	if (n < 0 || (size_t)n >= errlen - used)
 		return;
 	used += (size_t)n;
@@ -269,7 +272,7 @@ config_groups(struct config_ctx *x, const config_setting_t *root)
 		"probe_interval", "max_outstanding", "max_waiters", NULL };
 	static const char *const tcp_names[] = { "max_connections", "idle_timeout",
 		"max_queries", NULL };
-	static const char *const policy_names[] = { "file", "now", NULL };
+	static const char *const policy_names[] = { "file", "now", "audit", NULL };
 	struct config *c = x->c;
 	const config_setting_t *g;
 
@@ -302,6 +305,12 @@ config_groups(struct config_ctx *x, const config_setting_t *root)
 		if (now && (c->now = config_parse_time(now)) == -1)
 			config_bad(x, config_setting_get_member(g, "now"),
 			    "now: '%s' is not a date-time (2024-09-29T00:00:00-04:00)", now);
+		c->now_set = now && c->now != -1;
+		const config_setting_t *a = config_setting_get_member(g, "audit");
+		if (a && config_setting_type(a) != CONFIG_TYPE_BOOL)
+			config_bad(x, a, "audit: expected true or false");
+		else if (a)
+			c->audit = config_setting_get_bool(a);
 	}
 }
 
@@ -381,6 +390,25 @@ config_defaults(struct config *c)
 	c->tcp.max_queries = 16;
 }
 
+/* What libconfig could not read, as "file: message" (I/O) or "file:line:
+ * message", with the line where an unterminated string starts. */
+static void
+config_syntax_error(config_t *lc, const char *path, char *err, size_t errlen)
+{
+	const char *file = config_error_file(lc) ? config_error_file(lc) : path;
+	int line = config_error_line(lc);
+	if (config_error_type(lc) == CONFIG_ERR_FILE_IO) {
+		snprintf(err, errlen, "%s: %s\n", path, strerror(errno));
+		return;
+	}
+	int open = lcfg_open_string_line(file, line);
+	if (open)
+		snprintf(err, errlen, "%s:%d: unterminated string (%s at line %d)\n", file, open,
+		    config_error_text(lc), line);
+	else
+		snprintf(err, errlen, "%s:%d: %s\n", file, line, config_error_text(lc));
+}
+
 struct config *
 config_load(const char *path, char *err, size_t errlen)
 {
@@ -388,7 +416,7 @@ config_load(const char *path, char *err, size_t errlen)
 	if (errlen)
 		err[0] = '\0';
 	if (c == NULL || (c->path = strdup(path)) == NULL) {
-		snprintf(err, errlen, "%s:0: out of memory\n", path);
+		snprintf(err, errlen, "%s: out of memory\n", path);
 		free(c);
 		return NULL;
 	}
@@ -396,12 +424,7 @@ config_load(const char *path, char *err, size_t errlen)
 	config_defaults(c);
 	struct config_ctx x = { c, err, errlen, 0 };
 	if (config_read_file(&c->lc, path) != CONFIG_TRUE) {
-		if (config_error_type(&c->lc) == CONFIG_ERR_FILE_IO)
-			snprintf(err, errlen, "%s:0: %s\n", path, strerror(errno));
-		else
-			snprintf(err, errlen, "%s:%d: %s\n",
-			    config_error_file(&c->lc) ? config_error_file(&c->lc) : path,
-			    config_error_line(&c->lc), config_error_text(&c->lc));
+		config_syntax_error(&c->lc, path, err, errlen);
 		x.nerr++;
 	} else
 		config_top(&x);
@@ -491,5 +514,6 @@ config_parse_time(const char *t)
 	if (*t || tm.tm_mon > 11 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
 	    tm.tm_sec > 60)
 		return -1;
-	return timegm(&tm) - off;
+	time_t t0 = timegm(&tm) - off;
+	return t0 < 0 ? -1 : t0;
 }

@@ -56,7 +56,9 @@ struct config {
 	} tcp;
 	char *user, *group, *chroot, *pid_file, *control_socket;
 	char *policy_file; /* NULL: no policy */
-	time_t now;        /* policy clock override, 0 = the system clock */
+	time_t now;        /* policy clock override when now_set */
+	bool now_set;      /* policy.now given: else the system clock */
+	bool audit;        /* policy.audit: record everything, block nothing */
 	config_t lc;       /* kept for config_group() */
 };
 
@@ -76,7 +78,8 @@ void config_errorf(char *err, size_t errlen, const config_setting_t *s, const ch
     __attribute__((format(printf, 4, 5)));
 
 /* Parse "2024-09-29", "2024-09-29T00:00:00Z", "...T00:00:00-04:00" or
- * "@1727582400". Times without an offset are UTC. -1 when invalid. */
+ * "@1727582400" (any instant from 1970-01-01T00:00:00Z, "@0", on). Times
+ * without an offset are UTC. -1 when invalid. */
 time_t config_parse_time(const char *text);
 
 /* "ADDR" or "ADDR@PORT" (v4 or v6) into a socket address. -1 when invalid. */

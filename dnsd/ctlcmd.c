@@ -1,11 +1,13 @@
 /* Control commands of the daemon (see ctlcmd.h). Human output, 80 columns. */
 #include "ctlcmd.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "json.h"
 
 static void
@@ -19,19 +21,30 @@ status_policy(const struct ctlcmd_src *s, struct evbuffer *out)
 		return;
 	}
 	time_t now = phase_now(ph), next = phase_next_boundary(ph);
+	time_t clock_floor = policy_clock_floor_ex(p, phase_flags(ph));
 	const char *cur = phase_current(ph);
-	evbuffer_add_printf(out, "policy: %s\n  phase in force: %s\n  next boundary: %s\n",
-	                    policy_path(p), cur ? cur : "(none: before the first phase)",
-	                    next ? json_time(next, t1) : "none");
-	if (phase_flags(ph) & POLICY_NOW_TRUSTED)
-		evbuffer_add_printf(out, "clock: overridden, policy time %s\n", json_time(now, t1));
-	else if (phase_clock_unsynced(ph))
+	bool unsynced = phase_clock_unsynced(ph), set = phase_flags(ph) & POLICY_NOW_TRUSTED;
+	evbuffer_add_printf(out, "policy: %s\n  phase in force: %s%s\n", policy_path(p),
+	                    cur ? cur : "(none: before the first phase)",
+	                    unsynced ? " (the unsynced rule)" : "");
+	if (unsynced)
+		evbuffer_add_printf(out, "  next boundary: none while the clock is unsynced\n");
+	else
+		evbuffer_add_printf(out, "  next boundary: %s\n",
+		                    next ? json_time(next, t1) : "none (no later phase)");
+	if (phase_flags(ph) & POLICY_AUDIT)
+		evbuffer_add_printf(out, "  audit mode: on: every policy name is recorded, nothing "
+		                         "is blocked\n");
+	if (unsynced)
 		evbuffer_add_printf(out,
-		                    "clock: UNSYNCED: %s is before %s; the unsynced rule applies\n",
-		                    json_time(now, t1), json_time(policy_clock_floor(p), t2));
+		                    "clock: UNSYNCED%s: %s is before %s; the unsynced rule applies\n",
+		                    set ? " (set by -n or policy.now)" : "", json_time(now, t1),
+		                    json_time(clock_floor, t2));
+	else if (set)
+		evbuffer_add_printf(out, "clock: overridden, policy time %s\n", json_time(now, t1));
 	else
 		evbuffer_add_printf(out, "clock: sane (%s, floor %.10s)\n", json_time(now, t1),
-		                    json_time(policy_clock_floor(p), t2));
+		                    json_time(clock_floor, t2));
 }
 
 static void
@@ -50,9 +63,16 @@ status_dns(const struct ctlcmd_src *s, struct evbuffer *out)
 	                    (unsigned long long)cs.misses, (unsigned long long)cs.evictions);
 	if (*s->fwd)
 		forward_get_stats(*s->fwd, &fs);
+	if (fs.nupstream == 0)
+		evbuffer_add_printf(out, "upstreams: none (resolv_conf names no usable nameserver yet): "
+		                         "SERVFAIL for names not in the cache or policy\n");
 	for (int i = 0; i < fs.nupstream && i < FORWARD_STATUS_MAX; i++)
-		evbuffer_add_printf(out, "upstream %s: %s, %u consecutive failures\n",
-		                    fs.up[i].addr, fs.up[i].down ? "DOWN" : "up", fs.up[i].fails);
+		evbuffer_add_printf(out, "upstream %s: %s, %u consecutive failures, rtt %u ms, "
+		                    "timeout %u ms\n",
+		                    fs.up[i].addr,
+		                    fs.up[i].looping ? "LOOPING" : fs.up[i].down ? "DOWN" : "up",
+		                    fs.up[i].fails,
+		                    fs.up[i].srtt_ms, fs.up[i].timeout_ms);
 }
 
 char *
@@ -187,9 +207,13 @@ static int
 reload_cmd(const char *args, struct evbuffer *out, void *arg)
 {
 	const struct ctlcmd_src *s = arg;
+	char why[CONFIG_ERR_MAX];
 	(void)args;
-	s->reload(s->reload_arg);
-	evbuffer_add_printf(out, "reload requested (see the log for the outcome)\n");
+	if (s->reload(s->reload_arg, why, sizeof why) < 0) {
+		evbuffer_add(out, why, strlen(why));
+		return -1;
+	}
+	evbuffer_add_printf(out, "configuration and policy reloaded\n");
 	return 0;
 }
 

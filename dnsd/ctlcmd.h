@@ -25,7 +25,9 @@ struct ctlcmd_src {
 	struct listen *const *listen;
 	struct phase *const *phase;
 	struct hostlog *const *hl;
-	void (*reload)(void *arg); /* what SIGHUP does */
+	/* What SIGHUP does; -1 when the files were refused, with the
+	 * reasons in why (lines). */
+	int (*reload)(void *arg, char *why, size_t whylen);
 	void *reload_arg;
 };
 

@@ -25,7 +25,9 @@ usage(void)
 	        "commands:\n"
 	        "  status [--json]          uptime, policy phase, clock, cache, upstreams, logs\n"
 	        "  stats                    counters\n"
-	        "  hosts [--json | --csv]   hosts that asked policy names, last seen first\n"
+	        "  hosts [--all] [--json | --csv]\n"
+	        "                           hosts that asked policy names, last seen first;\n"
+	        "                           --all: also those that left the table (archive)\n"
 	        "  host IP|MAC|NAME         one host's recent attempts\n"
 	        "  report --html [-o FILE]  a self-contained HTML page (stdout without -o)\n"
 	        "  report --merge SITE=FILE... [--json | --html] [-o FILE]\n"
@@ -41,14 +43,20 @@ request(int argc, char **argv, const char **outfile)
 {
 	static char line[1024];
 	const char *cmd = argv[0];
-	if (strcmp(cmd, "hosts") == 0 && argc <= 2) {
-		const char *fmt = argc == 1                        ? "text"
-		                  : strcmp(argv[1], "--json") == 0 ? "json"
-		                  : strcmp(argv[1], "--csv") == 0  ? "csv"
-		                                                   : NULL;
-		if (!fmt)
-			return NULL;
-		snprintf(line, sizeof line, "hosts %s\n", fmt);
+	if (strcmp(cmd, "hosts") == 0 && argc <= 3) {
+		const char *fmt = "text";
+		bool all = false;
+		for (int i = 1; i < argc; i++) {
+			if (strcmp(argv[i], "--all") == 0 && !all)
+				all = true;
+			else if (strcmp(argv[i], "--json") == 0 && strcmp(fmt, "text") == 0)
+				fmt = "json";
+			else if (strcmp(argv[i], "--csv") == 0 && strcmp(fmt, "text") == 0)
+				fmt = "csv";
+			else
+				return NULL;
+		}
+		snprintf(line, sizeof line, "hosts %s%s\n", fmt, all ? " all" : "");
 	} else if (strcmp(cmd, "status") == 0 && argc == 2 && strcmp(argv[1], "--json") == 0) {
 		snprintf(line, sizeof line, "status json\n");
 	} else if (strcmp(cmd, "host") == 0 && argc == 2) {

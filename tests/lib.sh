@@ -183,6 +183,31 @@ wait_ctl() {
 # qfrom SRC NAME [ARGS...]: a query from a loopback source address.
 qfrom() { local src=$1; shift; q -b "$src" "$@"; }
 
+# nx_burst SRC N: N blocked names (nI.upd.kaspersky.com) from SRC; prints
+# how many came back NXDOMAIN.
+nx_burst() {
+	local i ok=0
+	for i in $(seq "$2"); do
+		[ "$(rcode -b "$1" "n$i.upd.kaspersky.com" A)" = NXDOMAIN ] && ok=$((ok + 1))
+	done
+	echo "$ok"
+}
+
+# netns_pair NSA NSB IFA IFB NET MAC: two network namespaces joined by a
+# veth pair, IFA in NSA with NET.1/24, IFB in NSB with NET.2/24 and MAC, lo
+# up in both; deleted at exit. Give them unique names (with $$).
+netns_pair() {
+	local a=$1 b=$2 ia=$3 ib=$4 net=$5 mac=$6
+	# shellcheck disable=SC2064
+	trap "cleanup; ip netns del $a 2>/dev/null; ip netns del $b 2>/dev/null" EXIT
+	ip netns add "$a" && ip netns add "$b" && ip link add "$ia" type veth peer name "$ib" &&
+		ip link set "$ia" netns "$a" && ip link set "$ib" netns "$b" &&
+		ip -n "$b" link set "$ib" address "$mac" &&
+		ip -n "$a" addr add "$net.1/24" dev "$ia" && ip -n "$b" addr add "$net.2/24" dev "$ib" &&
+		ip -n "$a" link set lo up && ip -n "$a" link set "$ia" up &&
+		ip -n "$b" link set lo up && ip -n "$b" link set "$ib" up
+}
+
 # ---- hardening (tests/integration/fault_*.sh, security_*.sh) ----
 
 # start_fakeup PORT [ARGS...]: the hostile fake upstream tests/tools/fakeup.c

@@ -26,10 +26,13 @@ static struct phase *fuzz_phase;
 static struct hostlog *fuzz_hostlog;
 static struct ctlcmd_src fuzz_src;
 
-static void
-fuzz_reload(void *arg)
+static int
+fuzz_reload(void *arg, char *why, size_t whylen)
 {
 	(void)arg;
+	(void)why;
+	(void)whylen;
+	return 0;
 }
 
 /* A few hosts asking blocked and logged names. */
@@ -90,7 +93,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    (fuzz_qc = query_new(fuzz_cache, fuzz_fwd, fuzz_phase, cfg)) == NULL)
 		abort();
 	phase_set_policy(fuzz_phase, pol);
-	phase_set_now(fuzz_phase, 1727582400 + 86400);
+	phase_set_now(fuzz_phase, true, 1727582400 + 86400);
 	fuzz_control_hosts(pol);
 	/* The socket is bound but never served: requests go to dispatch. */
 	if ((fuzz_ctl = control_new(base, fuzz_scratch_path("ctl.sock"), err, sizeof err)) ==

@@ -28,5 +28,16 @@ control_socket = "/run/dnsd/control.sock";
 hosts = { state_file = "/var/lib/dnsd/hosts.state"; leases = "/var/lib/misc/dnsmasq.leases"; };
 log = { file = "/var/log/dnsd/events.log"; host_dir = "/var/log/dnsd/hosts"; };
 CONF
-check "the documented Debian settings pass dnsd -t" "$DNSD" -t -c "$T/dnsd.conf"
+# dnsd -t checks that the directories it writes in exist: moved under $T,
+# with what the unit's *Directory= settings make systemd create before
+# ExecStartPre, they must pass.
+out=$("$DNSD" -t -c "$T/dnsd.conf" 2>&1)
+[ -d /var/lib/dnsd ] || expect_match "without the unit's directories dnsd -t names the missing one" \
+	"dnsd.conf:4: state_file: directory /var/lib/dnsd: No such file" "$out"
+for kind in Runtime:run State:var/lib Logs:var/log; do
+	for d in $(sed -n "s/^${kind%%:*}Directory=//p" "$unit"); do mkdir -p "$T/${kind#*:}/$d"; done
+done
+sed -i -e "s|\"/var/|\"$T/var/|g" -e "s|\"/run/|\"$T/run/|g" "$T/dnsd.conf"
+check "the documented Debian settings pass dnsd -t in the directories the unit creates" \
+	"$DNSD" -t -c "$T/dnsd.conf"
 exit $FAILED
