@@ -65,11 +65,15 @@ expect_match "overview: anna-laptop's row with its MAC, count and names" \
 expect_match "overview: bob-pc's row" '127\.0\.0\.3</td>.*bob-pc</td>.*ds\.kaspersky\.com</td>' \
 	"$(grep '127\.0\.0\.3' <<<"$rows")"
 
+# uci_option NAME: the value the shipped /etc/config/dnsd gives NAME.
+uci_option() { sed -n "s/^[[:space:]]*option $1 '\(.*\)'\$/\1/p" "$T/uci/dnsd"; }
 dom=$(chrome --dump-dom "$url/settings")
 chrome --screenshot="$SHOTS/settings.png" "$url/settings" >/dev/null
-expect_match "settings: cache entries filled from UCI" \
-	'id="widget\.cbid\.dnsd\.main\.cache_max_entries"[^>]*value="10000"|value="10000"[^>]*id="widget\.cbid\.dnsd\.main\.cache_max_entries"' "$dom"
-expect_match "settings: policy file filled from UCI" 'value="/etc/dnsd/kaspersky\.conf"' "$dom"
+v=$(uci_option cache_max_entries)
+expect_match "settings: cache entries filled from UCI ($v)" \
+	"id=\"widget\.cbid\.dnsd\.main\.cache_max_entries\"[^>]*value=\"$v\"|value=\"$v\"[^>]*id=\"widget\.cbid\.dnsd\.main\.cache_max_entries\"" "$dom"
+v=$(uci_option policy_file)
+expect_match "settings: policy file filled from UCI ($v)" "id=\"widget\.cbid\.dnsd\.main\.policy_file\"[^>]*value=\"$v\"|value=\"$v\"[^>]*id=\"widget\.cbid\.dnsd\.main\.policy_file\"" "$dom"
 expect_match "settings: mode from UCI selected" '<option value="behind" selected' "$dom"
 expect_match "settings: trusted forwarders list from UCI" '127\.0\.0\.1.*::1' \
 	"$(grep -o 'cbid\.dnsd\.main\.hosts_trusted_forwarders.*' <<<"$dom" | head -c 3000)"

@@ -35,8 +35,16 @@ return view.extend({
 			_('The WAN\'s DNS servers when empty.'));
 		o.datatype = 'ipaddr';
 
-		o = s.taboption('general', form.Value, 'policy_file', _('Policy file'));
-		o.placeholder = '/etc/dnsd/kaspersky.conf';
+		o = s.taboption('general', form.Value, 'policy_file', _('Policy file'),
+			_('The shipped policy is updated with the package; to change it, copy it to /etc/dnsd/ and point here.'));
+		o.placeholder = '/usr/share/dnsd/kaspersky.conf';
+
+		o = s.taboption('general', form.Flag, 'local_service', _('Local service only'),
+			_('Answer only loopback and the subnets of the interfaces below, never the WAN.'));
+		o.default = '1';
+
+		o = s.taboption('general', form.DynamicList, 'lan_interface', _('LAN interfaces'));
+		o.depends('local_service', '1');
 
 		o = s.taboption('general', form.Flag, 'force_dns', _('Force DNS'),
 			_('Redirect LAN port 53 to this router and refuse LAN port 853.'));
@@ -61,6 +69,21 @@ return view.extend({
 		o = s.taboption('hosts', form.Value, 'hosts_state_file', _('State file'),
 			_('In /tmp the table is lost at reboot but the flash is not worn.'));
 
+		o = s.taboption('hosts', form.Value, 'hosts_save_interval', _('Save every (seconds)'));
+		o.datatype = 'uinteger';
+		o.placeholder = '60';
+
+		o = s.taboption('hosts', form.Value, 'history_dir', _('History on flash'),
+			_('A copy of the table and of the last event log lines, kept across reboots; empty: RAM only.'));
+
+		o = s.taboption('hosts', form.Value, 'history_interval', _('Copy to flash every (seconds)'));
+		o.datatype = 'uinteger';
+		o.placeholder = '21600';
+
+		o = s.taboption('hosts', form.Value, 'history_log_lines', _('Event log lines kept on flash'));
+		o.datatype = 'uinteger';
+		o.placeholder = '200';
+
 		o = s.taboption('hosts', form.Value, 'hosts_leases', _('DHCP leases'));
 		o.placeholder = '/tmp/dhcp.leases';
 
@@ -80,8 +103,6 @@ return view.extend({
 		o = s.taboption('logs', form.Value, 'log_host_dir', _('Per-host log directory'));
 
 		o = s.taboption('logs', form.Flag, 'log_syslog', _('Also to syslog'));
-		o.enabled = 'true';
-		o.disabled = 'false';
 
 		return m.render();
 	}
