@@ -103,7 +103,10 @@ ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out)
 	json_kv_time(out, "now", now);
 	evbuffer_add_printf(out, ",\"policy\":");
 	if (p) {
-		time_t next = phase_next_boundary(ph);
+		/* as the text status: an unsynced clock (even one set by -n)
+		 * applies the unsynced rule, which has no next boundary */
+		bool unsynced = phase_clock_unsynced(ph);
+		time_t next = unsynced ? 0 : phase_next_boundary(ph);
 		char *tl = ctlcmd_timeline(p);
 		evbuffer_add_printf(out, "{\"file\":");
 		json_str(out, policy_path(p));
@@ -112,9 +115,12 @@ ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out)
 			json_kv_time(out, "next_boundary", next);
 		else
 			json_kv_str(out, "next_boundary", NULL);
-		json_kv_str(out, "clock", phase_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
-		                          : phase_clock_unsynced(ph)          ? "unsynced"
-		                                                              : "sane");
+		json_kv_str(out, "clock",
+		            unsynced                               ? "unsynced"
+		            : phase_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
+		                                                   : "sane");
+		evbuffer_add_printf(out, ",\"audit\":%s",
+		                    phase_flags(ph) & POLICY_AUDIT ? "true" : "false");
 		json_kv_time(out, "policy_time", phase_now(ph));
 		json_kv_str(out, "timeline", tl);
 		evbuffer_add_printf(out, "}");

@@ -11,6 +11,8 @@ plugin=$TOP/appliance/openwrt/luci-app-dnsd/root/usr/libexec/rpcd/luci.dnsd
 rpc() { IPKG_INSTROOT=$TOP/tests/openwrt/standins DNSDCTL=$DNSDCTL DNSD_CONF=$T/dnsd.conf busybox sh "$plugin" "$@"; }
 
 hosts_setup || { not_ok "nsd started"; exit 1; }
+# A later phase, so that there is a next boundary to show.
+sed -i 's|others = "log"; } );|others = "log"; }, { name = "later"; start = "2099-01-01 00:00"; others = "nxdomain"; } );|' "$HOSTS_POLICY"
 hosts_conf "$T/dnsd.conf"
 start_dnsd "$T/dnsd.conf"
 wait_dns "$DNSD_PORT" && wait_ctl || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
@@ -43,10 +45,22 @@ status=$(echo '{}' | rpc call status); rc=$?
 expect_eq "call status: exit 0" 0 "$rc"
 expect_eq "call status: phase in force, clock, policy file" "enforce sane $HOSTS_POLICY" \
 	"$(jq -r '.policy | "\(.phase) \(.clock) \(.file)"' <<<"$status")"
-expect_eq "call status: no next boundary after the last phase" null \
-	"$(jq -r '.policy.next_boundary' <<<"$status")"
+expect_eq "call status: the next boundary, no audit" "2099-01-01T00:00:00Z false" \
+	"$(jq -r '.policy | "\(.next_boundary) \(.audit)"' <<<"$status")"
 expect_eq "call status: the upstream, up" "127.0.0.1@$NSD_PORT up" \
 	"$(jq -r '.upstreams[0] | "\(.address) \(.state)"' <<<"$status")"
+
+# The policy clock set back before the clock floor (-n): as the text status
+# says, the unsynced rule applies (the latest phase) and there is no next
+# boundary.
+stop_dnsd
+start_dnsd "$T/dnsd.conf" -n 2019-06-01
+wait_ctl || not_ok "dnsd -n answers"
+expect_match "text status: the unsynced rule, no next boundary" \
+	'phase in force: later \(the unsynced rule\).*next boundary: none while the clock is unsynced' \
+	"$(ctl status | tr '\n' ' ')"
+expect_eq "call status with the clock unsynced: the same" "later null unsynced" \
+	"$(echo '{}' | rpc call status | jq -r '.policy | "\(.phase) \(.next_boundary) \(.clock)"')"
 
 stop_dnsd
 down=$(echo '{}' | rpc call hosts); rc=$?

@@ -22,6 +22,8 @@ mkdir -p "$T/uci"
 cp "$TOP/appliance/openwrt/dnsd/files/dnsd.config" "$T/uci/dnsd"
 
 hosts_setup || { not_ok "nsd started"; exit 1; }
+# A later phase, so that there is a next boundary to show.
+sed -i 's|others = "log"; } );|others = "log"; }, { name = "later"; start = "2099-01-01 00:00"; others = "nxdomain"; } );|' "$HOSTS_POLICY"
 hosts_conf "$T/dnsd.conf"
 start_dnsd "$T/dnsd.conf"
 wait_dns "$DNSD_PORT" && wait_ctl || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
@@ -56,8 +58,8 @@ dom=$(chrome --dump-dom "$url/overview")
 chrome --screenshot="$SHOTS/overview.png" "$url/overview" >/dev/null
 rows=$(grep -o '<tr class="tr cbi-rowstyle[^"]*"[^>]*>.*' <<<"$dom" | sed 's/<\/tr>/&\n/g')
 expect_match "overview: the phase in force" '<td[^>]*>Phase in force</td><td[^>]*>enforce</td>' "$dom"
-expect_match "overview: the next boundary (none after the last phase)" \
-	'<td[^>]*>Next boundary</td><td[^>]*>none</td>' "$dom"
+expect_match "overview: the next boundary, in the browser's time" \
+	'<td[^>]*>Next boundary</td><td[^>]*>[^<]*(2099|2098)[^<]*</td>' "$dom"
 expect_eq "overview: one row per host" 2 "$(grep -c 'data-title="IP"' <<<"$rows")"
 expect_match "overview: anna-laptop's row with its MAC, count and names" \
 	'127\.0\.0\.2</td>.*aa:bb:cc:00:00:02</td>.*anna-laptop</td>.*>2</td>.*update 1, licensing 1</td>.*>log</td>.*upd\.kaspersky\.com activation-v2\.kaspersky\.com</td>' \

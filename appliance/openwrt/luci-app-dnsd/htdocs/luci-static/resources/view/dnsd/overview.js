@@ -37,12 +37,15 @@ function statusRows(st) {
 	var p = st.policy;
 	if (!p)
 		return [[_('Policy'), _('none loaded')]];
-	return [
+	var rows = [
 		[_('Policy'), p.file],
 		[_('Phase in force'), p.phase || _('none: before the first phase')],
 		[_('Next boundary'), p.next_boundary ? when(p.next_boundary) : _('none')],
 		[_('Clock'), p.clock == 'unsynced' ? _('not synced: the unsynced rule applies') : p.clock]
 	];
+	if (p.audit)
+		rows.push([_('Audit mode'), _('on: every policy name is recorded, nothing is blocked')]);
+	return rows;
 }
 
 function hostRows(hl) {
