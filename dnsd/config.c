@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const config_default_allow[] = {
 	"127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
@@ -200,30 +201,104 @@ config_same_addr(const struct config_addr *a, const struct config_addr *b)
 	    ((const struct sockaddr_in *)&b->ss)->sin_port;
 }
 
-/* Nameservers from a resolv.conf, skipping our own listen addresses (like
- * dnsmasq, so that we never forward to ourselves). */
-static void
-config_resolv_conf(struct config_ctx *x, const config_setting_t *s)
+/* systemd-resolved's stub, and the file that names the resolvers behind it. */
+#define CONFIG_RESOLVED_STUB "127.0.0.53"
+#define CONFIG_RESOLVED_CONF "/run/systemd/resolve/resolv.conf"
+
+/* Whether a socket can bind to a's address: it is one of this host's. */
+static int
+config_addr_is_local(const struct config_addr *a)
 {
-	struct config *c = x->c;
-	FILE *f = fopen(c->resolv_conf, "r");
-	if (f == NULL) {
-		config_bad(x, s, "resolv_conf: %s: %s", c->resolv_conf, strerror(errno));
-		return;
+	struct sockaddr_storage ss = a->ss;
+	((struct sockaddr_in *)&ss)->sin_port = 0; /* same offset in both families */
+	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int local = fd != -1 && bind(fd, (struct sockaddr *)&ss, a->len) == 0;
+	if (fd != -1)
+		close(fd);
+	return local;
+}
+
+static int
+config_addr_is_wildcard(const struct config_addr *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr == htonl(INADDR_ANY);
+	return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
+}
+
+/* Whether a is where we listen: a listen address and port, or any address of
+ * this host at the port of a wildcard listen address of its family. */
+static int
+config_addr_is_own(const struct config *c, const struct config_addr *a)
+{
+	for (int i = 0; i < c->nlisten; i++) {
+		const struct config_addr *l = &c->listen[i];
+		if (config_same_addr(a, l))
+			return 1;
+		if (l->ss.ss_family == a->ss.ss_family && config_addr_is_wildcard(l) &&
+		    ((const struct sockaddr_in *)&l->ss)->sin_port ==
+		        ((const struct sockaddr_in *)&a->ss)->sin_port &&
+		    config_addr_is_local(a))
+			return 1;
 	}
+	return 0;
+}
+
+/* Adds path's nameservers to the upstreams, skipping our own (like dnsmasq,
+ * so that we never forward to ourselves). Returns how many nameservers
+ * were named, and in *nstub how many of them were resolved's stub; -1 when
+ * the file cannot be read. */
+static int
+config_resolv_read(struct config *c, const char *path, int *nstub)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
 	char line[512];
+	int n = 0;
+	*nstub = 0;
 	while (fgets(line, sizeof line, f) && c->nupstream < CONFIG_MAX_UPSTREAMS) {
 		char addr[128];
 		struct config_addr *a = &c->upstream[c->nupstream];
 		if (sscanf(line, " nameserver %127s", addr) != 1 || config_parse_addr(a, addr, 53) < 0)
 			continue;
-		int own = 0;
-		for (int i = 0; i < c->nlisten && !own; i++)
-			own = config_same_addr(a, &c->listen[i]);
-		if (!own)
+		n++;
+		*nstub += strcmp(addr, CONFIG_RESOLVED_STUB) == 0;
+		if (!config_addr_is_own(c, a))
 			c->nupstream++;
 	}
 	fclose(f);
+	return n;
+}
+
+/* Nameservers from a resolv.conf.  One that names only systemd-resolved's
+ * stub is set aside for the file naming resolved's own resolvers, when it
+ * exists: forwarding to the stub would loop whenever resolved forwards to
+ * us, and the stub is ours anyway when we listen on every address at 53.
+ * resolv_conf then names the file read, so its changes reload. */
+static void
+config_resolv_conf(struct config_ctx *x, const config_setting_t *s)
+{
+	struct config *c = x->c;
+	int nstub, n = config_resolv_read(c, c->resolv_conf, &nstub);
+	if (n == -1) {
+		config_bad(x, s, "resolv_conf: %s: %s", c->resolv_conf, strerror(errno));
+		return;
+	}
+	if (n > 0 && nstub == n && access(CONFIG_RESOLVED_CONF, R_OK) == 0) {
+		char *resolved = strdup(CONFIG_RESOLVED_CONF);
+		if (resolved == NULL) {
+			config_bad(x, s, "resolv_conf: out of memory");
+			return;
+		}
+		free(c->resolv_conf);
+		c->resolv_conf = resolved;
+		c->nupstream = 0;
+		if (config_resolv_read(c, c->resolv_conf, &nstub) == -1) {
+			config_bad(x, s, "resolv_conf: %s: %s", c->resolv_conf, strerror(errno));
+			return;
+		}
+	}
 	if (c->nupstream == 0)
 		config_bad(x, s, "resolv_conf: no usable nameserver in %s", c->resolv_conf);
 }

@@ -22,12 +22,12 @@
 #include "hostlog.h"
 #include "listen.h"
 #include "log.h"
+#include "paths.h"
 #include "phase.h"
 #include "policy.h"
 #include "query.h"
 #include "ratelimit.h"
 
-#define DNSD_DEFAULT_CONF "/etc/dnsd/dnsd.conf"
 #define DNSD_RESOLV_CHECK_S 5	/* how often resolv_conf is looked at */
 
 struct dnsd {
@@ -361,7 +361,7 @@ dnsd_stop(struct dnsd *d)
 int
 main(int argc, char **argv)
 {
-	struct dnsd d = { .conf_path = DNSD_DEFAULT_CONF };
+	struct dnsd d = { .conf_path = DNSD_CONF_PATH };
 	int foreground = 0, check = 0, verbose = 0, ch;
 	struct policy *pol;
 

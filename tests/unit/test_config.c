@@ -107,6 +107,34 @@ test_resolv_conf_skips_our_own_address(void **state)
 }
 
 static void
+test_resolv_conf_skips_local_addresses_under_a_wildcard_listen(void **state)
+{
+	(void)state;
+	char err[CONFIG_ERR_MAX], text[512];
+	write_file("resolv-w.conf", "nameserver 127.0.0.1\nnameserver 127.0.0.53\n"
+				    "nameserver 192.0.2.53\nnameserver ::1\n");
+	/* Every address of this host at port 53 is us: the loopbacks (v4 only,
+	 * we listen on no IPv6 wildcard) and resolved's stub go, the rest stays. */
+	snprintf(text, sizeof text,
+	    "listen = [ \"0.0.0.0@53\" ];\nresolv_conf = \"%s/resolv-w.conf\";\n", dir);
+	struct config *c = config_load(write_file("w.conf", text), err, sizeof err);
+	assert_non_null(c);
+	assert_int_equal(c->nupstream, 2);
+	char got[NETADDR_STRLEN];
+	struct netaddr na;
+	netaddr_from_sockaddr(&na, (const struct sockaddr *)&c->upstream[0].ss);
+	assert_string_equal(netaddr_str(&na, got), "192.0.2.53");
+	config_free(c);
+	/* A wildcard on another port is not us at 53. */
+	snprintf(text, sizeof text,
+	    "listen = [ \"0.0.0.0@5353\" ];\nresolv_conf = \"%s/resolv-w.conf\";\n", dir);
+	c = config_load(write_file("w2.conf", text), err, sizeof err);
+	assert_non_null(c);
+	assert_int_equal(c->nupstream, 4);
+	config_free(c);
+}
+
+static void
 test_relative_paths_follow_the_config_file(void **state)
 {
 	(void)state;
@@ -159,6 +187,7 @@ main(void)
 		cmocka_unit_test(test_defaults_allow_only_private_networks),
 		cmocka_unit_test(test_every_error_names_its_line),
 		cmocka_unit_test(test_resolv_conf_skips_our_own_address),
+		cmocka_unit_test(test_resolv_conf_skips_local_addresses_under_a_wildcard_listen),
 		cmocka_unit_test(test_relative_paths_follow_the_config_file),
 		cmocka_unit_test(test_time_syntax),
 		cmocka_unit_test(test_address_syntax),
