@@ -177,4 +177,5 @@ deb:
 clean:
 	rm -rf build build-* 
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Not the scratch tree of make deb (its own build, and its *.d directories).
+-include $(shell find $(BUILD) -path $(BUILD)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
