@@ -156,7 +156,7 @@ cross:
 
 install: all $(GEN)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/dnsd \
-		$(DESTDIR)$(DATADIR)/dnsd $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(DATADIR)/dnsd $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 0755 $(BUILD)/dnsd $(DESTDIR)$(SBINDIR)/dnsd
 	install -m 0755 $(BUILD)/dnsdctl $(DESTDIR)$(SBINDIR)/dnsdctl
@@ -165,6 +165,7 @@ install: all $(GEN)
 	install -m 0644 policy/kaspersky.conf $(DESTDIR)$(DATADIR)/dnsd/kaspersky.conf
 	install -m 0644 docs/dnsd.8 docs/dnsdctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 docs/dnsd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 docs/dnsd-policy.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(BUILD)/gen/dnsd.service $(DESTDIR)$(SYSTEMDUNITDIR)/dnsd.service
 	install -m 0644 appliance/systemd/dnsd.sysusers $(DESTDIR)$(SYSUSERSDIR)/dnsd.conf
 
