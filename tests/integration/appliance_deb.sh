@@ -38,6 +38,15 @@ deb=$(ls "$out"/dnsd_*_*.deb 2>/dev/null | grep -v dbgsym | head -1)
 echo "# package: $(basename "$deb"), $(stat -c %s "$deb") bytes"
 say_time "built"
 
+# make install PREFIX=/usr puts the same files at the same places (the
+# package adds only its docs; debhelper compresses the man pages).
+files_of() { sed -e 's|^\./||' -e 's|\.gz$||' | grep -v '^usr/share/doc/' | LC_ALL=C sort; }
+make -C "$TOP" --no-print-directory BUILD="$T/build-usr" PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system \
+	DESTDIR="$T/inst" install >"$T/install.log" 2>&1 || sed 's/^/# /' "$T/install.log"
+expect_eq "make install PREFIX=/usr installs the package's files" \
+	"$(dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -v '/$' | files_of)" \
+	"$(cd "$T/inst" && find . ! -type d | files_of)"
+
 # 2. Lintian: no error, no warning that is not kept above.
 lintian -I --pedantic "$out"/dnsd_*.changes >"$T/lintian" 2>&1
 sed 's/^/# lintian: /' "$T/lintian"
