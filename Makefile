@@ -23,6 +23,10 @@ CFLAGS     ?= -O2 -g
 BUILD      ?= build
 SAN        ?=
 
+# The one place the version is defined: dnsd -V, dnsdctl --version and the
+# OpenWrt package's PKG_VERSION read it from here.
+VERSION    ?= 0.1.0
+
 # The build date is the clock-sanity floor of the policy engine: a router
 # whose clock says it is earlier than this has not synced NTP yet.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
@@ -98,6 +102,15 @@ $(BUILD)/gen/dnsd.service: appliance/systemd/dnsd.service.in FORCE
 $(BUILD)/gen/%.conf: appliance/system/%.conf.in FORCE
 	@mkdir -p $(dir $@)
 	$(SUBST) $< > $@
+
+# Only the two programs' mains print the version; its stamp rebuilds them
+# when it changes.
+VERSION_STAMP = $(BUILD)/version
+$(VERSION_STAMP): FORCE
+	@mkdir -p $(BUILD)
+	@echo $(VERSION) | cmp -s - $@ || echo $(VERSION) > $@
+$(BUILD)/obj/dnsd/main.o $(BUILD)/obj/dnsd/dnsdctl.o: $(VERSION_STAMP)
+$(BUILD)/obj/dnsd/main.o $(BUILD)/obj/dnsd/dnsdctl.o: ALL_CFLAGS += -DDNSD_VERSION='"$(VERSION)"'
 
 $(LIBPOLICY): $(POLICY_OBJ)
 	$(AR) rcs $@ $^

@@ -12,12 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-static const char *const config_default_allow[] = {
-	"127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
-	"fc00::/7", "169.254.0.0/16", "fe80::/10", NULL,
-};
+/* The LAN comes from local_service (attached subnets), not from private
+ * ranges: a WAN in 10/8 or 100.64/10 must not see an open resolver. */
+static const char *const config_default_allow[] = { "127.0.0.0/8", "::1/128", NULL };
 
 /* Top-level groups whose owners parse them (see config_group). */
 static const char *const config_subsystem_groups[] = { "hosts", "log", "ratelimit", NULL };
@@ -189,120 +187,6 @@ config_addrs(struct config_ctx *x, const config_setting_t *s, struct config_addr
 	return n;
 }
 
-static int
-config_same_addr(const struct config_addr *a, const struct config_addr *b)
-{
-	struct netaddr na, nb;
-	netaddr_from_sockaddr(&na, (const struct sockaddr *)&a->ss);
-	netaddr_from_sockaddr(&nb, (const struct sockaddr *)&b->ss);
-	/* Both families keep the port at the same offset. */
-	return netaddr_equal(&na, &nb) &&
-	    ((const struct sockaddr_in *)&a->ss)->sin_port ==
-	    ((const struct sockaddr_in *)&b->ss)->sin_port;
-}
-
-/* systemd-resolved's stub, and the file that names the resolvers behind it. */
-#define CONFIG_RESOLVED_STUB "127.0.0.53"
-#define CONFIG_RESOLVED_CONF "/run/systemd/resolve/resolv.conf"
-
-/* Whether a socket can bind to a's address: it is one of this host's. */
-static int
-config_addr_is_local(const struct config_addr *a)
-{
-	struct sockaddr_storage ss = a->ss;
-	((struct sockaddr_in *)&ss)->sin_port = 0; /* same offset in both families */
-	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int local = fd != -1 && bind(fd, (struct sockaddr *)&ss, a->len) == 0;
-	if (fd != -1)
-		close(fd);
-	return local;
-}
-
-static int
-config_addr_is_wildcard(const struct config_addr *a)
-{
-	if (a->ss.ss_family == AF_INET)
-		return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr == htonl(INADDR_ANY);
-	return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
-}
-
-/* Whether a is where we listen: a listen address and port, or any address of
- * this host at the port of a wildcard listen address of its family. */
-static int
-config_addr_is_own(const struct config *c, const struct config_addr *a)
-{
-	for (int i = 0; i < c->nlisten; i++) {
-		const struct config_addr *l = &c->listen[i];
-		if (config_same_addr(a, l))
-			return 1;
-		if (l->ss.ss_family == a->ss.ss_family && config_addr_is_wildcard(l) &&
-		    ((const struct sockaddr_in *)&l->ss)->sin_port ==
-		        ((const struct sockaddr_in *)&a->ss)->sin_port &&
-		    config_addr_is_local(a))
-			return 1;
-	}
-	return 0;
-}
-
-/* Adds path's nameservers to the upstreams, skipping our own (like dnsmasq,
- * so that we never forward to ourselves). Returns how many nameservers
- * were named, and in *nstub how many of them were resolved's stub; -1 when
- * the file cannot be read. */
-static int
-config_resolv_read(struct config *c, const char *path, int *nstub)
-{
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	char line[512];
-	int n = 0;
-	*nstub = 0;
-	while (fgets(line, sizeof line, f) && c->nupstream < CONFIG_MAX_UPSTREAMS) {
-		char addr[128];
-		struct config_addr *a = &c->upstream[c->nupstream];
-		if (sscanf(line, " nameserver %127s", addr) != 1 || config_parse_addr(a, addr, 53) < 0)
-			continue;
-		n++;
-		*nstub += strcmp(addr, CONFIG_RESOLVED_STUB) == 0;
-		if (!config_addr_is_own(c, a))
-			c->nupstream++;
-	}
-	fclose(f);
-	return n;
-}
-
-/* Nameservers from a resolv.conf.  One that names only systemd-resolved's
- * stub is set aside for the file naming resolved's own resolvers, when it
- * exists: forwarding to the stub would loop whenever resolved forwards to
- * us, and the stub is ours anyway when we listen on every address at 53.
- * resolv_conf then names the file read, so its changes reload. */
-static void
-config_resolv_conf(struct config_ctx *x, const config_setting_t *s)
-{
-	struct config *c = x->c;
-	int nstub, n = config_resolv_read(c, c->resolv_conf, &nstub);
-	if (n == -1) {
-		config_bad(x, s, "resolv_conf: %s: %s", c->resolv_conf, strerror(errno));
-		return;
-	}
-	if (n > 0 && nstub == n && access(CONFIG_RESOLVED_CONF, R_OK) == 0) {
-		char *resolved = strdup(CONFIG_RESOLVED_CONF);
-		if (resolved == NULL) {
-			config_bad(x, s, "resolv_conf: out of memory");
-			return;
-		}
-		free(c->resolv_conf);
-		c->resolv_conf = resolved;
-		c->nupstream = 0;
-		if (config_resolv_read(c, c->resolv_conf, &nstub) == -1) {
-			config_bad(x, s, "resolv_conf: %s: %s", c->resolv_conf, strerror(errno));
-			return;
-		}
-	}
-	if (c->nupstream == 0)
-		config_bad(x, s, "resolv_conf: no usable nameserver in %s", c->resolv_conf);
-}
-
 static void
 config_allow(struct config_ctx *x, const config_setting_t *s)
 {
@@ -326,6 +210,36 @@ config_allow(struct config_ctx *x, const config_setting_t *s)
 			config_bad(x, e, "allow: more than %d networks", CONFIG_MAX_ALLOW);
 		else
 			c->nallow++;
+	}
+}
+
+/* local_service (boolean) and lan_interfaces (interface names). */
+static void
+config_local_service(struct config_ctx *x, const config_setting_t *root)
+{
+	struct config *c = x->c;
+	const config_setting_t *s = config_setting_get_member(root, "local_service");
+	c->local_service = true;
+	if (s && config_setting_type(s) != CONFIG_TYPE_BOOL)
+		config_bad(x, s, "local_service: expected true or false");
+	else if (s)
+		c->local_service = config_setting_get_bool(s);
+	if ((s = config_setting_get_member(root, "lan_interfaces")) == NULL)
+		return;
+	if (!config_setting_is_aggregate(s)) {
+		config_bad(x, s, "lan_interfaces: expected a list of interface names");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *t = config_setting_get_string(e);
+		if (t == NULL || *t == '\0' || strlen(t) >= 16 || strpbrk(t, " /\t"))
+			config_bad(x, e, "lan_interfaces: '%s' is not an interface name",
+			    t ? t : "(not a string)");
+		else if (c->nlan_interfaces == CONFIG_MAX_LAN)
+			config_bad(x, e, "lan_interfaces: more than %d interfaces", CONFIG_MAX_LAN);
+		else if ((c->lan_interfaces[c->nlan_interfaces] = strdup(t)))
+			c->nlan_interfaces++;
 	}
 }
 
@@ -395,7 +309,7 @@ static void
 config_top(struct config_ctx *x)
 {
 	static const char *const names[] = { "listen", "upstreams", "resolv_conf", "allow",
-		"cache", "forward", "tcp", "user", "group", "chroot", "pid_file", "control_socket",
+		"local_service", "lan_interfaces", "cache", "forward", "tcp", "user", "group", "chroot", "pid_file", "control_socket",
 		"policy", "hosts", "log", "ratelimit", NULL };
 	struct config *c = x->c;
 	const config_setting_t *root = config_root_setting(&c->lc), *s;
@@ -422,12 +336,15 @@ config_top(struct config_ctx *x)
 			config_bad(x, up, "upstreams: the list is empty");
 	} else if (rc) {
 		const char *p = config_str(x, root, "resolv_conf");
-		if (p && (c->resolv_conf = config_path(c, p)))
-			config_resolv_conf(x, rc);
+		if (p && *p)
+			c->resolv_conf = config_path(c, p);
+		else
+			config_bad(x, rc, "resolv_conf: expected a file name");
 	} else
 		config_bad(x, root, "no upstreams and no resolv_conf: nowhere to forward to");
 
 	config_allow(x, config_setting_get_member(root, "allow"));
+	config_local_service(x, root);
 	config_groups(x, root);
 
 	struct {
@@ -503,6 +420,8 @@ config_free(struct config *c)
 	config_destroy(&c->lc);
 	free(c->path);
 	free(c->resolv_conf);
+	for (int i = 0; i < c->nlan_interfaces; i++)
+		free(c->lan_interfaces[i]);
 	free(c->user);
 	free(c->group);
 	free(c->chroot);

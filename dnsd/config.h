@@ -6,6 +6,7 @@
 #define DNSD_CONFIG_H
 
 #include <libconfig.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -16,6 +17,7 @@
 #define CONFIG_MAX_LISTEN 16
 #define CONFIG_MAX_UPSTREAMS 8
 #define CONFIG_MAX_ALLOW 64
+#define CONFIG_MAX_LAN 16	/* lan_interfaces */
 #define CONFIG_ERR_MAX 4096 /* room for the error lines of one load */
 
 struct config_addr {
@@ -29,9 +31,12 @@ struct config {
 	int nlisten;
 	struct config_addr upstream[CONFIG_MAX_UPSTREAMS];
 	int nupstream;
-	char *resolv_conf; /* NULL when upstreams are listed */
+	char *resolv_conf; /* NULL when upstreams are listed; read by resolv.c */
 	struct cidr allow[CONFIG_MAX_ALLOW];
 	int nallow;
+	bool local_service; /* also answer clients on attached LAN subnets */
+	char *lan_interfaces[CONFIG_MAX_LAN]; /* none: every non-WAN interface */
+	int nlan_interfaces;
 	struct {
 		size_t max_entries, max_bytes;
 		uint32_t min_ttl, max_ttl, servfail_ttl;

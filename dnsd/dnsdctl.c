@@ -1,6 +1,7 @@
 /* dnsdctl: the control client. Sends one request line to dnsd's control
  * socket and prints the answer; formats are chosen here, rendered by dnsd. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ usage(void)
 {
 	fprintf(stderr,
 	        "usage: dnsdctl [-s SOCKET | -c CONFIG] COMMAND\n"
+	        "       dnsdctl -V | --version\n"
 	        "default: the control_socket of " DNSD_CONF_PATH ", else " DNSD_CONTROL_SOCKET "\n"
 	        "commands:\n"
 	        "  status                   uptime, policy phase, clock, cache, upstreams, logs\n"
@@ -141,13 +143,18 @@ int
 main(int argc, char **argv)
 {
 	const char *sock = NULL, *conf = NULL, *outfile = NULL;
+	static const struct option longopts[] = { { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 } };
 	int opt;
-	while ((opt = getopt(argc, argv, "+s:c:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:c:hV", longopts, NULL)) != -1) {
 		if (opt == 's')
 			sock = optarg;
 		else if (opt == 'c')
 			conf = optarg;
-		else
+		else if (opt == 'V') {
+			printf("dnsdctl %s\n", DNSD_VERSION);
+			return 0;
+		} else
 			usage();
 	}
 	argc -= optind;

@@ -79,20 +79,26 @@ forward_new(struct event_base *base, const struct config *c)
 }
 
 void
-forward_configure(struct forward *f, const struct config *c)
+forward_set_upstreams(struct forward *f, const struct config_addr *a, int n)
 {
 	f->gen++;
-	f->nup = c->nupstream;
-	for (int i = 0; i < c->nupstream; i++) {
+	f->nup = n < CONFIG_MAX_UPSTREAMS ? n : CONFIG_MAX_UPSTREAMS;
+	for (int i = 0; i < f->nup; i++) {
 		struct forward_upstream *u = &f->up[i];
 		struct netaddr na;
 		char host[NETADDR_STRLEN];
 		memset(u, 0, sizeof *u);
-		u->addr = c->upstream[i];
+		u->addr = a[i];
 		netaddr_from_sockaddr(&na, (const struct sockaddr *)&u->addr.ss);
 		snprintf(u->name, sizeof u->name, "%s@%u", netaddr_str(&na, host),
 		    ntohs(((const struct sockaddr_in *)&u->addr.ss)->sin_port));
 	}
+}
+
+void
+forward_configure(struct forward *f, const struct config *c)
+{
+	forward_set_upstreams(f, c->upstream, c->nupstream);
 	f->timeout_ms = c->forward.timeout_ms;
 	f->budget_ms = c->forward.budget_ms;
 	f->down_after = c->forward.down_after;
@@ -450,7 +456,7 @@ forward_build(struct forward_query *fq)
 int
 forward_query(struct forward *f, const struct msg_query *q, forward_done_cb done, void *arg)
 {
-	if (f->st.outstanding >= f->max_outstanding)
+	if (f->nup == 0 || f->st.outstanding >= f->max_outstanding)
 		return -1;
 	struct forward_query *fq = calloc(1, sizeof *fq);
 	if (fq == NULL)

@@ -22,12 +22,16 @@ typedef void (*forward_done_cb)(ldns_pkt *resp, void *arg);
 struct forward *forward_new(struct event_base *base, const struct config *c);
 /* Take the upstreams and timeouts of a reloaded config. */
 void forward_configure(struct forward *f, const struct config *c);
+/* Replace the upstream list (resolv_conf); n may be 0: then every query
+ * fails at once. a is copied. */
+void forward_set_upstreams(struct forward *f, const struct config_addr *a, int n);
 /* Frees every outstanding query without calling back. */
 void forward_free(struct forward *f);
 
 /* Ask the upstreams q's question (its DO and CD bits go along; its other
  * EDNS options do not). -1 when too many queries are outstanding; else done
- * is called exactly once, later (never from inside this call). */
+ * is called exactly once, later (never from inside this call). -1 also when
+ * there is no upstream. */
 int forward_query(struct forward *f, const struct msg_query *q, forward_done_cb done, void *arg);
 
 #define FORWARD_STATUS_MAX CONFIG_MAX_UPSTREAMS

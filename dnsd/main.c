@@ -3,6 +3,7 @@
  * cleanly) and the wiring of the subsystems. */
 #define _GNU_SOURCE /* setgroups */
 #include <errno.h>
+#include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -14,12 +15,14 @@
 
 #include <event2/event.h>
 
+#include "access.h"
 #include "cache.h"
 #include "config.h"
 #include "control.h"
 #include "ctlcmd.h"
 #include "forward.h"
 #include "hostlog.h"
+#include "ifaddr.h"
 #include "listen.h"
 #include "log.h"
 #include "paths.h"
@@ -27,8 +30,7 @@
 #include "policy.h"
 #include "query.h"
 #include "ratelimit.h"
-
-#define DNSD_RESOLV_CHECK_S 5	/* how often resolv_conf is looked at */
+#include "resolv.h"
 
 struct dnsd {
 	const char *conf_path;
@@ -42,8 +44,9 @@ struct dnsd {
 	time_t now_cli;		/* -n: wins over the config's policy.now */
 	time_t now_in_force;	/* the override the policy clock runs from, or 0 */
 	struct event *sig_hup, *sig_term, *sig_int;
-	struct event *resolv_ev;	/* watches resolv_conf */
-	struct stat resolv_st;	/* as last seen */
+	struct ifaddr_table *ifa;		/* our addresses and attached subnets */
+	struct access *acc;		/* who may ask */
+	struct resolv *resolv;		/* resolv_conf's nameservers */
 	struct hostlog *hl;		/* per-host records (HOSTS) */
 	struct control *ctl;		/* control socket, NULL when not configured */
 	struct ctlcmd_src ctlsrc;	/* what its commands read */
@@ -52,7 +55,7 @@ struct dnsd {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dnsd [-dtv] [-c file] [-n datetime]\n");
+	fprintf(stderr, "usage: dnsd [-dtv] [-c file] [-n datetime]\n       dnsd -V | --version\n");
 	exit(1);
 }
 
@@ -177,6 +180,10 @@ dnsd_reload(struct dnsd *d)
 		d->cache = nc;
 	}
 	forward_configure(d->fwd, c);
+	ifaddr_refresh(d->ifa);
+	access_configure(d->acc, c);
+	if (resolv_configure(d->resolv, c) < 0)
+		log_warn("reload: cannot watch %s", c->resolv_conf);
 	listen_configure(d->listen, c);
 	query_configure(d->qc, c);
 	char herr[CONFIG_ERR_MAX];
@@ -193,34 +200,6 @@ static void
 dnsd_reload_cb(void *arg)
 {
 	dnsd_reload(arg);
-}
-
-/* Whether resolv_conf is another file, or was written, since last seen. */
-static int
-dnsd_resolv_changed(struct dnsd *d)
-{
-	struct stat st;
-	if (d->cfg->resolv_conf == NULL || stat(d->cfg->resolv_conf, &st) < 0)
-		return 0;
-	int changed = st.st_ino != d->resolv_st.st_ino ||
-	    st.st_mtim.tv_sec != d->resolv_st.st_mtim.tv_sec ||
-	    st.st_mtim.tv_nsec != d->resolv_st.st_mtim.tv_nsec || st.st_size != d->resolv_st.st_size;
-	d->resolv_st = st;
-	return changed;
-}
-
-/* A router's resolv.conf is rewritten when the WAN link comes up with other
- * resolvers: reload as on SIGHUP. */
-static void
-dnsd_resolv_check(evutil_socket_t fd, short what, void *arg)
-{
-	struct dnsd *d = arg;
-	(void)fd;
-	(void)what;
-	if (dnsd_resolv_changed(d)) {
-		log_info("%s changed: reloading", d->cfg->resolv_conf);
-		dnsd_reload(d);
-	}
 }
 
 static void
@@ -314,8 +293,14 @@ dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 	dnsd_cache_limits(d->cfg, &lim);
 	if ((d->phase = phase_new(d->base)) == NULL || (d->cache = cache_new(&lim)) == NULL ||
 	    (d->fwd = forward_new(d->base, d->cfg)) == NULL ||
-	    (d->qc = query_new(d->cache, d->fwd, d->phase, d->cfg)) == NULL)
+	    (d->qc = query_new(d->cache, d->fwd, d->phase, d->cfg)) == NULL ||
+	    (d->ifa = ifaddr_new()) == NULL || (d->acc = access_new(d->ifa, d->cfg)) == NULL ||
+	    (d->resolv = resolv_new(d->base, d->fwd, d->ifa)) == NULL)
 		fatal("out of memory");
+	ifaddr_refresh(d->ifa);
+	query_set_access(d->qc, d->acc);
+	if (resolv_configure(d->resolv, d->cfg) < 0)
+		fatal("cannot watch %s", d->cfg->resolv_conf);
 	dnsd_set_now(d);
 	phase_set_policy(d->phase, pol);
 	if (listen_start(d->listen, d->base, d->qc) < 0)
@@ -327,11 +312,6 @@ dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 	    evsignal_add(d->sig_term, NULL) < 0 || evsignal_add(d->sig_int, NULL) < 0)
 		fatal("cannot install signal handlers");
 	signal(SIGPIPE, SIG_IGN);
-	struct timeval every = { DNSD_RESOLV_CHECK_S, 0 };
-	dnsd_resolv_changed(d);
-	if ((d->resolv_ev = event_new(d->base, -1, EV_PERSIST, dnsd_resolv_check, d)) == NULL ||
-	    evtimer_add(d->resolv_ev, &every) < 0)
-		fatal("cannot start the resolv.conf timer");
 	dnsd_start_hosts(d);
 	dnsd_drop_privileges(d->cfg);
 }
@@ -343,15 +323,17 @@ dnsd_stop(struct dnsd *d)
 {
 	control_free(d->ctl);
 	hostlog_free(d->hl);	/* saves the host table, writes pending summaries */
+	resolv_free(d->resolv);
 	forward_free(d->fwd);
 	query_free(d->qc);
+	access_free(d->acc);
+	ifaddr_free(d->ifa);
 	listen_free(d->listen);
 	cache_free(d->cache);
 	phase_free(d->phase);
 	event_free(d->sig_hup);
 	event_free(d->sig_term);
 	event_free(d->sig_int);
-	event_free(d->resolv_ev);
 	event_base_free(d->base);
 	if (d->cfg->pid_file && unlink(d->cfg->pid_file) < 0)
 		log_debug("pid file %s: %s", d->cfg->pid_file, strerror(errno));
@@ -365,8 +347,13 @@ main(int argc, char **argv)
 	int foreground = 0, check = 0, verbose = 0, ch;
 	struct policy *pol;
 
-	while ((ch = getopt(argc, argv, "c:dhn:tv")) != -1) {
+	static const struct option longopts[] = { { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 } };
+	while ((ch = getopt_long(argc, argv, "c:dhn:tvV", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'V':
+			printf("dnsd %s\n", DNSD_VERSION);
+			return 0;
 		case 'c':
 			d.conf_path = optarg;
 			break;
@@ -402,8 +389,10 @@ main(int argc, char **argv)
 		return 0;
 	}
 	dnsd_start(&d, foreground, pol);
-	log_info("dnsd started: %d listen address(es), %d upstream(s)", d.cfg->nlisten,
-	    d.cfg->nupstream);
+	struct forward_stats fs;
+	forward_get_stats(d.fwd, &fs);
+	log_info("dnsd %s started: %d listen address(es), %d upstream(s)", DNSD_VERSION,
+	    d.cfg->nlisten, fs.nupstream);
 	event_base_dispatch(d.base);
 	dnsd_stop(&d);
 	return 0;

@@ -10,6 +10,7 @@
 
 #include <ldns/ldns.h>
 
+#include "access.h"
 #include "hostlog.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -44,6 +45,7 @@ struct query_ctx {
 	struct query_stats st;
 	uint8_t buf[QUERY_TCP_LIMIT + 2];	/* answers rendered for waiters */
 	struct hostlog *hl;	/* per-host records; NULL: none (HOSTS) */
+	struct access *acc;	/* who may ask; NULL: nobody */
 };
 
 /* Cache ages use a clock that never jumps. */
@@ -141,18 +143,15 @@ query_set_hostlog(struct query_ctx *qc, struct hostlog *hl)
 }
 
 void
+query_set_access(struct query_ctx *qc, struct access *acc)
+{
+	qc->acc = acc;
+}
+
+void
 query_get_stats(const struct query_ctx *qc, struct query_stats *st)
 {
 	*st = qc->st;
-}
-
-static int
-query_allowed(const struct query_ctx *qc, const struct netaddr *a)
-{
-	for (int i = 0; i < qc->cfg->nallow; i++)
-		if (cidr_contains(&qc->cfg->allow[i], a))
-			return 1;
-	return 0;
 }
 
 static size_t
@@ -411,7 +410,7 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 		qc->st.dropped++;
 		return 0;
 	}
-	if (!query_allowed(qc, &cl->addr)) {
+	if (qc->acc == NULL || !access_check(qc->acc, &cl->addr, cl->ifindex)) {
 		/* Header and question only: nothing to amplify. */
 		if (!q.has_question) {
 			qc->st.dropped++;

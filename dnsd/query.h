@@ -26,6 +26,10 @@ void query_configure(struct query_ctx *qc, const struct config *c);
 /* Record hosts that ask policy names (HOSTS); hl is borrowed, NULL: none. */
 struct hostlog;
 void query_set_hostlog(struct query_ctx *qc, struct hostlog *hl);
+/* Who may ask (access.c); acc is borrowed. Until it is set, every client
+ * is refused. */
+struct access;
+void query_set_access(struct query_ctx *qc, struct access *acc);
 /* Swap the cache (after a reload changed its limits); the old one is the
  * caller's. */
 void query_set_cache(struct query_ctx *qc, struct cache *cache);

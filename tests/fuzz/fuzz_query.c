@@ -17,7 +17,9 @@
 #include "forward.h"
 #include "fuzz.h"
 #include "fuzz_dns.h"
+#include "access.h"
 #include "hostlog.h"
+#include "ifaddr.h"
 #include "listen.h"
 #include "phase.h"
 #include "query.h"
@@ -33,6 +35,7 @@ static struct config *fuzz_cfg;
 static struct cache *fuzz_cache;
 static struct phase *fuzz_phase;
 static struct hostlog *fuzz_hostlog;
+static struct access *fuzz_access; /* the fixture's allow list, no local_service */
 static struct listen_client fuzz_clients[4];
 static uint8_t fuzz_out[65535 + 2];
 
@@ -104,6 +107,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "fuzz_query: %s\n", err);
 		abort();
 	}
+	if ((fuzz_access = access_new(ifaddr_new(), fuzz_cfg)) == NULL)
+		abort();
 	/* A week after the cutoff: no boundary ahead, every decision fixed. */
 	phase_set_policy(fuzz_phase, pol);
 	phase_set_now(fuzz_phase, 1727582400 + 7 * 86400);
@@ -136,6 +141,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (qc = query_new(fuzz_cache, fwd, fuzz_phase, fuzz_cfg)) == NULL)
 		abort();
 	query_set_hostlog(qc, fuzz_hostlog);
+	query_set_access(qc, fuzz_access);
 	n = query_handle(qc, data, size, cl, fuzz_out, sizeof fuzz_out);
 	if (n > 0) {
 		assert(n >= MSG_HDR_LEN && n <= 65535);

@@ -74,8 +74,8 @@ start_dnsd "$T/resolv-dnsd.conf"
 wait_dns "$DNSD_PORT" 2>/dev/null
 printf 'nameserver 127.0.0.10\nnameserver 127.0.0.11\n' >"$T/resolv.conf.new"
 mv "$T/resolv.conf.new" "$T/resolv.conf"
-for i in $(seq 120); do grep -q 'resolv.conf changed: reloading' "$DNSD_LOG" && grep -q 'configuration reloaded' "$DNSD_LOG" && break; sleep 0.1; done
-check "a rewritten resolv.conf is reloaded" grep -q 'configuration reloaded' "$DNSD_LOG"
+for i in $(seq 100); do grep -q 'upstreams 127.0.0.10@53, 127.0.0.11@53' "$DNSD_LOG" && break; sleep 0.1; done
+check "a rewritten resolv.conf is read again" grep -q 'upstreams 127.0.0.10@53, 127.0.0.11@53' "$DNSD_LOG"
 stop_dnsd
 
 # Privileges: as root, dnsd writes its pid file, then runs as the user.

@@ -1,5 +1,5 @@
 /* Unit tests for dnsd/config.c: every error carries file:line, defaults
- * are never an open resolver, resolv.conf skips our own addresses, relative
+ * are never an open resolver, a resolv.conf may be missing at start, relative
  * paths follow the config file, and the date-time and address syntaxes. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -45,29 +45,55 @@ teardown(void **state)
 	return system(cmd);
 }
 
+/* The default allow list is loopback only: the LAN comes from local_service
+ * (attached subnets), so a WAN in a private range is not an open resolver. */
 static void
-test_defaults_allow_only_private_networks(void **state)
+test_defaults_allow_loopback_and_local_service(void **state)
 {
 	(void)state;
 	char err[CONFIG_ERR_MAX];
 	struct config *c = config_load(write_file("a.conf", "upstreams = [ \"192.0.2.1\" ];\n"), err,
 	    sizeof err);
 	assert_non_null(c);
-	struct netaddr lan, wan, ula;
+	struct netaddr lo, lan, wan;
+	netaddr_parse(&lo, "127.0.0.1");
 	netaddr_parse(&lan, "192.168.1.20");
 	netaddr_parse(&wan, "198.51.100.7");
-	netaddr_parse(&ula, "fd12::1");
-	int lan_ok = 0, wan_ok = 0, ula_ok = 0;
+	int lo_ok = 0, lan_ok = 0, wan_ok = 0;
 	for (int i = 0; i < c->nallow; i++) {
+		lo_ok |= cidr_contains(&c->allow[i], &lo);
 		lan_ok |= cidr_contains(&c->allow[i], &lan);
 		wan_ok |= cidr_contains(&c->allow[i], &wan);
-		ula_ok |= cidr_contains(&c->allow[i], &ula);
 	}
-	assert_true(lan_ok && ula_ok);
-	assert_false(wan_ok);
+	assert_true(lo_ok);
+	assert_false(lan_ok || wan_ok);
+	assert_true(c->local_service);
+	assert_int_equal(c->nlan_interfaces, 0);
 	assert_int_equal(c->nlisten, 2);
 	assert_true(c->forward.budget_ms <= 3000);
 	config_free(c);
+}
+
+static void
+test_local_service_and_lan_interfaces(void **state)
+{
+	(void)state;
+	char err[CONFIG_ERR_MAX];
+	struct config *c = config_load(write_file("l.conf", "upstreams = [ \"192.0.2.1\" ];\n"
+							    "local_service = false;\n"
+							    "lan_interfaces = [ \"br-lan\", \"wlan0\" ];\n"),
+	    err, sizeof err);
+	assert_non_null(c);
+	assert_false(c->local_service);
+	assert_int_equal(c->nlan_interfaces, 2);
+	assert_string_equal(c->lan_interfaces[1], "wlan0");
+	config_free(c);
+	assert_null(config_load(write_file("m.conf", "upstreams = [ \"192.0.2.1\" ];\n"
+						    "local_service = \"yes\";\n"
+						    "lan_interfaces = [ \"br lan\" ];\n"),
+	    err, sizeof err));
+	assert_non_null(strstr(err, "m.conf:2: local_service: expected true or false"));
+	assert_non_null(strstr(err, "m.conf:3: lan_interfaces: 'br lan'"));
 }
 
 static void
@@ -90,47 +116,18 @@ test_every_error_names_its_line(void **state)
 	assert_non_null(strstr(err, "c.conf:1: "));
 }
 
+/* At boot the WAN has no DNS servers yet: a missing or empty resolv.conf
+ * is no error (resolv.c reads it, and again when it changes). */
 static void
-test_resolv_conf_skips_our_own_address(void **state)
+test_resolv_conf_may_be_missing(void **state)
 {
 	(void)state;
 	char err[CONFIG_ERR_MAX], text[512];
-	write_file("resolv.conf", "# comment\nnameserver 127.0.0.1\nnameserver 192.0.2.53\n"
-				  "search example\nnameserver ::1\n");
-	snprintf(text, sizeof text,
-	    "listen = [ \"127.0.0.1\", \"::1@5353\" ];\nresolv_conf = \"%s/resolv.conf\";\n", dir);
+	snprintf(text, sizeof text, "resolv_conf = \"%s/no-such-resolv.conf\";\n", dir);
 	struct config *c = config_load(write_file("d.conf", text), err, sizeof err);
 	assert_non_null(c);
-	/* 127.0.0.1 port 53 is us; ::1 port 53 is not (we listen on 5353). */
-	assert_int_equal(c->nupstream, 2);
-	config_free(c);
-}
-
-static void
-test_resolv_conf_skips_local_addresses_under_a_wildcard_listen(void **state)
-{
-	(void)state;
-	char err[CONFIG_ERR_MAX], text[512];
-	write_file("resolv-w.conf", "nameserver 127.0.0.1\nnameserver 127.0.0.53\n"
-				    "nameserver 192.0.2.53\nnameserver ::1\n");
-	/* Every address of this host at port 53 is us: the loopbacks (v4 only,
-	 * we listen on no IPv6 wildcard) and resolved's stub go, the rest stays. */
-	snprintf(text, sizeof text,
-	    "listen = [ \"0.0.0.0@53\" ];\nresolv_conf = \"%s/resolv-w.conf\";\n", dir);
-	struct config *c = config_load(write_file("w.conf", text), err, sizeof err);
-	assert_non_null(c);
-	assert_int_equal(c->nupstream, 2);
-	char got[NETADDR_STRLEN];
-	struct netaddr na;
-	netaddr_from_sockaddr(&na, (const struct sockaddr *)&c->upstream[0].ss);
-	assert_string_equal(netaddr_str(&na, got), "192.0.2.53");
-	config_free(c);
-	/* A wildcard on another port is not us at 53. */
-	snprintf(text, sizeof text,
-	    "listen = [ \"0.0.0.0@5353\" ];\nresolv_conf = \"%s/resolv-w.conf\";\n", dir);
-	c = config_load(write_file("w2.conf", text), err, sizeof err);
-	assert_non_null(c);
-	assert_int_equal(c->nupstream, 4);
+	assert_int_equal(c->nupstream, 0);
+	assert_non_null(strstr(c->resolv_conf, "no-such-resolv.conf"));
 	config_free(c);
 }
 
@@ -184,10 +181,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults_allow_only_private_networks),
+		cmocka_unit_test(test_defaults_allow_loopback_and_local_service),
+		cmocka_unit_test(test_local_service_and_lan_interfaces),
 		cmocka_unit_test(test_every_error_names_its_line),
-		cmocka_unit_test(test_resolv_conf_skips_our_own_address),
-		cmocka_unit_test(test_resolv_conf_skips_local_addresses_under_a_wildcard_listen),
+		cmocka_unit_test(test_resolv_conf_may_be_missing),
 		cmocka_unit_test(test_relative_paths_follow_the_config_file),
 		cmocka_unit_test(test_time_syntax),
 		cmocka_unit_test(test_address_syntax),
