@@ -15,13 +15,14 @@ cp appliance/systemd/dnsd.sysusers "$src/debian/dnsd.sysusers"
 rm -f "$src/debian/build.sh"
 # The policy engine's clock floor is the date of the last commit, as in a
 # build from the repository (dpkg-buildpackage would take the changelog's).
-if [ -z "${SOURCE_DATE_EPOCH:-}" ] && git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
-	SOURCE_DATE_EPOCH=$(git -C "$top" log -1 --format=%ct)
-	export SOURCE_DATE_EPOCH
+epoch=${SOURCE_DATE_EPOCH:-}
+if [ -z "$epoch" ] && git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+	epoch=$(git -C "$top" log -1 --format=%ct)
 fi
-# Not the outer make's flags, variables or job server.
-unset MAKEFLAGS MFLAGS MAKELEVEL
+# A clean environment: not the outer make's variables (BUILD, PREFIX, CFLAGS,
+# its job server), which the inner make would take over debhelper's.
 cd "$src"
-dpkg-buildpackage -b -us -uc
+env -i PATH="$PATH" HOME="${HOME:-/root}" LANG=C.UTF-8 ${epoch:+SOURCE_DATE_EPOCH=$epoch} \
+	dpkg-buildpackage -b -us -uc
 mv "$out"/src/*.deb "$out"/src/*.buildinfo "$out"/src/*.changes "$out"/
 ls "$out"/*.deb

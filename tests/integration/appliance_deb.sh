@@ -92,6 +92,8 @@ ip -n "$fw" addr add 10.97.0.1/24 dev lan0
 ip -n "$wan" addr add 203.0.113.2/24 dev veth0
 ip -n "$fw" addr add 203.0.113.1/24 dev wan0
 for l in "$lan veth0" "$wan veth0" "$fw lan0" "$fw wan0"; do ip -n ${l% *} link set ${l#* } up; done
+# The default route marks wan0 as the WAN: its subnet is not served.
+ip -n "$fw" route add default via 203.0.113.2
 # The ISP's resolver, on the WAN side.
 ip netns exec "$wan" dnsmasq -C /dev/null --keep-in-foreground --port=53 --listen-address=203.0.113.2 \
 	--bind-interfaces --no-resolv --no-hosts --pid-file= --address=/ok.test/198.51.100.7 \
@@ -142,7 +144,7 @@ out_verify=$(systemd-analyze verify "$T/dnsd.service" 2>&1 | grep -v "Command 'm
 expect_eq "systemd-analyze verify accepts the installed unit" "" "$out_verify"
 
 # 5. The unit's ExecStart, run as systemd would: its directories made and
-# given to its user, its user, its one capability, its umask.
+# given to its user, its user, its one capability, its umask, its /proc.
 key() { sed -n "s/^$1=//p" "$unit" | tail -1; }
 exec_start=$(key ExecStart) user=$(key User) group=$(key Group)
 for d in "run:$(key RuntimeDirectory)" "var/lib:$(key StateDirectory)" "var/log:$(key LogsDirectory)"; do
@@ -152,8 +154,12 @@ for d in "run:$(key RuntimeDirectory)" "var/lib:$(key StateDirectory)" "var/log:
 	done
 done
 caps=$(key AmbientCapabilities | tr 'A-Z' 'a-z' | sed 's/cap_/+/g')
-# shellcheck disable=SC2086
-ip netns exec "$fw" chroot "$R" setpriv --reuid="$user" --regid="$group" --init-groups \
+# Its own /proc as ProtectProc=invisible and ProcSubset=pid give it, in a
+# mount namespace that ends with it.
+proc_opts=subset=$(key ProcSubset),hidepid=$(key ProtectProc)
+ip netns exec "$fw" unshare --mount --propagation private sh -c \
+	'mount -t proc -o "$1" proc "$2/proc" || exit 1; shift 2; exec "$@"' sh "$proc_opts" "$R" \
+	chroot "$R" setpriv --reuid="$user" --regid="$group" --init-groups \
 	--inh-caps="$caps" --ambient-caps="$caps" --bounding-set=-all,"$caps" \
 	sh -c "umask $(key UMask) && exec $exec_start" >"$T/dnsd.log" 2>&1 &
 dnsd_pid=$!
