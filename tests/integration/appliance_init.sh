@@ -105,7 +105,7 @@ expect_match "and a reload is SIGHUP, not a restart" "set reload_signal HUP" "$c
 check "resolv.conf is dnsd's own business, not procd's" bash -c "! grep -q 'file.*resolv' '$log'"
 expect_match "procd runs it as the dnsd user (behind: port 5353)" "set user dnsd.set group dnsd" "$(tr '\n' '.' <"$log")"
 expect_match "with no new privileges" "set no_new_privs 1" "$calls"
-expect_match "in a jail with log access, where ujail exists" "jail dnsd log" "$calls"
+expect_match "in a jail with log access and /proc (neighbours, routes), where ujail exists" "jail dnsd log procfs" "$calls"
 expect_match "the jail may write only dnsd's run and data directories" "jail_mount_rw $T/run $T/data" "$calls"
 expect_match "the history saver runs beside it" "open history.set command /bin/sh -c while sleep 21600" "$(tr '\n' '.' <"$log")"
 expect_eq "behind mode: the add-subnet line goes to the conf-dir the running dnsmasq reads" \

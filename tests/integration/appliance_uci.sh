@@ -33,7 +33,7 @@ control_socket = "/var/run/dnsd/control.sock";
 resolv_conf = "$T/resolv.conf";
 cache = { max_entries = 10000; max_bytes = 4194304; };
 policy = { file = "$TOP/policy/kaspersky.conf"; };
-hosts = { state_file = "/tmp/dnsd/hosts.state"; leases = "/tmp/dhcp.leases"; trusted_forwarders = [ "127.0.0.1", "::1" ]; };
+hosts = { state_file = "/tmp/dnsd/hosts.state"; save_interval = 60; leases = "/tmp/dhcp.leases"; trusted_forwarders = [ "127.0.0.1", "::1" ]; };
 log = { file = "/tmp/dnsd/events.log"; max_size = 1048576; keep = 1; host_dir = "/tmp/dnsd/hosts"; syslog = false; };
 EOF
 )" "$(cat "$T/shipped.conf")"
