@@ -29,13 +29,12 @@
 #include "ifaddr.h"
 #include "listen.h"
 #include "log.h"
+#include "paths.h"
 #include "phase.h"
 #include "policy.h"
 #include "query.h"
 #include "ratelimit.h"
 #include "resolv.h"
-
-#define DNSD_DEFAULT_CONF "/etc/dnsd/dnsd.conf"
 
 struct dnsd {
 	const char *conf_path;
@@ -472,7 +471,7 @@ dnsd_stop(struct dnsd *d)
 int
 main(int argc, char **argv)
 {
-	struct dnsd d = { .conf_path = DNSD_DEFAULT_CONF, .pid_fd = -1 };
+	struct dnsd d = { .conf_path = DNSD_CONF_PATH, .pid_fd = -1 };
 	int foreground = 0, check = 0, verbose = 0, ch;
 	struct policy *pol;
 
