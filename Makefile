@@ -17,7 +17,15 @@ SAN        ?=
 # whose clock says it is earlier than this has not synced NTP yet.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 
+# HTTP=0 leaves out the HTTP server (pages, JSON API, /metrics): OpenWrt's
+# libevent2 has no evhttp, which is in libevent2-extra. metrics_file works
+# either way.
+HTTP      ?= 1
 PKGS      = ldns libevent libconfig
+ifeq ($(HTTP),1)
+PKGS      += libevent_extra
+HTTP_CFLAGS = -DDNSD_HTTP
+endif
 # Recursive (=) so that pkg-config runs after `make deps` installed them.
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
@@ -28,12 +36,13 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Idnsd -Ipolicy $(DEP_CFLAGS) \
+	-Idnsd -Ipolicy $(DEP_CFLAGS) $(HTTP_CFLAGS) \
 	$(CPPFLAGS) $(CFLAGS) -MMD -MP
 
 MAINS       = dnsd/main.c dnsd/dnsdctl.c policy/dnsd-policy.c
 POLICY_SRC  = $(filter-out $(MAINS),$(wildcard policy/*.c))
-DNSD_SRC    = $(filter-out $(MAINS),$(wildcard dnsd/*.c))
+HTTP_SRC    = dnsd/http.c dnsd/http_pages.c
+DNSD_SRC    = $(filter-out $(MAINS) $(if $(filter 1,$(HTTP)),,$(HTTP_SRC)),$(wildcard dnsd/*.c))
 UNIT_SRC    = $(wildcard tests/unit/test_*.c)
 
 POLICY_OBJ  = $(POLICY_SRC:%.c=$(BUILD)/obj/%.o)
@@ -61,6 +70,13 @@ $(EPOCH_STAMP): FORCE
 $(BUILD)/obj/policy/policy.o: $(EPOCH_STAMP)
 $(BUILD)/obj/policy/policy.o: ALL_CFLAGS += -DDNSD_BUILD_EPOCH=$(SOURCE_DATE_EPOCH)LL
 FORCE:
+
+# The objects that read DNSD_HTTP rebuild when HTTP changes.
+HTTP_STAMP = $(BUILD)/http-option
+$(HTTP_STAMP): FORCE
+	@mkdir -p $(BUILD)
+	@echo $(HTTP) | cmp -s - $@ || echo $(HTTP) > $@
+$(BUILD)/obj/dnsd/main.o $(BUILD)/obj/dnsd/config.o: $(HTTP_STAMP)
 
 $(LIBPOLICY): $(POLICY_OBJ)
 	$(AR) rcs $@ $^

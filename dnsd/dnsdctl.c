@@ -20,7 +20,7 @@ usage(void)
 	fprintf(stderr,
 	        "usage: dnsdctl [-s SOCKET | -c CONFIG] COMMAND\n"
 	        "commands:\n"
-	        "  status                   uptime, policy phase, clock, cache, upstreams, logs\n"
+	        "  status [--json]          uptime, policy phase, clock, cache, upstreams, logs\n"
 	        "  stats                    counters\n"
 	        "  hosts [--json | --csv]   hosts that asked policy names, last seen first\n"
 	        "  host IP|MAC|NAME         one host's recent attempts\n"
@@ -44,6 +44,8 @@ request(int argc, char **argv, const char **outfile)
 		if (!fmt)
 			return NULL;
 		snprintf(line, sizeof line, "hosts %s\n", fmt);
+	} else if (strcmp(cmd, "status") == 0 && argc == 2 && strcmp(argv[1], "--json") == 0) {
+		snprintf(line, sizeof line, "status json\n");
 	} else if (strcmp(cmd, "host") == 0 && argc == 2) {
 		if (snprintf(line, sizeof line, "host %s\n", argv[1]) >= (int)sizeof line ||
 		    strchr(argv[1], '\n'))

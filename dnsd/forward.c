@@ -27,6 +27,7 @@ struct forward_upstream {
 	char name[64];
 	unsigned fails;		/* consecutive */
 	long long down_until;	/* monotonic ms; 0 when up */
+	uint64_t rtt_us_sum, rtt_n;	/* UDP answers to this upstream */
 };
 
 struct forward_query {
@@ -39,6 +40,7 @@ struct forward_query {
 	size_t wire_len;
 	uint16_t id;
 	long long deadline;	/* monotonic ms */
+	long long sent_us;	/* monotonic, when this try's UDP query left */
 	unsigned tries, next_up, gen;
 	int cur;		/* upstream index of this try */
 	int fd;
@@ -60,11 +62,17 @@ struct forward {
 static void forward_try(struct forward_query *fq);
 
 static long long
-forward_now_ms(void)
+forward_now_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static long long
+forward_now_ms(void)
+{
+	return forward_now_us() / 1000;
 }
 
 struct forward *
@@ -220,6 +228,11 @@ static void
 forward_answer(struct forward_query *fq, ldns_pkt *p, int tcp)
 {
 	fq->f->st.answers++;
+	if (!tcp && fq->gen == fq->f->gen && fq->cur >= 0) {
+		struct forward_upstream *u = &fq->f->up[fq->cur];
+		u->rtt_us_sum += (uint64_t)(forward_now_us() - fq->sent_us);
+		u->rtt_n++;
+	}
 	if (!tcp && ldns_pkt_tc(p)) {
 		fq->f->st.tcp_retries++;
 		forward_try_end(fq);
@@ -425,6 +438,7 @@ forward_try(struct forward_query *fq)
 		evtimer_add(fq->timer, &now);
 		return;
 	}
+	fq->sent_us = forward_now_us();
 	f->st.sent++;
 }
 
@@ -489,5 +503,7 @@ forward_get_stats(const struct forward *f, struct forward_stats *st)
 		snprintf(st->up[i].addr, sizeof st->up[i].addr, "%s", f->up[i].name);
 		st->up[i].down = f->up[i].down_until > now;
 		st->up[i].fails = f->up[i].fails;
+		st->up[i].rtt_us_sum = f->up[i].rtt_us_sum;
+		st->up[i].rtt_n = f->up[i].rtt_n;
 	}
 }

@@ -39,6 +39,7 @@ struct forward_stats {
 		char addr[64]; /* "address@port" */
 		int down;
 		unsigned fails; /* consecutive */
+		uint64_t rtt_us_sum, rtt_n; /* round trips of UDP answers, microseconds */
 	} up[FORWARD_STATUS_MAX];
 };
 void forward_get_stats(const struct forward *f, struct forward_stats *st);

@@ -350,6 +350,7 @@ hosts_record(struct hosts *h, const struct client_info *ci, const char *qname, u
 	e->total++;
 	e->cat_count[cat]++;
 	e->last_action = d->action;
+	h->st.by_action[cat][d->action <= POLICY_SINKHOLE ? d->action : POLICY_NONE]++;
 	add_recent(h, e, now, qname, add_name(h, e, qname, hash), qtype, cat, d->action);
 	add_day(h, e, day_of(now), 1);
 	h->dirty = true;
