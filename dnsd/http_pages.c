@@ -180,7 +180,7 @@ http_page_index(const struct ctlcmd_src *s, unsigned refresh_s, struct evbuffer 
 static void
 page_chart(const struct hosts *h, const struct host *e, struct evbuffer *out)
 {
-	const int ndays = hosts_options(h)->days, bw = 12, ch = 120, left = 36;
+	const int ndays = hosts_options(h)->days, bw = 16, ch = 120, left = 36, right = 24;
 	const int32_t today = (int32_t)(time(NULL) / 86400);
 	uint32_t max = 1;
 	for (int d = 0; d < ndays; d++) {
@@ -194,7 +194,7 @@ page_chart(const struct hosts *h, const struct host *e, struct evbuffer *out)
 	                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>"
 	                    "<text x=\"%d\" y=\"10\" text-anchor=\"end\">%u</text>"
 	                    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>\n",
-	                    left + ndays * bw + 4, ch + 28, left + ndays * bw + 4, ch + 28, left,
+	                    left + ndays * bw + right, ch + 28, left + ndays * bw + right, ch + 28, left,
 	                    ch + 4, left + ndays * bw, ch + 4, left - 4, max, left - 4, ch + 4);
 	for (int d = ndays - 1; d >= 0; d--) {
 		int x = left + (ndays - 1 - d) * bw;
