@@ -43,7 +43,7 @@ MAINS       = dnsd/main.c dnsd/dnsdctl.c policy/dnsd-policy.c
 POLICY_SRC  = $(filter-out $(MAINS),$(wildcard policy/*.c))
 HTTP_SRC    = dnsd/http.c dnsd/http_pages.c
 DNSD_SRC    = $(filter-out $(MAINS) $(if $(filter 1,$(HTTP)),,$(HTTP_SRC)),$(wildcard dnsd/*.c))
-UNIT_SRC    = $(wildcard tests/unit/test_*.c)
+UNIT_SRC    = $(filter-out $(if $(filter 1,$(HTTP)),,tests/unit/test_http.c),$(wildcard tests/unit/test_*.c))
 
 POLICY_OBJ  = $(POLICY_SRC:%.c=$(BUILD)/obj/%.o)
 DNSD_OBJ    = $(DNSD_SRC:%.c=$(BUILD)/obj/%.o)
