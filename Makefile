@@ -17,18 +17,22 @@ SAN        ?=
 # whose clock says it is earlier than this has not synced NTP yet.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 
-# HTTP=0 leaves out the HTTP server (pages, JSON API, /metrics): OpenWrt's
-# libevent2 has no evhttp, which is in libevent2-extra. metrics_file works
-# either way.
-HTTP      ?= 1
 PKGS      = ldns libevent libconfig
+# HTTP=0 leaves out the HTTP server (pages, JSON API, /metrics): OpenWrt's
+# libevent2-core has no evhttp, which is in libevent2-extra (HTTP_PKGS, kept
+# apart so that a PKGS given on the command line keeps it). metrics_file
+# works either way.
+HTTP      ?= 1
+HTTP_PKGS ?= libevent_extra
 ifeq ($(HTTP),1)
-PKGS      += libevent_extra
+ALL_PKGS   = $(HTTP_PKGS) $(PKGS)
 HTTP_CFLAGS = -DDNSD_HTTP
+else
+ALL_PKGS   = $(PKGS)
 endif
 # Recursive (=) so that pkg-config runs after `make deps` installed them.
-DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
-DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
+DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS))
+DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(ALL_PKGS))
 
 ifeq ($(SAN),1)
 CFLAGS += -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
