@@ -86,6 +86,14 @@ done
 expect_eq "idle connections time out and free their slots" 1 "$served"
 exec 5>&- 6>&- 7>&-
 
+# SIGHUP takes a new token (the listen address stays).
+sed -i "s/$TOKEN/new-$TOKEN/" "$T/dnsd.conf"
+kill -HUP "$DNSD_PID"
+for _ in $(seq 100); do grep -q 'configuration reloaded' "$DNSD_LOG" && break; sleep 0.1; done
+expect_eq "reload: the old token no longer works" 401 "$(code "$(hget /metrics "${A[@]}")")"
+A=(-H "Authorization: Bearer new-$TOKEN")
+expect_eq "reload: the new token works" 200 "$(code "$(hget /metrics "${A[@]}")")"
+
 # After all of it: DNS and the HTTP server still serve.
 expect_eq "DNS still answers" 192.0.2.30 "$(qfrom 127.0.0.3 +short ds.kaspersky.com A)"
 expect_eq "the HTTP server still answers" 200 "$(code "$(hget /api/status "${A[@]}")")"
