@@ -156,14 +156,15 @@ allow = [ "127.0.0.0/8" ];
 cache = { max_entries = 10000; };
 policy = { file = "$POLICY"; now = "$NOW_UTC"; };
 EOF
-	local http_port
+	local http_port=""
 	if [ "$name" = dnsd-http ]; then
 		http_port=$(free_port)
+		HTTP_BENCH_PORT=$http_port
 		echo "http = { listen = [ \"127.0.0.1@$http_port\" ]; };" >>"$T/$name.conf"
 	fi
 	"$@" "$bin" -d -c "$T/$name.conf" >"$T/$name.log" 2>&1 &
 	SRV_PID=$!
-	if [ -n "${http_port:-}" ]; then
+	if [ -n "$http_port" ]; then
 		# Prometheus' way: one scrape a second, for as long as dnsd runs.
 		while kill -0 "$SRV_PID" 2>/dev/null; do
 			curl -s -m 1 -o /dev/null "http://127.0.0.1:$http_port/metrics"
@@ -260,6 +261,29 @@ record() {
 		v["qps"], v["mean_us"], v["p99_us"], v["lost"], v["cpu_us_per_answer"], v["server_cpu_pct"], v["client_core_busy_pct"], v["rcodes"] }' "$med") [runs: $all]"
 }
 
+# The HTTP server's cost beside dnsd's: cache-hot QPS and CPU per answer of
+# dnsd-http (scraped every second throughout) against dnsd, which on a
+# loaded machine differ by more noise than cost; and the server CPU of one
+# scrape of /metrics, measured over 5000 scrapes on one connection, which
+# is the share of a core (so of server-bound QPS) one scrape a second takes.
+http_cost() {
+	local q0 q1 c0 c1 t0 t1 n=5000 us
+	q0=$(awk -F'\t' '$3 == "dnsd" && $4 == "cache-hot" && $5 == "qps" { print $6 }' "$RESULTS")
+	q1=$(awk -F'\t' '$3 == "dnsd-http" && $4 == "cache-hot" && $5 == "qps" { print $6 }' "$RESULTS")
+	c0=$(awk -F'\t' '$3 == "dnsd" && $4 == "cache-hot" && $5 == "cpu_us_per_answer" { print $6 }' "$RESULTS")
+	c1=$(awk -F'\t' '$3 == "dnsd-http" && $4 == "cache-hot" && $5 == "cpu_us_per_answer" { print $6 }' "$RESULTS")
+	rec dnsd-http cache-hot qps_cost_pct "$(awk -v a="$q0" -v b="$q1" 'BEGIN { printf "%.1f", (a > 0 ? 100 * (a - b) / a : 0) }')"
+	rec dnsd-http cache-hot cpu_cost_pct "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", (a > 0 ? 100 * (b - a) / a : 0) }')"
+	t0=$(proc_ticks "${SPID[dnsd-http]}")
+	curl -s $(for _ in $(seq $n); do printf 'http://127.0.0.1:%s/metrics ' "$HTTP_BENCH_PORT"; done) >/dev/null
+	t1=$(proc_ticks "${SPID[dnsd-http]}")
+	set -- $t0 $t1
+	us=$(per_answer $(($3 + $4 - $1 - $2)) "$n")
+	rec dnsd-http metrics cpu_us_per_scrape "$us"
+	rec dnsd-http metrics core_pct_at_1_per_s "$(awk -v u="$us" 'BEGIN { printf "%.4f", u / 1e4 }')"
+	say "HTTP server scraped every second: cache-hot QPS $q0 -> $q1, CPU per answer $c0 -> $c1 us; one scrape takes $us us of server CPU ($(awk -v u="$us" 'BEGIN { printf "%.4f", u / 1e4 }') % of a core at one a second)"
+}
+
 # All daemons run side by side on the server core (idle but one), so that
 # the runs of each scenario can alternate between them: a change in the
 # machine's other load then hits all three alike.
@@ -295,16 +319,9 @@ bench_daemons() {
 		done
 		for d in $up; do record "$d" "$sc" "$T/$d.$sc".*; done
 	done
-	case " $up " in *" dnsd "*" dnsd-http "*)
-		local q0 q1 c0 c1
-		q0=$(awk -F'\t' '$3 == "dnsd" && $4 == "cache-hot" && $5 == "qps" { print $6 }' "$RESULTS")
-		q1=$(awk -F'\t' '$3 == "dnsd-http" && $4 == "cache-hot" && $5 == "qps" { print $6 }' "$RESULTS")
-		c0=$(awk -F'\t' '$3 == "dnsd" && $4 == "cache-hot" && $5 == "cpu_us_per_answer" { print $6 }' "$RESULTS")
-		c1=$(awk -F'\t' '$3 == "dnsd-http" && $4 == "cache-hot" && $5 == "cpu_us_per_answer" { print $6 }' "$RESULTS")
-		rec dnsd-http cache-hot qps_cost_pct "$(awk -v a="$q0" -v b="$q1" 'BEGIN { printf "%.1f", a > 0 ? 100 * (a - b) / a : 0 }')"
-		rec dnsd-http cache-hot cpu_cost_pct "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", a > 0 ? 100 * (b - a) / a : 0 }')"
-		say "HTTP server scraped every second: cache-hot QPS $q0 -> $q1, CPU per answer $c0 -> $c1 us" ;;
-	esac
+	if [[ " $up " == *" dnsd "* && " $up " == *" dnsd-http "* ]]; then
+		http_cost
+	fi
 	for d in $up; do
 		# Peak RSS, and what the resident set is made of now: the process's
 		# own memory (anonymous), pages of its binary and shared libraries.
