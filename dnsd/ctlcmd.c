@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eventlog.h"
+#include "hosts.h"
 #include "json.h"
 
 static void
@@ -114,9 +116,27 @@ ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out)
 		evbuffer_add_printf(out, "%s{\"address\":", i ? "," : "");
 		json_str(out, fs.up[i].addr);
 		json_kv_str(out, "state", fs.up[i].down ? "down" : "up");
-		evbuffer_add_printf(out, ",\"failures\":%u}", fs.up[i].fails);
+		evbuffer_add_printf(out, ",\"failures\":%u,\"rtt_ms\":", fs.up[i].fails);
+		if (fs.up[i].rtt_n)
+			evbuffer_add_printf(out, "%.3f}", (double)fs.up[i].rtt_us_sum / 1e3 /
+			                                      (double)fs.up[i].rtt_n);
+		else
+			evbuffer_add_printf(out, "null}");
 	}
-	evbuffer_add_printf(out, "]}\n");
+	evbuffer_add_printf(out, "]");
+	if (*s->hl) {
+		struct hosts_stats hs;
+		struct eventlog_stats es;
+		hosts_get_stats(hostlog_hosts(*s->hl), &hs);
+		eventlog_get_stats(hostlog_eventlog(*s->hl), &es);
+		evbuffer_add_printf(out,
+		                    ",\"hosts\":{\"count\":%d,\"recorded\":%llu,\"evicted\":%llu,"
+		                    "\"save_errors\":%llu},\"log\":{\"lines\":%llu,\"dropped\":%llu}",
+		                    hs.hosts, (unsigned long long)hs.recorded,
+		                    (unsigned long long)hs.evicted, (unsigned long long)hs.save_errors,
+		                    (unsigned long long)es.lines, (unsigned long long)es.dropped);
+	}
+	evbuffer_add_printf(out, "}\n");
 }
 
 static int

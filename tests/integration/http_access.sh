@@ -40,7 +40,12 @@ expect_eq "a token prefix: 401" 401 "$(code "$(hget /metrics -H "Authorization: 
 r=$(hget /api/hosts -H "Authorization: Bearer $TOKEN")
 expect_eq "Bearer token: 200" 200 "$(code "$r")"
 expect_eq "Bearer token: the host table" 127.0.0.2 "$(head -n -1 <<<"$r" | jq -r '.hosts[0].ip')"
-expect_eq "basic auth, the token as password: 200" 200 "$(code "$(hget /api/status -u "admin:$TOKEN")")"
+r=$(hget /api/status -u "admin:$TOKEN")
+expect_eq "basic auth, the token as password: 200" 200 "$(code "$r")"
+expect_eq "/api/status: phase, hosts, log and the upstream's state" "enforce 1 0 up" \
+	"$(head -n -1 <<<"$r" | jq -r '"\(.policy.phase) \(.hosts.count) \(.log.dropped) \(.upstreams[0].state)"')"
+expect_eq "/api/status is dnsdctl status --json" "$(ctl status --json | jq -c 'del(.now, .uptime, .policy.policy_time)')" \
+	"$(head -n -1 <<<"$r" | jq -c 'del(.now, .uptime, .policy.policy_time)')"
 expect_eq "basic auth, a wrong password: 401" 401 "$(code "$(hget /api/status -u "admin:nope")")"
 expect_eq "basic auth, garbage base64: 401" 401 "$(code "$(hget / -H 'Authorization: Basic !!!!')")"
 
