@@ -252,6 +252,17 @@ nsd_dnsd() {
 
 # ---- the HTTP server (tests/integration/http_*.sh) ----
 
+# http_require: end the scenario with a skip when this dnsd was built with
+# HTTP=0 (no HTTP server: dnsd -t refuses an http group).
+http_require() {
+	printf 'upstreams = [ "127.0.0.1" ];\nhttp = { };\n' >"$T/http-probe.conf"
+	"$DNSD" -t -c "$T/http-probe.conf" >/dev/null 2>&1 && return 0
+	expect_match "an http group is refused by a dnsd built with HTTP=0" 'built without the HTTP server' \
+		"$("$DNSD" -t -c "$T/http-probe.conf" 2>&1)"
+	echo "ok - HTTP server tests # skip dnsd built with HTTP=0"
+	exit $FAILED
+}
+
 # http_conf FILE [SETTINGS]: append an http group on 127.0.0.1 and a free
 # port (HTTP_PORT) with SETTINGS to a dnsd.conf.
 http_conf() {

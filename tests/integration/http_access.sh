@@ -4,6 +4,7 @@
 # allow list, the token (Bearer and basic auth), read-only methods, sizes,
 # malformed requests, the connection bound; DNS keeps answering throughout.
 . "$(dirname "$0")/../lib.sh"
+http_require
 
 hosts_setup || { not_ok "nsd started"; exit 1; }
 TOKEN=test-token-0123456789abcdef

@@ -5,6 +5,7 @@
 # its per-day chart and recent attempts; screenshots on a desktop and a
 # phone width (kept in $HTTP_SHOTS when set).
 . "$(dirname "$0")/../lib.sh"
+http_require
 
 hosts_setup || { not_ok "nsd started"; exit 1; }
 hosts_conf "$T/dnsd.conf"

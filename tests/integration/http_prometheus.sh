@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
 # Prometheus metrics: /metrics passes `promtool check metrics`; a real
 # Prometheus (Debian's) scrapes dnsd on loopback every second with the
-# token, and its HTTP API returns the expected series after queries; the
-# textfile (metrics_file) has the same metrics, rewritten on its timer.
+# token, and its HTTP API returns the expected series after queries.
 . "$(dirname "$0")/../lib.sh"
+http_require
 
 command -v prometheus >/dev/null && command -v promtool >/dev/null ||
 	{ not_ok "prometheus and promtool installed (tests/deps.sh test)"; exit 1; }
 hosts_setup || { not_ok "nsd started"; exit 1; }
 TOKEN=prom-token-0123456789abcdef
 hosts_conf "$T/dnsd.conf"
-printf 'metrics_file = "%s/dnsd.prom";\nmetrics_interval = 1;\n' "$T" >>"$T/dnsd.conf"
 http_conf "$T/dnsd.conf" "token = \"$TOKEN\";"
 start_dnsd "$T/dnsd.conf"
 wait_dns "$DNSD_PORT" && wait_http || { not_ok "dnsd and its HTTP server start"; cat "$DNSD_LOG"; exit 1; }
@@ -33,16 +32,6 @@ expect_match "phase as an info metric" 'dnsd_policy_phase_info\{phase="enforce"\
 expect_match "dropped log records" 'dnsd_log_records_dropped_total 0' "$m"
 expect_eq "no per-host label" 0 "$(grep -Ec '127\.0\.0\.[23]|anna-laptop' <<<"$m")"
 
-# The textfile for node-exporter: the same metrics, atomically replaced.
-for _ in $(seq 100); do grep -q 'category="ksn",action="log"} 1' "$T/dnsd.prom" 2>/dev/null && break; sleep 0.1; done
-lint=$(promtool check metrics <"$T/dnsd.prom" 2>&1); rc=$?
-expect_eq "metrics_file: promtool check metrics clean" "0 " "$rc $lint"
-expect_match "metrics_file: the same series" 'dnsd_policy_answers_total\{category="update",action="nxdomain"\} 3' "$(cat "$T/dnsd.prom")"
-qfrom 127.0.0.2 upd.kaspersky.com A >/dev/null
-for _ in $(seq 100); do grep -q 'action="nxdomain"} 4' "$T/dnsd.prom" && break; sleep 0.1; done
-expect_match "metrics_file: rewritten on its timer" 'category="update",action="nxdomain"\} 4' "$(cat "$T/dnsd.prom")"
-check "metrics_file: no temp file left" test ! -e "$T/dnsd.prom.tmp"
-
 # A real Prometheus scraping dnsd on loopback with the token.
 PROM_PORT=$(free_port)
 cat >"$T/prometheus.yml" <<YML
@@ -59,10 +48,10 @@ pq() { curl -s -m 5 --data-urlencode "query=$1" "http://127.0.0.1:$PROM_PORT/api
 val=""
 for _ in $(seq 100); do
 	val=$(pq 'dnsd_policy_answers_total{category="update",action="nxdomain"}' 2>/dev/null | jq -r '.data.result[0].value[1] // empty' 2>/dev/null)
-	[ "$val" = 4 ] && break
+	[ "$val" = 3 ] && break
 	sleep 0.1
 done
-expect_eq "Prometheus: the scraped answers counter" 4 "$val"
+expect_eq "Prometheus: the scraped answers counter" 3 "$val"
 expect_eq "Prometheus: the target is up" 1 "$(pq 'up{job="dnsd"}' | jq -r '.data.result[0].value[1]')"
 expect_eq "Prometheus: the phase info series" enforce "$(pq 'dnsd_policy_phase_info == 1' | jq -r '.data.result[0].metric.phase')"
 expect_eq "Prometheus: hosts seen in 24 h, one series per category" "ksn update" \
