@@ -8,6 +8,7 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"

@@ -16,7 +16,6 @@
 #include "log.h"
 
 struct metrics_file {
-	struct event_base *base;
 	const struct ctlcmd_src *src;
 	char *path;
 	struct event *timer;
@@ -273,7 +272,6 @@ metrics_file_new(struct event_base *base, const char *path, unsigned interval,
 		metrics_file_free(m);
 		return NULL;
 	}
-	m->base = base;
 	m->src = src;
 	metrics_file_configure(m, path, interval);
 	if (!m->path) {
