@@ -32,9 +32,21 @@ VERSION    ?= 0.1.0
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 
 PKGS      = ldns libevent libconfig
+# HTTP=0 leaves out the HTTP server (pages, JSON API, /metrics): OpenWrt's
+# libevent2-core has no evhttp, which is in libevent2-extra (HTTP_PKGS, kept
+# apart so that a PKGS given on the command line keeps it). metrics_file
+# works either way.
+HTTP      ?= 1
+HTTP_PKGS ?= libevent_extra
+ifeq ($(HTTP),1)
+ALL_PKGS   = $(HTTP_PKGS) $(PKGS)
+HTTP_CFLAGS = -DDNSD_HTTP
+else
+ALL_PKGS   = $(PKGS)
+endif
 # Recursive (=) so that pkg-config runs after `make deps` installed them.
-DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
-DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
+DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS))
+DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(ALL_PKGS))
 
 ifeq ($(SAN),1)
 CFLAGS += -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -42,13 +54,14 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Idnsd -Ipolicy $(DEP_CFLAGS) \
+	-Idnsd -Ipolicy $(DEP_CFLAGS) $(HTTP_CFLAGS) \
 	$(CPPFLAGS) $(CFLAGS) -MMD -MP
 
 MAINS       = dnsd/main.c dnsd/dnsdctl.c policy/dnsd-policy.c
 POLICY_SRC  = $(filter-out $(MAINS),$(wildcard policy/*.c))
-DNSD_SRC    = $(filter-out $(MAINS),$(wildcard dnsd/*.c))
-UNIT_SRC    = $(wildcard tests/unit/test_*.c)
+HTTP_SRC    = dnsd/http.c dnsd/http_pages.c
+DNSD_SRC    = $(filter-out $(MAINS) $(if $(filter 1,$(HTTP)),,$(HTTP_SRC)),$(wildcard dnsd/*.c))
+UNIT_SRC    = $(filter-out $(if $(filter 1,$(HTTP)),,tests/unit/test_http.c),$(wildcard tests/unit/test_*.c))
 
 POLICY_OBJ  = $(POLICY_SRC:%.c=$(BUILD)/obj/%.o)
 DNSD_OBJ    = $(DNSD_SRC:%.c=$(BUILD)/obj/%.o)
@@ -111,6 +124,12 @@ $(VERSION_STAMP): FORCE
 	@echo $(VERSION) | cmp -s - $@ || echo $(VERSION) > $@
 $(BUILD)/obj/dnsd/main.o $(BUILD)/obj/dnsd/dnsdctl.o: $(VERSION_STAMP)
 $(BUILD)/obj/dnsd/main.o $(BUILD)/obj/dnsd/dnsdctl.o: ALL_CFLAGS += -DDNSD_VERSION='"$(VERSION)"'
+# The objects that read DNSD_HTTP rebuild when HTTP changes.
+HTTP_STAMP = $(BUILD)/http-option
+$(HTTP_STAMP): FORCE
+	@mkdir -p $(BUILD)
+	@echo $(HTTP) | cmp -s - $@ || echo $(HTTP) > $@
+$(BUILD)/obj/dnsd/main.o $(BUILD)/obj/dnsd/config.o: $(HTTP_STAMP)
 
 $(LIBPOLICY): $(POLICY_OBJ)
 	$(AR) rcs $@ $^

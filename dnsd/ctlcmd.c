@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "eventlog.h"
+#include "hosts.h"
 #include "json.h"
 
 static void
@@ -75,12 +77,101 @@ status_dns(const struct ctlcmd_src *s, struct evbuffer *out)
 		                    fs.up[i].srtt_ms, fs.up[i].timeout_ms);
 }
 
+char *
+ctlcmd_timeline(const struct policy *p)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	policy_timeline(p, f);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+void
+ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out)
+{
+	const struct phase *ph = *s->phase;
+	const struct policy *p = ph ? phase_policy(ph) : NULL;
+	struct cache_stats cs = {0};
+	struct forward_stats fs = {0};
+	time_t now = time(NULL);
+	evbuffer_add_printf(out, "{\"uptime\":%lld", (long long)(now - s->started));
+	json_kv_time(out, "now", now);
+	evbuffer_add_printf(out, ",\"policy\":");
+	if (p) {
+		time_t next = phase_next_boundary(ph);
+		char *tl = ctlcmd_timeline(p);
+		evbuffer_add_printf(out, "{\"file\":");
+		json_str(out, policy_path(p));
+		json_kv_str(out, "phase", phase_current(ph));
+		if (next)
+			json_kv_time(out, "next_boundary", next);
+		else
+			json_kv_str(out, "next_boundary", NULL);
+		json_kv_str(out, "clock", phase_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
+		                          : phase_clock_unsynced(ph)          ? "unsynced"
+		                                                              : "sane");
+		json_kv_time(out, "policy_time", phase_now(ph));
+		json_kv_str(out, "timeline", tl);
+		evbuffer_add_printf(out, "}");
+		free(tl);
+	} else
+		evbuffer_add_printf(out, "null");
+	if (*s->cache)
+		cache_get_stats(*s->cache, &cs);
+	evbuffer_add_printf(out,
+	                    ",\"cache\":{\"entries\":%zu,\"bytes\":%zu,\"hits\":%llu,"
+	                    "\"misses\":%llu,\"evictions\":%llu},\"upstreams\":[",
+	                    cs.entries, cs.bytes, (unsigned long long)cs.hits,
+	                    (unsigned long long)cs.misses, (unsigned long long)cs.evictions);
+	if (*s->fwd)
+		forward_get_stats(*s->fwd, &fs);
+	for (int i = 0; i < fs.nupstream && i < FORWARD_STATUS_MAX; i++) {
+		evbuffer_add_printf(out, "%s{\"address\":", i ? "," : "");
+		json_str(out, fs.up[i].addr);
+		json_kv_str(out, "state", fs.up[i].down ? "down" : "up");
+		evbuffer_add_printf(out, ",\"failures\":%u,\"timeout_ms\":%u,\"rtt_ms\":",
+		    fs.up[i].fails, fs.up[i].timeout_ms);
+		if (fs.up[i].srtt_ms)
+			evbuffer_add_printf(out, "%u}", fs.up[i].srtt_ms);
+		else
+			evbuffer_add_printf(out, "null}");
+	}
+	evbuffer_add_printf(out, "]");
+	if (*s->hl) {
+		struct hosts_stats hs;
+		struct eventlog_stats es;
+		hosts_get_stats(hostlog_hosts(*s->hl), &hs);
+		eventlog_get_stats(hostlog_eventlog(*s->hl), &es);
+		evbuffer_add_printf(out,
+		                    ",\"hosts\":{\"count\":%d,\"recorded\":%llu,\"evicted\":%llu,"
+		                    "\"save_errors\":%llu},\"log\":{\"lines\":%llu,\"dropped\":%llu}",
+		                    hs.hosts, (unsigned long long)hs.recorded,
+		                    (unsigned long long)hs.evicted, (unsigned long long)hs.save_errors,
+		                    (unsigned long long)es.lines, (unsigned long long)es.dropped);
+	}
+	evbuffer_add_printf(out, "}\n");
+}
+
 static int
 status_cmd(const char *args, struct evbuffer *out, void *arg)
 {
 	const struct ctlcmd_src *s = arg;
 	long up = (long)(time(NULL) - s->started);
-	(void)args;
+	if (strcmp(args, "json") == 0) {
+		ctlcmd_status_json(s, out);
+		return 0;
+	}
+	if (*args) {
+		evbuffer_add_printf(out, "status: expected nothing or json\n");
+		return -1;
+	}
 	evbuffer_add_printf(out, "uptime: %ldd %02ld:%02ld:%02ld\n", up / 86400, up / 3600 % 24,
 	                    up / 60 % 60, up % 60);
 	status_policy(s, out);

@@ -31,6 +31,15 @@ struct ctlcmd_src {
 	void *reload_arg;
 };
 
+/* What "status json" (and the HTTP server's /api/status) writes: uptime,
+ * the policy (phase in force, next boundary, clock, timeline), the cache,
+ * the upstreams (state, mean RTT), the host table and the event log, as
+ * one JSON object and a newline. */
+void ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out);
+/* The policy timeline as dnsd-policy --timeline prints it; the caller
+ * frees. NULL when out of memory. */
+char *ctlcmd_timeline(const struct policy *p);
+
 /* Register the commands on c; src is borrowed for the life of c. -1 when
  * c has no room. */
 int ctlcmd_register(struct control *c, const struct ctlcmd_src *src);

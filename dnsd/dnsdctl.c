@@ -23,7 +23,7 @@ usage(void)
 	        "       dnsdctl -V | --version\n"
 	        "default: the control_socket of " DNSD_CONF_PATH ", else " DNSD_CONTROL_SOCKET "\n"
 	        "commands:\n"
-	        "  status                   uptime, policy phase, clock, cache, upstreams, logs\n"
+	        "  status [--json]          uptime, policy phase, clock, cache, upstreams, logs\n"
 	        "  stats                    counters\n"
 	        "  hosts [--all] [--json | --csv]\n"
 	        "                           hosts that asked policy names, last seen first;\n"
@@ -55,6 +55,8 @@ request(int argc, char **argv, const char **outfile)
 				return NULL;
 		}
 		snprintf(line, sizeof line, "hosts %s%s\n", fmt, all ? " all" : "");
+	} else if (strcmp(cmd, "status") == 0 && argc == 2 && strcmp(argv[1], "--json") == 0) {
+		snprintf(line, sizeof line, "status json\n");
 	} else if (strcmp(cmd, "host") == 0 && argc == 2) {
 		if (snprintf(line, sizeof line, "host %s\n", argv[1]) >= (int)sizeof line ||
 		    strchr(argv[1], '\n'))

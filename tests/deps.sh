@@ -5,8 +5,8 @@
 set -euo pipefail
 
 build_pkgs="make gcc pkg-config libldns-dev libevent-dev libconfig-dev"
-test_pkgs="$build_pkgs libcmocka-dev tzdata nsd unbound dnsmasq-base bind9-dnsutils ldnsutils knot-dnsutils iproute2 procps rsyslog chromium socat jq nftables busybox dnsperf clang libclang-rt-14-dev llvm debhelper dpkg-dev lintian debootstrap systemd"
-bench_pkgs="$build_pkgs nsd unbound dnsmasq-base dnsperf bind9-dnsutils procps valgrind binutils"
+test_pkgs="$build_pkgs libcmocka-dev tzdata nsd unbound dnsmasq-base bind9-dnsutils ldnsutils knot-dnsutils iproute2 procps rsyslog chromium socat jq nftables busybox dnsperf clang libclang-rt-14-dev llvm debhelper dpkg-dev lintian debootstrap systemd curl prometheus"
+bench_pkgs="$build_pkgs nsd unbound dnsmasq-base dnsperf bind9-dnsutils procps valgrind binutils curl"
 fuzz_pkgs="$build_pkgs clang libclang-rt-14-dev llvm"
 cross_pkgs="$build_pkgs qemu-user tzdata nsd bind9-dnsutils iproute2"
 deb_pkgs="$build_pkgs debhelper dpkg-dev"
