@@ -18,6 +18,7 @@
 #define CONFIG_MAX_UPSTREAMS 8
 #define CONFIG_MAX_ALLOW 64
 #define CONFIG_MAX_LAN 16	/* lan_interfaces */
+#define CONFIG_MAX_HTTP_LISTEN 4
 #define CONFIG_ERR_MAX 4096 /* room for the error lines of one load */
 
 struct config_addr {
@@ -54,6 +55,19 @@ struct config {
 		unsigned idle_timeout_s;
 		unsigned max_queries; /* in flight per connection */
 	} tcp;
+	struct {
+		struct config_addr listen[CONFIG_MAX_HTTP_LISTEN];
+		int nlisten;   /* 0: no HTTP server (no "http" group) */
+		char *token;   /* NULL: none asked (loopback only) */
+		struct cidr allow[CONFIG_MAX_ALLOW];
+		int nallow;
+		unsigned max_connections;
+		unsigned timeout_s;     /* to read a request and write its answer */
+		unsigned max_header;    /* bytes of request line and headers */
+		unsigned refresh_s;     /* the page polls the API this often */
+	} http;
+	char *metrics_file;        /* Prometheus textfile; NULL: none */
+	unsigned metrics_interval; /* seconds between its rewrites */
 	char *user, *group, *chroot, *pid_file, *control_socket;
 	char *policy_file; /* NULL: no policy */
 	time_t now;        /* policy clock override when now_set */

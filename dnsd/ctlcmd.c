@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "eventlog.h"
+#include "hosts.h"
 #include "json.h"
 
 static void
@@ -140,9 +142,27 @@ ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out)
 		evbuffer_add_printf(out, "%s{\"address\":", i ? "," : "");
 		json_str(out, fs.up[i].addr);
 		json_kv_str(out, "state", fs.up[i].down ? "down" : "up");
-		evbuffer_add_printf(out, ",\"failures\":%u}", fs.up[i].fails);
+		evbuffer_add_printf(out, ",\"failures\":%u,\"timeout_ms\":%u,\"rtt_ms\":",
+		    fs.up[i].fails, fs.up[i].timeout_ms);
+		if (fs.up[i].srtt_ms)
+			evbuffer_add_printf(out, "%u}", fs.up[i].srtt_ms);
+		else
+			evbuffer_add_printf(out, "null}");
 	}
-	evbuffer_add_printf(out, "]}\n");
+	evbuffer_add_printf(out, "]");
+	if (*s->hl) {
+		struct hosts_stats hs;
+		struct eventlog_stats es;
+		hosts_get_stats(hostlog_hosts(*s->hl), &hs);
+		eventlog_get_stats(hostlog_eventlog(*s->hl), &es);
+		evbuffer_add_printf(out,
+		                    ",\"hosts\":{\"count\":%d,\"recorded\":%llu,\"evicted\":%llu,"
+		                    "\"save_errors\":%llu},\"log\":{\"lines\":%llu,\"dropped\":%llu}",
+		                    hs.hosts, (unsigned long long)hs.recorded,
+		                    (unsigned long long)hs.evicted, (unsigned long long)hs.save_errors,
+		                    (unsigned long long)es.lines, (unsigned long long)es.dropped);
+	}
+	evbuffer_add_printf(out, "}\n");
 }
 
 static int

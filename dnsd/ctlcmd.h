@@ -32,8 +32,9 @@ struct ctlcmd_src {
 };
 
 /* What "status json" (and the HTTP server's /api/status) writes: uptime,
- * the policy (phase in force, next boundary, clock, timeline), the cache
- * and the upstreams, as one JSON object and a newline. */
+ * the policy (phase in force, next boundary, clock, timeline), the cache,
+ * the upstreams (state, mean RTT), the host table and the event log, as
+ * one JSON object and a newline. */
 void ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out);
 /* The policy timeline as dnsd-policy --timeline prints it; the caller
  * frees. NULL when out of memory. */

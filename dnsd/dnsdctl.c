@@ -12,8 +12,8 @@
 
 #include "config.h"
 #include "fleet.h"
+#include "paths.h"
 
-#define DNSDCTL_DEFAULT_SOCKET "/var/run/dnsd.sock"
 #define DNSDCTL_REPLY_MAX (64u << 20)
 
 static void
@@ -22,6 +22,7 @@ usage(void)
 	fprintf(stderr,
 	        "usage: dnsdctl [-s SOCKET | -c CONFIG] COMMAND\n"
 	        "       dnsdctl -V | --version\n"
+	        "default: the control_socket of " DNSD_CONF_PATH ", else " DNSD_CONTROL_SOCKET "\n"
 	        "commands:\n"
 	        "  status [--json]          uptime, policy phase, clock, cache, upstreams, logs\n"
 	        "  stats                    counters\n"
@@ -225,20 +226,23 @@ done:
 	return rc;
 }
 
+/* -s, else the control_socket of -c's config, else that of the installed
+ * config when it loads, else the built-in default (which the installed
+ * config also names: one Makefile variable sets both). */
 static const char *
 socket_path(const char *sock, const char *conf)
 {
 	char err[CONFIG_ERR_MAX];
 	static char path[256];
-	if (sock || !conf)
-		return sock ? sock : DNSDCTL_DEFAULT_SOCKET;
-	struct config *c = config_load(conf, err, sizeof err);
-	if (!c) {
+	if (sock)
+		return sock;
+	struct config *c = config_load(conf ? conf : DNSD_CONF_PATH, err, sizeof err);
+	if (!c && conf) {
 		fprintf(stderr, "%s", err);
 		exit(1);
 	}
 	snprintf(path, sizeof path, "%s",
-	         c->control_socket ? c->control_socket : DNSDCTL_DEFAULT_SOCKET);
+	         c && c->control_socket ? c->control_socket : DNSD_CONTROL_SOCKET);
 	config_free(c);
 	return path;
 }

@@ -220,3 +220,15 @@ hostlog_register(struct hostlog *hl, struct control *c)
 {
 	return report_register(c, hl->hosts);
 }
+
+const struct hosts *
+hostlog_hosts(const struct hostlog *hl)
+{
+	return hl->hosts;
+}
+
+const struct eventlog *
+hostlog_eventlog(const struct hostlog *hl)
+{
+	return hl->elog;
+}

@@ -605,6 +605,7 @@ hosts_record(struct hosts *h, const struct client_info *ci, const char *qname, u
 	e->total++;
 	add_cat(h, e, cat, 1);
 	e->last_action = (uint8_t)d->action;
+	h->st.by_action[cat][d->action <= POLICY_SINKHOLE ? d->action : POLICY_NONE]++;
 	const char *shared = name_ref(h, qname, hash);
 	if (shared) {
 		add_name(h, e, shared);

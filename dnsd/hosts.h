@@ -95,6 +95,8 @@ struct hosts_stats {
 	uint64_t archived, archive_errors; /* evicted hosts written to / lost from the archive */
 	time_t last_save;    /* 0: never */
 	bool loaded_corrupt; /* the state file was moved aside at start */
+	/* attempts recorded since start, by category index and action */
+	uint64_t by_action[HOSTS_MAX_CATS][POLICY_SINKHOLE + 1];
 };
 
 void hosts_opts_defaults(struct hosts_opts *o);

@@ -26,16 +26,19 @@
 #include "ctlcmd.h"
 #include "forward.h"
 #include "hostlog.h"
+#ifdef DNSD_HTTP
+#include "http.h"
+#endif
 #include "ifaddr.h"
 #include "listen.h"
 #include "log.h"
+#include "metrics.h"
+#include "paths.h"
 #include "phase.h"
 #include "policy.h"
 #include "query.h"
 #include "ratelimit.h"
 #include "resolv.h"
-
-#define DNSD_DEFAULT_CONF "/etc/dnsd/dnsd.conf"
 
 struct dnsd {
 	const char *conf_path;
@@ -57,8 +60,12 @@ struct dnsd {
 	struct resolv *resolv;		/* resolv_conf's nameservers */
 	struct hostlog *hl;		/* per-host records (HOSTS) */
 	struct control *ctl;		/* control socket, NULL when not configured */
-	struct ctlcmd_src ctlsrc;	/* what its commands read */
+	struct ctlcmd_src ctlsrc;	/* what its commands, the pages and metrics read */
 	int pid_fd;			/* the locked pid file, or -1 */
+#ifdef DNSD_HTTP
+	struct http *http;		/* NULL when there is no http group */
+#endif
+	struct metrics_file *mfile;	/* NULL when there is no metrics_file */
 };
 
 static void
@@ -227,6 +234,31 @@ dnsd_set_now(struct dnsd *d, bool first)
 	phase_set_audit(d->phase, d->audit_cli || d->cfg->audit);
 }
 
+/* The HTTP server's token, allow list and limits, and the metrics file,
+ * from d->cfg (at start and on reload; HTTP listen addresses change only
+ * on restart). */
+static void
+dnsd_configure_metrics(struct dnsd *d)
+{
+	const struct config *c = d->cfg;
+#ifdef DNSD_HTTP
+	if (d->http && c->http.nlisten)
+		http_configure(d->http, c);
+	else if (!d->http != !c->http.nlisten)
+		log_warn("reload: the http server starts or stops only on restart");
+#endif
+	if (d->mfile && c->metrics_file)
+		metrics_file_configure(d->mfile, c->metrics_file, c->metrics_interval);
+	else if (c->metrics_file) {
+		if ((d->mfile = metrics_file_new(d->base, c->metrics_file, c->metrics_interval,
+		    &d->ctlsrc)) == NULL)
+			log_warn("metrics_file %s: out of memory", c->metrics_file);
+	} else {
+		metrics_file_free(d->mfile);
+		d->mfile = NULL;
+	}
+}
+
 static int
 dnsd_same_listen(const struct config *a, const struct config *b)
 {
@@ -296,6 +328,7 @@ dnsd_reload(struct dnsd *d, char *why, size_t whylen)
 	d->cfg = c;
 	phase_set_policy(d->phase, pol);
 	dnsd_set_now(d, false);
+	dnsd_configure_metrics(d);
 	log_info("configuration reloaded from %s", d->conf_path);
 	return 0;
 }
@@ -377,7 +410,8 @@ dnsd_write_pid(int fd, const char *path)
 		fatal("pid file %s: %s", path, strerror(errno));
 }
 
-/* The per-host records and the control socket (before privileges go:
+/* The per-host records, the HTTP server, the metrics file and the control
+ * socket (before privileges go:
  * their files may be in root's directories). */
 static void
 dnsd_start_hosts(struct dnsd *d)
@@ -386,13 +420,19 @@ dnsd_start_hosts(struct dnsd *d)
 	if ((d->hl = hostlog_new(d->cfg, d->base, err, sizeof err)) == NULL)
 		fatal("%s", err);
 	query_set_hostlog(d->qc, d->hl);
+	d->ctlsrc = (struct ctlcmd_src){ .started = time(NULL), .cache = &d->cache, .fwd = &d->fwd,
+		.qc = &d->qc, .listen = &d->listen, .phase = &d->phase, .hl = &d->hl,
+		.reload = dnsd_reload_cb, .reload_arg = d };
+#ifdef DNSD_HTTP
+	if (d->cfg->http.nlisten &&
+	    (d->http = http_new(d->base, d->cfg, &d->ctlsrc, err, sizeof err)) == NULL)
+		fatal("%s", err);
+#endif
+	dnsd_configure_metrics(d);
 	if (d->cfg->control_socket == NULL)
 		return;
 	if ((d->ctl = control_new(d->base, d->cfg->control_socket, err, sizeof err)) == NULL)
 		fatal("%s", err);
-	d->ctlsrc = (struct ctlcmd_src){ .started = time(NULL), .cache = &d->cache, .fwd = &d->fwd,
-		.qc = &d->qc, .listen = &d->listen, .phase = &d->phase, .hl = &d->hl,
-		.reload = dnsd_reload_cb, .reload_arg = d };
 	if (ctlcmd_register(d->ctl, &d->ctlsrc) < 0)
 		fatal("control: too many commands");
 }
@@ -448,6 +488,10 @@ static void
 dnsd_stop(struct dnsd *d)
 {
 	control_free(d->ctl);
+#ifdef DNSD_HTTP
+	http_free(d->http);
+#endif
+	metrics_file_free(d->mfile);
 	hostlog_free(d->hl);	/* saves the host table, writes pending summaries */
 	resolv_free(d->resolv);
 	forward_free(d->fwd);
@@ -472,7 +516,7 @@ dnsd_stop(struct dnsd *d)
 int
 main(int argc, char **argv)
 {
-	struct dnsd d = { .conf_path = DNSD_DEFAULT_CONF, .pid_fd = -1 };
+	struct dnsd d = { .conf_path = DNSD_CONF_PATH, .pid_fd = -1 };
 	int foreground = 0, check = 0, verbose = 0, ch;
 	struct policy *pol;
 

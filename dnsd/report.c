@@ -515,7 +515,31 @@ html_page(const struct hosts *h, const struct hostarch_list *l, time_t now, stru
 	evbuffer_add_printf(out, "</body></html>\n");
 }
 
-/* html_str, for the fleet report (report.h). */
+int
+report_host_json(const struct hosts *h, const char *key, struct evbuffer *out)
+{
+	const struct host *e = hosts_find(h, key);
+	if (!e)
+		return -1;
+	json_host(h, e, out);
+	evbuffer_add(out, "\n", 1);
+	return 0;
+}
+
+/* The static helpers above, for the live pages (report.h). */
+const char *
+report_time(time_t t, char buf[32], const char *fmt)
+{
+	return short_time(t, buf, fmt);
+}
+
+const char *
+report_category_counts(const struct hosts *h, const struct host *e, char *buf, size_t len,
+                       const char *kv, const char *sep)
+{
+	return category_counts(h, e, buf, len, kv, sep);
+}
+
 void
 report_html_str(struct evbuffer *out, const char *s)
 {

@@ -22,8 +22,16 @@ int report_hosts(const struct hosts *h, enum report_format f, bool all, time_t n
                  struct evbuffer *out);
 /* One host by IP, MAC or hostname; -1 when there is none. */
 int report_host(const struct hosts *h, const char *key, struct evbuffer *out);
+/* The same host as one JSON object (the objects of "hosts json"). */
+int report_host_json(const struct hosts *h, const char *key, struct evbuffer *out);
 
-/* s escaped for HTML text and attributes (the fleet report shares it). */
+/* Pieces the live pages (http_pages.c) share with these reports: local
+ * time by strftime fmt, "-" for 0 (returns buf); "update 12, licensing 3"
+ * with kv between name and count and sep between pairs (truncated to len;
+ * returns buf); s escaped for HTML text and attributes. */
+const char *report_time(time_t t, char buf[32], const char *fmt);
+const char *report_category_counts(const struct hosts *h, const struct host *e, char *buf,
+                                   size_t len, const char *kv, const char *sep);
 void report_html_str(struct evbuffer *out, const char *s);
 
 /* Register "hosts [text|json|csv|html] [all]" and "host KEY" on c; h is

@@ -274,3 +274,45 @@ nsd_dnsd() {
 	start_dnsd "$T/dnsd.conf"
 	wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
 }
+
+# ---- the HTTP server (tests/integration/http_*.sh) ----
+
+# http_require: end the scenario with a skip when this dnsd was built with
+# HTTP=0 (no HTTP server: dnsd -t refuses an http group).
+http_require() {
+	printf 'upstreams = [ "127.0.0.1" ];\nhttp = { };\n' >"$T/http-probe.conf"
+	"$DNSD" -t -c "$T/http-probe.conf" >/dev/null 2>&1 && return 0
+	expect_match "an http group is refused by a dnsd built with HTTP=0" 'built without the HTTP server' \
+		"$("$DNSD" -t -c "$T/http-probe.conf" 2>&1)"
+	echo "ok - HTTP server tests # skip dnsd built with HTTP=0"
+	exit $FAILED
+}
+
+# http_conf FILE [SETTINGS]: append an http group on 127.0.0.1 and a free
+# port (HTTP_PORT) with SETTINGS to a dnsd.conf.
+http_conf() {
+	HTTP_PORT=$(free_port)
+	printf 'http = { listen = [ "127.0.0.1@%s" ]; %s };\n' "$HTTP_PORT" "${2:-}" >>"$1"
+}
+
+# hget PATH [CURL-ARGS...]: GET from dnsd's HTTP server; prints the body
+# then the status code on the last line.
+hget() { local p=$1; shift; curl -s -m 5 -w '\n%{http_code}' "$@" "http://127.0.0.1:$HTTP_PORT$p"; }
+
+# wait_http: until the HTTP server answers (10 s at most).
+wait_http() {
+	local i
+	for i in $(seq 100); do
+		curl -s -m 1 -o /dev/null "http://127.0.0.1:$HTTP_PORT/" "$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# chromium_run ARGS...: headless Chromium as the tests run it (root, no
+# sandbox, no network but loopback, a fresh profile each time).
+chromium_run() {
+	timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$(mktemp -d "$T/chr.XXXX")" "$@" 2>>"$T/chromium.err"
+}
