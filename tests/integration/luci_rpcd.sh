@@ -5,17 +5,12 @@
 # answer must be one JSON object, the hosts trimmed to fit a ubus message;
 # a dnsd that is down gives {"error": ...}.
 . "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/luci/lib.sh"
 
-plugin=$TOP/appliance/openwrt/luci-app-dnsd/root/usr/libexec/rpcd/luci.dnsd
 # As on a router: busybox ash, jshn.sh from the OpenWrt stand-ins.
-rpc() { IPKG_INSTROOT=$TOP/tests/openwrt/standins DNSDCTL=$DNSDCTL DNSD_CONF=$T/dnsd.conf busybox sh "$plugin" "$@"; }
+rpc() { IPKG_INSTROOT=$TOP/tests/openwrt/standins DNSDCTL=$DNSDCTL DNSD_CONF=$T/dnsd.conf busybox sh "$LUCI_PLUGIN" "$@"; }
 
-hosts_setup || { not_ok "nsd started"; exit 1; }
-# A later phase, so that there is a next boundary to show.
-sed -i 's|others = "log"; } );|others = "log"; }, { name = "later"; start = "2099-01-01 00:00"; others = "nxdomain"; } );|' "$HOSTS_POLICY"
-hosts_conf "$T/dnsd.conf"
-start_dnsd "$T/dnsd.conf"
-wait_dns "$DNSD_PORT" && wait_ctl || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+luci_dnsd
 qfrom 127.0.0.2 upd.kaspersky.com A >/dev/null
 qfrom 127.0.0.2 upd.kaspersky.com A >/dev/null
 qfrom 127.0.0.3 ds.kaspersky.com A >/dev/null

@@ -10,8 +10,8 @@
 DNSD_BUILD=$(cd "${1:?build dir}" && pwd)
 LUCI_ROOT=${2:?LUCI_ROOT}
 . "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/luci/lib.sh"
 SHOTS=${SHOTS:-$DNSD_BUILD/luci-shots}
-app=$TOP/appliance/openwrt/luci-app-dnsd
 
 for f in cbi.js luci.js form.js rpc.js uci.js ui.js; do
 	[ -f "$LUCI_ROOT/luci-static/resources/$f" ] ||
@@ -21,12 +21,7 @@ done
 mkdir -p "$T/uci"
 cp "$TOP/appliance/openwrt/dnsd/files/dnsd.config" "$T/uci/dnsd"
 
-hosts_setup || { not_ok "nsd started"; exit 1; }
-# A later phase, so that there is a next boundary to show.
-sed -i 's|others = "log"; } );|others = "log"; }, { name = "later"; start = "2099-01-01 00:00"; others = "nxdomain"; } );|' "$HOSTS_POLICY"
-hosts_conf "$T/dnsd.conf"
-start_dnsd "$T/dnsd.conf"
-wait_dns "$DNSD_PORT" && wait_ctl || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+luci_dnsd
 qfrom 127.0.0.2 upd.kaspersky.com A >/dev/null
 qfrom 127.0.0.2 activation-v2.kaspersky.com A >/dev/null
 qfrom 127.0.0.3 ds.kaspersky.com A >/dev/null
@@ -35,8 +30,8 @@ qfrom 127.0.0.3 ds.kaspersky.com A >/dev/null
 start_server() {
 	local port=$1; shift
 	env IPKG_INSTROOT="$TOP/tests/openwrt/standins" DNSDCTL="$DNSDCTL" DNSD_CONF="$T/dnsd.conf" "$@" \
-		node "$TOP/tests/luci/server.js" "$port" "$LUCI_ROOT" "$app" "$T/uci" \
-		"$app/root/usr/libexec/rpcd/luci.dnsd" "$T/server.$port.log" &
+		node "$TOP/tests/luci/server.js" "$port" "$LUCI_ROOT" "$LUCI_APP" "$T/uci" \
+		"$LUCI_PLUGIN" "$T/server.$port.log" &
 	PIDS+=($!)
 	for i in $(seq 100); do grep -q listening "$T/server.$port.log" 2>/dev/null && break; sleep 0.1; done
 }
