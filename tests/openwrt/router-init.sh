@@ -1,0 +1,42 @@
+#!/bin/bash
+# PID 1 of the "router": run by tests/openwrt/run.sh inside
+# `unshare --mount --pid --net --fork --mount-proc`. FLASH (the test's
+# directory that survives reboots) becomes /etc (bind) and the upper layer
+# of /usr (overlay on the host's /usr, where busybox is /bin/sh), SHARE (the
+# test's exchange directory) is /mnt, /tmp is a
+# fresh tmpfs and /var is /tmp (as OpenWrt links it), /run a fresh tmpfs.
+# Then, as procd's boot does: ubusd, procd (not PID 1: -S), /sbin/reload_config
+# (the boot script's md5 baseline), every /etc/rc.d/S* with "boot". SIGTERM
+# is the reboot/poweroff: /etc/rc.d/K* "shutdown", then exit (the kernel
+# kills what is left of the namespace).
+set -u
+FLASH=$1 SHARE=$2
+mount --make-rprivate /
+mount --bind "$SHARE" /mnt
+mount --bind "$FLASH/etc" /etc
+mount -t overlay overlay -o "lowerdir=/usr,upperdir=$FLASH/usr,workdir=$FLASH/usr.work" /usr
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount --bind /tmp /var
+mount -t tmpfs tmpfs /run
+mkdir -p /var/run/ubus /var/lock /var/log /var/etc /tmp/resolv.conf.d
+: >/tmp/resolv.conf.d/resolv.conf.auto
+ip link set lo up
+# The test plumbs the links from outside, as the hardware is there at boot.
+for _ in $(seq 100); do [ -f /mnt/links ] && break; sleep 0.1; done
+
+log=/var/log/boot.log
+shutdown() {
+	local s
+	for s in /etc/rc.d/K*; do [ -x "$s" ] && "$s" shutdown >>"$log" 2>&1; done
+	exit 0
+}
+trap shutdown TERM
+
+ubusd -s /var/run/ubus/ubus.sock >>/var/log/ubusd.log 2>&1 &
+for _ in $(seq 100); do [ -S /var/run/ubus/ubus.sock ] || [ -f /var/run/ubus/standin.pid ] && break; sleep 0.1; done
+procd -s /var/run/ubus/ubus.sock -S >>/var/log/procd.log 2>&1 &
+ubus -t 10 wait_for service >>"$log" 2>&1
+/sbin/reload_config >>"$log" 2>&1
+for s in /etc/rc.d/S*; do [ -x "$s" ] && "$s" boot >>"$log" 2>&1; done
+echo booted >/mnt/ready
+while :; do sleep 3600 & wait $!; done
