@@ -10,6 +10,7 @@
 # package's files are installed as its Makefile installs them, with
 # Debian's dnsmasq laid out as OpenWrt's dnsmasq init lays it out.
 # Prints "ok"/"not ok" per check, or one "skip" line without namespaces.
+# OWRT_HOLD=SECONDS keeps the first boot up that long, to look around.
 source "$(dirname "$0")/../lib.sh"
 
 OWRT=${1:-${OPENWRT_ROOT:-}}
@@ -86,16 +87,19 @@ ln -s /usr/bin/busybox "$FLASH/usr/bin/ash"
 # OpenWrt's awk is busybox's (Debian's goes through /etc/alternatives).
 for b in awk which; do ln -s /usr/bin/busybox "$FLASH/usr/bin/$b"; done
 sa=$HERE/standins
-# The OpenWrt userland: stand-ins, or the real root's binaries and scripts.
+# The OpenWrt userland, where OpenWrt puts it (uci in /sbin: uci.sh calls
+# /sbin/uci): the stand-ins, or the real root's binaries and scripts.
 if [ -z "$OWRT" ]; then
 	cp "$sa/sbin/procd" "$sa/sbin/ubusd" "$FLASH/usr/sbin/"
-	cp "$sa/bin/uci" "$sa/bin/uci.awk" "$sa/bin/ubus" "$sa/bin/jsonfilter" "$FLASH/usr/bin/"
+	cp "$sa/sbin/uci" "$sa/sbin/uci.awk" "$FLASH/usr/sbin/"
+	cp "$sa/bin/ubus" "$sa/bin/jsonfilter" "$FLASH/usr/bin/"
 	cp "$sa/usr/libexec/procd-service" "$FLASH/usr/libexec/"
 	src=$sa
 else
 	cp -a "$OWRT"/lib/*.so* "$FLASH/usr/lib/"
 	cp "$OWRT/sbin/procd" "$OWRT/sbin/ubusd" "$FLASH/usr/sbin/"
-	cp "$OWRT/bin/uci" "$OWRT/bin/jsonfilter" "$FLASH/usr/bin/"
+	cp "$OWRT/bin/uci" "$FLASH/usr/sbin/"
+	cp "$OWRT/bin/jsonfilter" "$FLASH/usr/bin/"
 	[ -e "$OWRT/bin/jshn" ] && cp "$OWRT/bin/jshn" "$FLASH/usr/bin/"
 	# ubus: the real CLI, behind the stand-in that answers network.interface
 	# for the netifd the tier does not run.
@@ -282,6 +286,9 @@ pkg_remove() {
 
 # ---- first boot: install the package, put dnsmasq behind dnsd ----
 boot || { not_ok "the router boots"; diag; exit 1; }
+if [ -n "${OWRT_HOLD:-}" ]; then
+	echo "# router up: nsenter -t $ROUTER -m -p -n sh (held $OWRT_HOLD s)"; sleep "$OWRT_HOLD"
+fi
 start_wan_nsd
 poll in_wan dig @"$WAN4.1" +tries=1 +time=1 "www.$ZONE" || { not_ok "nsd answers on the WAN"; cat "$T/nsd/stderr"; exit 1; }
 dnsmasq_up() { rt "ubus call service list" | jq -e ".dnsmasq.instances.cfg01411c.running"; }

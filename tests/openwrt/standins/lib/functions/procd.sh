@@ -12,10 +12,13 @@ procd_lock() {
 	local basescript service_name
 	basescript=$(readlink "$initscript")
 	service_name=$(basename "${basescript:-$initscript}")
+	flock -n 1000 2>/dev/null && return
 	mkdir -p /var/lock
 	exec 1000>"/var/lock/procd_${service_name}.lock"
 	flock 1000
 }
+
+procd_lock
 
 _procd_ubus_call() {
 	ubus call service "$1" "$(json_dump)"

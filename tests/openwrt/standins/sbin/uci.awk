@@ -1,4 +1,4 @@
-# The uci stand-in's engine (tests/openwrt/standins/bin/uci runs it): reads a
+# The uci stand-in's engine (tests/openwrt/standins/sbin/uci runs it): reads a
 # package (/etc/config syntax, or the staged copy), applies one or more uci
 # commands, prints what uci prints, writes the staged copy. Anonymous
 # sections are named as libuci names them when it allocates one:
