@@ -133,13 +133,18 @@ procd_add_interface_trigger() {
 	json_close_array
 	json_add_int "" "${PROCD_RELOAD_DELAY:-1000}"; json_close_array
 }
+# The service's own name, from the init script's path, as procd.sh finds it.
+_procd_name() { local script; script=$(readlink "$initscript"); basename "${script:-$initscript}"; }
 procd_add_reload_trigger() {
-	local f
+	local f name
+	name=$(_procd_name)
 	procd_open_trigger
 	for f in "$@"; do procd_add_config_trigger config.change "$f" "/etc/init.d/$name" reload; done
 	procd_close_trigger
 }
 procd_add_reload_interface_trigger() {
+	local name
+	name=$(_procd_name)
 	procd_open_trigger
 	procd_add_interface_trigger "interface.*" "$1" "/etc/init.d/$name" reload
 	procd_close_trigger
