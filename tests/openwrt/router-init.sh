@@ -6,7 +6,8 @@
 # test's exchange directory) is /mnt, /tmp is a
 # fresh tmpfs and /var is /tmp (as OpenWrt links it), /run a fresh tmpfs.
 # Then, as procd's boot does: ubusd, procd (not PID 1: -S), /sbin/reload_config
-# (the boot script's md5 baseline), every /etc/rc.d/S* with "boot". SIGTERM
+# (the boot script's md5 baseline), every /etc/rc.d/S* with "boot", and the
+# netifd stand-in's ifup of each line of /mnt/interfaces. SIGTERM
 # is the reboot/poweroff: /etc/rc.d/K* "shutdown", then exit (the kernel
 # kills what is left of the namespace).
 set -u
@@ -38,5 +39,9 @@ procd -s /var/run/ubus/ubus.sock -S >>/var/log/procd.log 2>&1 &
 ubus -t 10 wait_for service >>"$log" 2>&1
 /sbin/reload_config >>"$log" 2>&1
 for s in /etc/rc.d/S*; do [ -x "$s" ] && "$s" boot >>"$log" 2>&1; done
+# netifd (S20network) brings up the interfaces configured at boot.
+while read -r iface; do
+	[ -n "$iface" ] && netifd-event up $iface >>"$log" 2>&1
+done </mnt/interfaces
 echo booted >/mnt/ready
 while :; do sleep 3600 & wait $!; done

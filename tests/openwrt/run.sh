@@ -92,7 +92,8 @@ sa=$HERE/standins
 if [ -z "$OWRT" ]; then
 	cp "$sa/sbin/procd" "$sa/sbin/ubusd" "$FLASH/usr/sbin/"
 	cp "$sa/sbin/uci" "$sa/sbin/uci.awk" "$FLASH/usr/sbin/"
-	cp "$sa/bin/ubus" "$sa/bin/jsonfilter" "$FLASH/usr/bin/"
+	cp "$sa/bin/ubus" "$sa/usr/bin/jsonfilter" "$FLASH/usr/bin/"
+	cp "$sa/usr/share/libubox/json-c.jq" "$FLASH/usr/share/libubox/"
 	cp "$sa/usr/libexec/procd-service" "$FLASH/usr/libexec/"
 	src=$sa
 else
@@ -197,7 +198,7 @@ boot() {
 		>>"$T/router.out" 2>&1 &
 	UNSHARE=$!
 	for i in $(seq 100); do ROUTER=$(pgrep -P "$UNSHARE" | head -1); [ -n "$ROUTER" ] && break; sleep 0.1; done
-	plumb "$ROUTER" && touch "$SHARE/links"
+	plumb "$ROUTER" && echo "lan br-lan $LAN4.1/24" >"$SHARE/interfaces" && touch "$SHARE/links"
 	for i in $(seq 100); do [ -f "$SHARE/ready" ] && return 0; sleep 0.1; done
 	return 1
 }

@@ -37,7 +37,7 @@ json_close_array() { _jshn_close; }
 json_dump() {
 	local b="$_JSHN_BUF" t="$_JSHN_TYPE"
 	while [ -n "$t" ]; do case "$t" in o*) b="$b}" ;; a*) b="$b]" ;; esac; t=${t#?}; done
-	printf '%s\n' "$b" | jq -c .
+	printf "%s\n" "$b" | jq -r "$(cat "$IPKG_INSTROOT/usr/share/libubox/json-c.jq") jsonc"
 }
 # Reading: json_load TEXT, json_select KEY|.., json_get_var VAR KEY,
 # json_get_keys VAR, json_get_type VAR KEY.
