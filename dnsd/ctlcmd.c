@@ -50,6 +50,9 @@ status_dns(const struct ctlcmd_src *s, struct evbuffer *out)
 	                    (unsigned long long)cs.misses, (unsigned long long)cs.evictions);
 	if (*s->fwd)
 		forward_get_stats(*s->fwd, &fs);
+	if (fs.nupstream == 0)
+		evbuffer_add_printf(out, "upstreams: none (resolv_conf names no usable nameserver yet): "
+		                         "SERVFAIL for names not in the cache or policy\n");
 	for (int i = 0; i < fs.nupstream && i < FORWARD_STATUS_MAX; i++)
 		evbuffer_add_printf(out, "upstream %s: %s, %u consecutive failures\n",
 		                    fs.up[i].addr, fs.up[i].down ? "DOWN" : "up", fs.up[i].fails);

@@ -12,18 +12,6 @@
 #include "ratelimit.h"
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	static const char resolv[] = "# read by resolv_conf = \"resolv.conf\"\n"
-				     "nameserver 127.0.0.1\nnameserver ::1\nnameserver 192.0.2.53#5353\n";
-
-	(void)argc;
-	(void)argv;
-	fuzz_scratch_file("resolv.conf", (const uint8_t *)resolv, sizeof resolv - 1);
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[CONFIG_ERR_MAX];

@@ -13,9 +13,11 @@ source "$(dirname "$0")/../lib.sh"
 # (anna-laptop) and 127.0.0.3 (bob-pc): tests/lib.sh.
 hosts_setup || { not_ok "nsd started"; exit 1; }
 
-# uci_dnsd FILE MODE PORT: a /etc/config/dnsd for this world.
+# uci_dnsd NAME MODE PORT: a /etc/config/NAME for this world, read by
+# dnsd-uci through the functions.sh stand-in.
+export UCI_CONFIG_DIR=$T DNSD_FUNCTIONS=$TOP/tests/tools/openwrt-functions.sh
 uci_dnsd() {
-	cat >"$1" <<EOF
+	cat >"$T/$1" <<EOF
 config dnsd 'main'
 	option mode '$2'
 	option port '$3'
@@ -41,8 +43,8 @@ start_dnsmasq() {
 status_of() { sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
 
 # ---- (a) primary: dnsd on the DNS port, dnsmasq DHCP only ----
-uci_dnsd "$T/uci-a" primary "$DNSD_PORT"
-"$TOP/appliance/openwrt/dnsd/files/dnsd-uci" "$T/uci-a" >"$T/a.conf"
+uci_dnsd uci-a primary "$DNSD_PORT"
+"$TOP/appliance/openwrt/dnsd/files/dnsd-uci" uci-a >"$T/a.conf"
 start_dnsd "$T/a.conf"
 start_dnsmasq --port=0 --dhcp-leasefile="$LEASES"
 wait_dns "$DNSD_PORT" || { not_ok "(a) dnsd answers"; sed 's/^/#   /' "$DNSD_LOG"; exit 1; }
@@ -61,8 +63,8 @@ stop_dnsd
 # ---- (b) behind: dnsmasq on the DNS port forwards to dnsd ----
 DNSD_PORT=$(free_port)
 FRONT_PORT=$(free_port)
-uci_dnsd "$T/uci-b" behind "$DNSD_PORT"
-"$TOP/appliance/openwrt/dnsd/files/dnsd-uci" "$T/uci-b" >"$T/b.conf"
+uci_dnsd uci-b behind "$DNSD_PORT"
+"$TOP/appliance/openwrt/dnsd/files/dnsd-uci" uci-b >"$T/b.conf"
 start_dnsd "$T/b.conf"
 start_dnsmasq --port="$FRONT_PORT" --listen-address=127.0.0.1 --bind-interfaces \
 	--server="127.0.0.1#$DNSD_PORT" --add-mac --add-subnet=32,128 --cache-size=0

@@ -15,12 +15,14 @@ listen = [ "127.0.0.1@$DNSD_PORT" ];
 resolv_conf = "resolv.d/resolv.conf.auto";
 policy = { file = "block.conf"; };
 forward = { budget_ms = 3000; };
+control_socket = "ctl.sock";
 CONF
 check "dnsd -t accepts a resolv_conf that does not exist yet" "$DNSD" -t -c "$T/dnsd.conf"
 start_dnsd "$T/dnsd.conf"
 wait_dns "$DNSD_PORT" || { not_ok "dnsd starts with no resolv.conf"; cat "$DNSD_LOG"; exit 1; }
 ok "dnsd starts with no resolv.conf"
 check "it says it has no nameserver yet" grep -q 'no usable nameserver' "$DNSD_LOG"
+expect_match "and so does dnsdctl status" "upstreams: none" "$(ctl status 2>&1)"
 expect_eq "a policy name is answered without an upstream" NXDOMAIN "$(rcode blocked.test A)"
 t0=$(date +%s%N)
 expect_eq "another name: SERVFAIL" SERVFAIL "$(rcode www.example.test A)"
@@ -45,6 +47,7 @@ expect_eq "forwarding once a nameserver appears" 192.0.2.10 "$got"
 if [ "$ms" -le 3000 ]; then ok "within 3 s of the file changing (${ms} ms)"
 else not_ok "within 3 s of the file changing (${ms} ms)"; fi
 check "the new upstream is logged" grep -q "upstreams 127.0.0.1@$NSD_PORT" "$DNSD_LOG"
+expect_match "and shown by dnsdctl status" "upstream 127.0.0.1@$NSD_PORT: up" "$(ctl status 2>&1)"
 # The WAN goes down: netifd empties the file; dnsd stops forwarding.
 : >"$T/resolv.d/resolv.conf.auto"
 # (A new name each time: the NXDOMAIN of the last is cached.)
