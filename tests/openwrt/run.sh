@@ -268,7 +268,7 @@ NSD
 # postinst and opkg's default one (enable and start its init scripts).
 pkg_install() {
 	rt 'mkdir -p /usr/lib/opkg/info && cd /mnt/ipkg && find . ! -type d | sed "s|^\.||" >/usr/lib/opkg/info/dnsd.list &&
-		cp -a /mnt/ipkg/. /'
+		tar -C /mnt/ipkg -cf - . | tar -C / --keep-directory-symlink -xf -'
 	if [ -n "$userid" ]; then
 		rt "grep -q '^${userid%%:*}:' /etc/group || echo '${userid#*:}:x:450:' >>/etc/group
 			grep -q '^${userid%%:*}:' /etc/passwd || echo '${userid%%:*}:x:450:450:${userid%%:*}:/var:/bin/false' >>/etc/passwd"

@@ -1,8 +1,9 @@
 # functions.sh stand-in (busybox ash): OpenWrt's UCI shell API as init
 # scripts use it. config_load evaluates `uci -n export` (single-quoted values,
 # as uci quotes them) into CONFIG_<section>_<option> variables, calling the
-# config_cb/option_cb/list_cb hooks; lists are joined by spaces for config_get and kept item by item for
-# config_list_foreach; config_get_bool knows uci's boolean spellings.
+# config_cb/option_cb/list_cb hooks; lists are joined by spaces for
+# config_get and kept item by item for config_list_foreach; config_get_bool
+# knows uci's boolean spellings.
 
 append() { local var=$1 value=$2 sep=${3:- }; eval "export -n -- \"$var=\${$var:+\${$var}\${value:+\$sep}}\$value\""; }
 list_contains() { local var=$1 str=$2 val; eval "val=\" \${$var} \""; [ "${val%% $str *}" != "$val" ]; }
