@@ -37,8 +37,9 @@ ubusd -s /var/run/ubus/ubus.sock >>/var/log/ubusd.log 2>&1 &
 for _ in $(seq 100); do [ -S /var/run/ubus/ubus.sock ] || [ -f /var/run/ubus/standin.pid ] && break; sleep 0.1; done
 procd -s /var/run/ubus/ubus.sock -S >>/var/log/procd.log 2>&1 &
 ubus -t 10 wait_for service >>"$log" 2>&1
+echo procd >>/mnt/progress
 /sbin/reload_config >>"$log" 2>&1
-for s in /etc/rc.d/S*; do [ -x "$s" ] && "$s" boot >>"$log" 2>&1; done
+for s in /etc/rc.d/S*; do [ -x "$s" ] && "$s" boot >>"$log" 2>&1; echo "$s" >>/mnt/progress; done
 # netifd (S20network) brings up the interfaces configured at boot.
 while read -r iface; do
 	[ -n "$iface" ] && netifd-event up $iface >>"$log" 2>&1

@@ -10,7 +10,7 @@
 # package's files are installed as its Makefile installs them, with
 # Debian's dnsmasq laid out as OpenWrt's dnsmasq init lays it out.
 # Prints "ok"/"not ok" per check, or one "skip" line without namespaces.
-# OWRT_HOLD=SECONDS keeps the first boot up that long, to look around.
+# OWRT_HOLD=SECONDS keeps the router up that long at the first failure.
 source "$(dirname "$0")/../lib.sh"
 
 OWRT=${1:-${OPENWRT_ROOT:-}}
@@ -190,16 +190,23 @@ plumb() {
 		ip addr add $LAN6::10/64 dev eth0 nodad && ip route add default via $LAN4.1"
 	in_wan sh -c "ip link set eth0 up && ip addr add $WAN4.1/24 dev eth0 && ip addr add $WAN6::1/64 dev eth0 nodad"
 }
-# boot: start the router and wait (10 s) until its boot scripts ran.
+# boot: start the router and wait until its boot scripts ran (10 s at
+# most for each step: procd up, each /etc/rc.d/S* script, the interfaces).
 boot() {
-	local i
-	rm -f "$SHARE/ready" "$SHARE/links"
+	local i n=0 last=0 end
+	rm -f "$SHARE/ready" "$SHARE/links" "$SHARE/progress"
 	unshare --mount --pid --net --fork --mount-proc "$HERE/router-init.sh" "$FLASH" "$SHARE" \
 		>>"$T/router.out" 2>&1 &
 	UNSHARE=$!
 	for i in $(seq 100); do ROUTER=$(pgrep -P "$UNSHARE" | head -1); [ -n "$ROUTER" ] && break; sleep 0.1; done
 	plumb "$ROUTER" && echo "lan br-lan $LAN4.1/24" >"$SHARE/interfaces" && touch "$SHARE/links"
-	for i in $(seq 100); do [ -f "$SHARE/ready" ] && return 0; sleep 0.1; done
+	end=$(($(date +%s) + 10))
+	while [ "$(date +%s)" -le "$end" ]; do
+		[ -f "$SHARE/ready" ] && return 0
+		n=$(cat "$SHARE/progress" 2>/dev/null | wc -l)
+		[ "$n" != "$last" ] && { last=$n; end=$(($(date +%s) + 10)); }
+		sleep 0.1
+	done
 	return 1
 }
 # halt: SIGTERM to the router's init (K* shutdown), then the namespace goes.
@@ -210,6 +217,14 @@ halt() {
 	kill -KILL "$UNSHARE" 2>/dev/null
 	wait "$UNSHARE" 2>/dev/null
 }
+if [ -n "${OWRT_HOLD:-}" ]; then
+	eval "$(declare -f not_ok | sed '1s/^not_ok/lib_not_ok/')"
+	not_ok() {
+		lib_not_ok "$@"
+		[ -n "$OWRT_HOLD" ] || return 0
+		echo "# held: nsenter -t $ROUTER -m -p -n sh ($OWRT_HOLD s)"; sleep "$OWRT_HOLD"; OWRT_HOLD=
+	}
+fi
 cleanup_router() { [ "$UNSHARE" != 0 ] && halt; }
 trap 'cleanup_router; cleanup' EXIT
 # rt CMD...: a shell command on the router, as root logged in there.
@@ -287,9 +302,6 @@ pkg_remove() {
 
 # ---- first boot: install the package, put dnsmasq behind dnsd ----
 boot || { not_ok "the router boots"; diag; exit 1; }
-if [ -n "${OWRT_HOLD:-}" ]; then
-	echo "# router up: nsenter -t $ROUTER -m -p -n sh (held $OWRT_HOLD s)"; sleep "$OWRT_HOLD"
-fi
 start_wan_nsd
 poll in_wan dig @"$WAN4.1" +tries=1 +time=1 "www.$ZONE" || { not_ok "nsd answers on the WAN"; cat "$T/nsd/stderr"; exit 1; }
 dnsmasq_up() { rt "ubus call service list" | jq -e ".dnsmasq.instances.cfg01411c.running"; }
@@ -297,6 +309,9 @@ check "dnsmasq runs under procd as OpenWrt lays it out (instance cfg01411c)" pol
 pkg_install
 check "the package installs and dnsd starts under procd" poll dnsd_running
 rt '/etc/init.d/dnsd coexist behind' >"$T/coexist.out" 2>&1
+# The host table goes to RAM every 2 s instead of every minute, so that the
+# kill -9 below finds it saved within the tier's 10 s waits.
+rt 'uci set dnsd.main.hosts_save_interval=2; uci commit dnsd'
 expect_match "coexist behind: dnsmasq forwards to dnsd" "127.0.0.1#5353" "$(rt 'uci get dhcp.@dnsmasq[0].server')"
 
 # ---- cold boot with an empty resolv.conf.auto; then wwan comes up ----
@@ -328,6 +343,8 @@ expect_eq "the reload keeps the same dnsd process (SIGHUP, no restart)" "${pid:-
 check "and dnsd keeps serving" answers_a "$LAN4.1" "www.$ZONE"
 
 # ---- kill -9: procd respawns dnsd; the host table is intact ----
+saved() { rt "grep -q '$LAN4.10' \$(uci get dnsd.main.hosts_state_file)"; }
+check "the host table is saved (in RAM) before the kill" poll saved
 rt "kill -9 ${pid:-0}"
 check "kill -9: procd respawns dnsd" poll respawned "$pid"
 check "the respawned dnsd answers" poll answers_a "$LAN4.1" "www.$ZONE"

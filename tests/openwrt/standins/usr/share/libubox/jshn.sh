@@ -3,7 +3,13 @@
 # json_dump, json_cleanup), and json_load/json_get_var/json_select on top
 # of jq. Namespaces are kept by name so procd.sh's json_set_namespace works.
 
-_jshn_str() { printf '%s' "$1" | jq -Rs .; }
+# _jshn_str S: S as a JSON string (jq only when something needs escaping).
+_jshn_str() {
+	case "$1" in
+	*[\"\\]* | *[![:print:]]*) printf "%s" "$1" | jq -Rs . ;;
+	*) printf '"%s"' "$1" ;;
+	esac
+}
 # _jshn_key NAME: separator, and "NAME": inside an object.
 _jshn_key() {
 	case "$_JSHN_FIRST" in
