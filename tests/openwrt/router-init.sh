@@ -8,8 +8,8 @@
 # Then, as procd's boot does: ubusd, procd (not PID 1: -S), /sbin/reload_config
 # (the boot script's md5 baseline), every /etc/rc.d/S* with "boot", and the
 # netifd stand-in's ifup of each line of /mnt/interfaces. SIGTERM
-# is the reboot/poweroff: /etc/rc.d/K* "shutdown", then exit (the kernel
-# kills what is left of the namespace).
+# is the reboot/poweroff: /etc/rc.d/K* "shutdown", procd's log kept in /mnt
+# for the test, then exit (the kernel kills what is left of the namespace).
 set -u
 FLASH=$1 SHARE=$2
 mount --make-rprivate /
@@ -29,6 +29,7 @@ log=/var/log/boot.log
 shutdown() {
 	local s
 	for s in /etc/rc.d/K*; do [ -x "$s" ] && "$s" shutdown >>"$log" 2>&1; done
+	cp /var/log/procd.log "/mnt/procd.log.$(date +%s%N)" 2>/dev/null
 	exit 0
 }
 trap shutdown TERM
