@@ -8,7 +8,7 @@
 # Then, as procd's boot does: ubusd, procd (not PID 1: -S), /sbin/reload_config
 # (the boot script's md5 baseline), every /etc/rc.d/S* with "boot", and the
 # netifd stand-in's ifup of each line of /mnt/interfaces. SIGTERM
-# is the reboot/poweroff: /etc/rc.d/K* "shutdown", procd's log kept in /mnt
+# is the reboot/poweroff: /etc/rc.d/K* "shutdown", the logs kept in /mnt
 # for the test, then exit (the kernel kills what is left of the namespace).
 set -u
 FLASH=$1 SHARE=$2
@@ -19,6 +19,15 @@ mount -t overlay overlay -o "lowerdir=/usr,upperdir=$FLASH/usr,workdir=$FLASH/us
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount --bind /tmp /var
 mount -t tmpfs tmpfs /run
+# Its own /dev, so that /dev/log is the router's: the host's device nodes it
+# needs, bound onto a tmpfs.
+mkdir /run/dev /run/dev/pts
+for n in null zero full random urandom tty ptmx; do
+	touch "/run/dev/$n" && mount --bind "/dev/$n" "/run/dev/$n"
+done
+mount --bind /dev/pts /run/dev/pts
+ln -s /proc/self/fd /run/dev/fd
+mount --rbind /run/dev /dev
 mkdir -p /var/run/ubus /var/lock /var/log /var/etc /tmp/resolv.conf.d
 : >/tmp/resolv.conf.d/resolv.conf.auto
 ip link set lo up
@@ -29,11 +38,15 @@ log=/var/log/boot.log
 shutdown() {
 	local s
 	for s in /etc/rc.d/K*; do [ -x "$s" ] && "$s" shutdown >>"$log" 2>&1; done
-	cp /var/log/procd.log "/mnt/procd.log.$(date +%s%N)" 2>/dev/null
+	cat /var/log/procd.log /var/log/messages >"/mnt/log.$(date +%s%N)" 2>/dev/null
 	exit 0
 }
 trap shutdown TERM
 
+# The system log (OpenWrt's logd; busybox syslogd here): procd logs the
+# output of instances with stdout/stderr set there, dnsd its syslog lines.
+busybox syslogd -n -O /var/log/messages &
+for _ in $(seq 100); do [ -S /dev/log ] && break; sleep 0.1; done
 ubusd -s /var/run/ubus/ubus.sock >>/var/log/ubusd.log 2>&1 &
 for _ in $(seq 100); do [ -S /var/run/ubus/ubus.sock ] || [ -f /var/run/ubus/standin.pid ] && break; sleep 0.1; done
 procd -s /var/run/ubus/ubus.sock -S >>/var/log/procd.log 2>&1 &

@@ -209,10 +209,11 @@ boot() {
 	done
 	return 1
 }
-# sanitizer_reports: sanitizer reports in procd's log (where dnsd's output
-# goes) of this boot and of the earlier ones (router-init.sh keeps them).
+# sanitizer_reports: sanitizer reports in the system log (where procd puts
+# dnsd's output) of this boot and of the earlier ones (router-init.sh keeps
+# them).
 sanitizer_reports() {
-	{ rt 'cat /var/log/procd.log'; cat "$SHARE"/procd.log.* 2>/dev/null; } |
+	{ rt 'cat /var/log/procd.log /var/log/messages'; cat "$SHARE"/log.* 2>/dev/null; } |
 		grep -E "AddressSanitizer|LeakSanitizer|runtime error:"
 }
 # halt: SIGTERM to the router's init (K* shutdown), then the namespace goes.
@@ -318,6 +319,7 @@ dnsmasq_up() { rt "ubus call service list" | jq -e ".dnsmasq.instances.cfg01411c
 check "dnsmasq runs under procd as OpenWrt lays it out (instance cfg01411c)" poll dnsmasq_up
 pkg_install
 check "the package installs and dnsd starts under procd" poll dnsd_running
+check "procd passes dnsd's output to the system log" poll rt "grep -q 'dnsd\[[0-9]*\]: .*started' /var/log/messages"
 rt '/etc/init.d/dnsd coexist behind' >"$T/coexist.out" 2>&1
 # The host table goes to RAM every 2 s instead of every minute, so that the
 # kill -9 below finds it saved within the tier's 10 s waits.
@@ -377,7 +379,7 @@ check "primary: dnsd answers an IPv6 client on the LAN's global prefix" \
 expect_eq "primary: a WAN-side client gets REFUSED" "REFUSED" \
 	"$(in_wan dig @"$WAN4.2" +tries=1 +time=2 "www.$ZONE" A | status_of)"
 
-expect_eq "dnsd ran clean under sanitizers (its output in procd's log, every boot)" "" "$(sanitizer_reports)"
+expect_eq "dnsd ran clean under sanitizers (its output in the system log, every boot)" "" "$(sanitizer_reports)"
 
 # ---- coexist behind, primary, then removal: the user's dnsmasq settings stay ----
 rt '/etc/init.d/dnsd coexist behind; /etc/init.d/dnsd coexist primary' >>"$T/coexist.out" 2>&1
