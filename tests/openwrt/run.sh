@@ -38,10 +38,10 @@ fi
 # ---- namespaces: host (LAN client) and wan (ISP resolver) live throughout ----
 # hold_ns VAR: a network namespace held by a sleeping process (its PID).
 hold_ns() {
-	local p i
+	local p
 	unshare --net sleep 100000 >/dev/null 2>&1 &
-	p=$!; PIDS+=($p)
-	for i in $(seq 100); do [ "$(readlink /proc/$p/ns/net)" != "$(readlink /proc/self/ns/net)" ] && break; sleep 0.1; done
+	p=$!; PIDS+=("$p")
+	for _ in $(seq 100); do [ "$(readlink /proc/$p/ns/net)" != "$(readlink /proc/self/ns/net)" ] && break; sleep 0.1; done
 	printf -v "$1" %s "$p"
 }
 hold_ns HOST_NS
@@ -193,12 +193,12 @@ plumb() {
 # boot: start the router and wait until its boot scripts ran (10 s at
 # most for each step: procd up, each /etc/rc.d/S* script, the interfaces).
 boot() {
-	local i n=0 last=0 end
+	local n=0 last=0 end
 	rm -f "$SHARE/ready" "$SHARE/links" "$SHARE/progress"
 	unshare --mount --pid --net --fork --mount-proc "$HERE/router-init.sh" "$FLASH" "$SHARE" \
 		>>"$T/router.out" 2>&1 &
 	UNSHARE=$!
-	for i in $(seq 100); do ROUTER=$(pgrep -P "$UNSHARE" | head -1); [ -n "$ROUTER" ] && break; sleep 0.1; done
+	for _ in $(seq 100); do ROUTER=$(pgrep -P "$UNSHARE" | head -1); [ -n "$ROUTER" ] && break; sleep 0.1; done
 	plumb "$ROUTER" && echo "lan br-lan $LAN4.1/24" >"$SHARE/interfaces" && touch "$SHARE/links"
 	end=$(($(date +%s) + 10))
 	while [ "$(date +%s)" -le "$end" ]; do
@@ -218,9 +218,8 @@ sanitizer_reports() {
 }
 # halt: SIGTERM to the router's init (K* shutdown), then the namespace goes.
 halt() {
-	local i
 	kill -TERM "$ROUTER" 2>/dev/null
-	for i in $(seq 100); do kill -0 "$UNSHARE" 2>/dev/null || break; sleep 0.1; done
+	for _ in $(seq 100); do kill -0 "$UNSHARE" 2>/dev/null || break; sleep 0.1; done
 	kill -KILL "$UNSHARE" 2>/dev/null
 	wait "$UNSHARE" 2>/dev/null
 }
