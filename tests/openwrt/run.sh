@@ -35,6 +35,11 @@ if [ -n "$OWRT" ]; then
 	done
 fi
 
+# procd preloads its libsetlbf.so into instances whose output it logs; an
+# ASan build of dnsd must then accept not coming first (the router's
+# processes inherit this from router-init.sh).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+
 # ---- namespaces: host (LAN client) and wan (ISP resolver) live throughout ----
 # hold_ns VAR: a network namespace held by a sleeping process (its PID).
 hold_ns() {
