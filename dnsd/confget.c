@@ -2,11 +2,16 @@
 #define _GNU_SOURCE /* asprintf */
 #include "confget.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 void
 confget_error(const config_setting_t *s, char *err, size_t errlen, const char *fmt, ...)
@@ -106,6 +111,52 @@ int
 confget_path(const config_setting_t *grp, const char *name, char **out, char *err, size_t errlen)
 {
 	return confget_string(grp, name, true, out, err, errlen);
+}
+
+/* Whether who may create and rename files in the directory st (the mode
+ * bits as the kernel applies them to one uid and one group; no ACLs). */
+static bool
+confget_may_write(const char *dir, const struct stat *st, const struct confget_who *who)
+{
+	struct statvfs vfs;
+	if (statvfs(dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+		return false;
+	if (who->self)
+		return faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == 0;
+	if (who->uid == 0)
+		return true;
+	mode_t want = st->st_uid == who->uid ? S_IWUSR | S_IXUSR :
+	    st->st_gid == who->gid ? S_IWGRP | S_IXGRP : S_IWOTH | S_IXOTH;
+	return (st->st_mode & want) == want;
+}
+
+int
+confget_writable(const config_setting_t *grp, const char *name, bool is_dir, const char *root,
+                 const struct confget_who *who, char *err, size_t errlen)
+{
+	const config_setting_t *s = grp ? config_setting_get_member(grp, name) : NULL;
+	const char *v = s ? config_setting_get_string(s) : NULL;
+	char *path = v ? confget_resolve(config_setting_source_file(s), v) : NULL;
+	if (!path)
+		return 0;
+	char *dir = is_dir ? path : dirname(path), *full = NULL;
+	struct stat st;
+	int rc = -1;
+	if (asprintf(&full, "%s%s", root ? root : "", dir) < 0)
+		confget_error(s, err, errlen, "%s: out of memory", name);
+	else if (stat(full, &st) == -1)
+		confget_error(s, err, errlen, "%s: directory %s: %s", name, full, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		confget_error(s, err, errlen, "%s: %s is not a directory", name, full);
+	else if (who && !confget_may_write(full, &st, who))
+		confget_error(s, err, errlen, "%s: directory %s is not writable by %s (uid %u, gid %u)",
+		              name, full, who->self ? "dnsd" : "the user dnsd runs as",
+		              (unsigned)who->uid, (unsigned)who->gid);
+	else
+		rc = 0;
+	free(full);
+	free(path);
+	return rc;
 }
 
 int

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* asprintf */
 #include "config.h"
 #include "confget.h"
+#include "lcfg.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -33,7 +34,9 @@ config_verr(char *err, size_t errlen, const char *file, int line, const char *fm
 	size_t used = strnlen(err, errlen);
 	if (used + 1 >= errlen)
 		return;
-	int n = snprintf(err + used, errlen - used, "%s:%d: ", file ? file : "?", line);
+	/* Line 0: the whole file (an empty file, the root group). */
+	int n = line > 0 ? snprintf(err + used, errlen - used, "%s:%d: ", file ? file : "?", line)
+	                 : snprintf(err + used, errlen - used, "%s: ", file ? file : "?");
 	if (n < 0 || (size_t)n >= errlen - used)
 		return;
 	used += (size_t)n;
@@ -187,6 +190,29 @@ config_addrs(struct config_ctx *x, const config_setting_t *s, struct config_addr
 	return n;
 }
 
+/* A list of networks into out; the count, errors reported. */
+static int
+config_cidrs(struct config_ctx *x, const config_setting_t *s, struct cidr *out, int max)
+{
+	int n = 0;
+	if (!config_setting_is_aggregate(s)) {
+		config_bad(x, s, "%s: expected a list of networks", config_setting_name(s));
+		return 0;
+	}
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *t = config_setting_get_string(e);
+		if (t == NULL || cidr_parse(&out[n], t) < 0)
+			config_bad(x, e, "%s: '%s' is not an address or network",
+			    config_setting_name(s), t ? t : "(not a string)");
+		else if (n == max)
+			config_bad(x, e, "%s: more than %d networks", config_setting_name(s), max);
+		else
+			n++;
+	}
+	return n;
+}
+
 static void
 config_allow(struct config_ctx *x, const config_setting_t *s)
 {
@@ -196,21 +222,7 @@ config_allow(struct config_ctx *x, const config_setting_t *s)
 			cidr_parse(&c->allow[c->nallow++], *d);
 		return;
 	}
-	if (!config_setting_is_aggregate(s)) {
-		config_bad(x, s, "allow: expected a list of networks");
-		return;
-	}
-	for (int i = 0; i < config_setting_length(s); i++) {
-		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		const char *t = config_setting_get_string(e);
-		if (t == NULL || cidr_parse(&c->allow[c->nallow], t) < 0)
-			config_bad(x, e, "allow: '%s' is not an address or network",
-			    t ? t : "(not a string)");
-		else if (c->nallow == CONFIG_MAX_ALLOW)
-			config_bad(x, e, "allow: more than %d networks", CONFIG_MAX_ALLOW);
-		else
-			c->nallow++;
-	}
+	c->nallow = config_cidrs(x, s, c->allow, CONFIG_MAX_ALLOW);
 }
 
 /* local_service (boolean) and lan_interfaces (interface names). */
@@ -269,7 +281,7 @@ config_groups(struct config_ctx *x, const config_setting_t *root)
 		"probe_interval", "max_outstanding", "max_waiters", NULL };
 	static const char *const tcp_names[] = { "max_connections", "idle_timeout",
 		"max_queries", NULL };
-	static const char *const policy_names[] = { "file", "now", NULL };
+	static const char *const policy_names[] = { "file", "now", "audit", NULL };
 	struct config *c = x->c;
 	const config_setting_t *g;
 
@@ -302,15 +314,78 @@ config_groups(struct config_ctx *x, const config_setting_t *root)
 		if (now && (c->now = config_parse_time(now)) == -1)
 			config_bad(x, config_setting_get_member(g, "now"),
 			    "now: '%s' is not a date-time (2024-09-29T00:00:00-04:00)", now);
+		c->now_set = now && c->now != -1;
+		const config_setting_t *a = config_setting_get_member(g, "audit");
+		if (a && config_setting_type(a) != CONFIG_TYPE_BOOL)
+			config_bad(x, a, "audit: expected true or false");
+		else if (a)
+			c->audit = config_setting_get_bool(a);
 	}
+}
+
+static bool
+config_loopback(const struct config_addr *a)
+{
+	struct netaddr na;
+	struct cidr lo4, lo6;
+	netaddr_from_sockaddr(&na, (const struct sockaddr *)&a->ss);
+	cidr_parse(&lo4, "127.0.0.0/8");
+	cidr_parse(&lo6, "::1/128");
+	return cidr_contains(&lo4, &na) || cidr_contains(&lo6, &na);
+}
+
+/* The HTTP server (pages, JSON API, /metrics): loopback and no token by
+ * default; any other address must have a token, so that the host table is
+ * never readable by whoever can reach the port. */
+static void
+config_http(struct config_ctx *x, const config_setting_t *root)
+{
+	static const char *const names[] = { "listen", "token", "allow", "max_connections",
+		"timeout", "max_header", "refresh", NULL };
+	struct config *c = x->c;
+	const config_setting_t *g = config_subgroup(x, root, "http", names), *s;
+	if (g == NULL)
+		return;
+#ifndef DNSD_HTTP
+	config_bad(x, g, "http: this dnsd was built without the HTTP server (make HTTP=0); "
+	    "use metrics_file for the Prometheus metrics");
+	return;
+#endif
+	if ((s = config_setting_get_member(g, "listen")))
+		c->http.nlisten = config_addrs(x, s, c->http.listen, CONFIG_MAX_HTTP_LISTEN, 8053);
+	else
+		c->http.nlisten = config_parse_addr(&c->http.listen[0], "127.0.0.1", 8053) == 0;
+	if (s && config_setting_length(s) == 0)
+		config_bad(x, s, "listen: the list is empty");
+	const char *tok = config_str(x, g, "token");
+	if (tok && (strlen(tok) < 16 || strlen(tok) > 256 || strpbrk(tok, " \t\r\n:")))
+		config_bad(x, config_setting_get_member(g, "token"),
+		    "token: 16 to 256 characters, no spaces or ':'");
+	else if (tok)
+		c->http.token = strdup(tok);
+	for (int i = 0; i < c->http.nlisten && !c->http.token; i++)
+		if (!config_loopback(&c->http.listen[i]))
+			config_bad(x, s, "listen: a non-loopback address needs a token");
+	if ((s = config_setting_get_member(g, "allow")))
+		c->http.nallow = config_cidrs(x, s, c->http.allow, CONFIG_MAX_ALLOW);
+	else {
+		cidr_parse(&c->http.allow[0], "127.0.0.0/8");
+		cidr_parse(&c->http.allow[1], "::1/128");
+		c->http.nallow = 2;
+	}
+	CONFIG_UINT(x, g, "max_connections", 1, 1024, c->http.max_connections);
+	CONFIG_UINT(x, g, "timeout", 1, 300, c->http.timeout_s);
+	CONFIG_UINT(x, g, "max_header", 512, 65536, c->http.max_header);
+	CONFIG_UINT(x, g, "refresh", 1, 3600, c->http.refresh_s);
 }
 
 static void
 config_top(struct config_ctx *x)
 {
 	static const char *const names[] = { "listen", "upstreams", "resolv_conf", "allow",
-		"local_service", "lan_interfaces", "cache", "forward", "tcp", "user", "group", "chroot", "pid_file", "control_socket",
-		"policy", "hosts", "log", "ratelimit", NULL };
+		"local_service", "lan_interfaces", "cache", "forward", "tcp", "user", "group", "chroot",
+		"pid_file", "control_socket", "policy", "hosts", "log", "ratelimit", "http",
+		"metrics_file", "metrics_interval", NULL };
 	struct config *c = x->c;
 	const config_setting_t *root = config_root_setting(&c->lc), *s;
 
@@ -346,6 +421,8 @@ config_top(struct config_ctx *x)
 	config_allow(x, config_setting_get_member(root, "allow"));
 	config_local_service(x, root);
 	config_groups(x, root);
+	config_http(x, root);
+	CONFIG_UINT(x, root, "metrics_interval", 1, 3600, c->metrics_interval);
 
 	struct {
 		const char *name;
@@ -354,6 +431,7 @@ config_top(struct config_ctx *x)
 	} strs[] = {
 		{ "user", &c->user, 0 }, { "group", &c->group, 0 }, { "chroot", &c->chroot, 1 },
 		{ "pid_file", &c->pid_file, 1 }, { "control_socket", &c->control_socket, 1 },
+		{ "metrics_file", &c->metrics_file, 1 },
 	};
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
 		const char *v = config_str(x, root, strs[i].name);
@@ -379,6 +457,30 @@ config_defaults(struct config *c)
 	c->tcp.max_connections = 64;
 	c->tcp.idle_timeout_s = 10;
 	c->tcp.max_queries = 16;
+	c->http.max_connections = 16;
+	c->http.timeout_s = 10;
+	c->http.max_header = 8192;
+	c->http.refresh_s = 10;
+	c->metrics_interval = 15;
+}
+
+/* What libconfig could not read, as "file: message" (I/O) or "file:line:
+ * message", with the line where an unterminated string starts. */
+static void
+config_syntax_error(config_t *lc, const char *path, char *err, size_t errlen)
+{
+	const char *file = config_error_file(lc) ? config_error_file(lc) : path;
+	int line = config_error_line(lc);
+	if (config_error_type(lc) == CONFIG_ERR_FILE_IO) {
+		snprintf(err, errlen, "%s: %s\n", path, strerror(errno));
+		return;
+	}
+	int open = lcfg_open_string_line(file, line);
+	if (open)
+		snprintf(err, errlen, "%s:%d: unterminated string (%s at line %d)\n", file, open,
+		    config_error_text(lc), line);
+	else
+		snprintf(err, errlen, "%s:%d: %s\n", file, line, config_error_text(lc));
 }
 
 struct config *
@@ -388,7 +490,7 @@ config_load(const char *path, char *err, size_t errlen)
 	if (errlen)
 		err[0] = '\0';
 	if (c == NULL || (c->path = strdup(path)) == NULL) {
-		snprintf(err, errlen, "%s:0: out of memory\n", path);
+		snprintf(err, errlen, "%s: out of memory\n", path);
 		free(c);
 		return NULL;
 	}
@@ -396,12 +498,7 @@ config_load(const char *path, char *err, size_t errlen)
 	config_defaults(c);
 	struct config_ctx x = { c, err, errlen, 0 };
 	if (config_read_file(&c->lc, path) != CONFIG_TRUE) {
-		if (config_error_type(&c->lc) == CONFIG_ERR_FILE_IO)
-			snprintf(err, errlen, "%s:0: %s\n", path, strerror(errno));
-		else
-			snprintf(err, errlen, "%s:%d: %s\n",
-			    config_error_file(&c->lc) ? config_error_file(&c->lc) : path,
-			    config_error_line(&c->lc), config_error_text(&c->lc));
+		config_syntax_error(&c->lc, path, err, errlen);
 		x.nerr++;
 	} else
 		config_top(&x);
@@ -428,6 +525,8 @@ config_free(struct config *c)
 	free(c->pid_file);
 	free(c->control_socket);
 	free(c->policy_file);
+	free(c->http.token);
+	free(c->metrics_file);
 	free(c);
 }
 
@@ -491,5 +590,6 @@ config_parse_time(const char *t)
 	if (*t || tm.tm_mon > 11 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
 	    tm.tm_sec > 60)
 		return -1;
-	return timegm(&tm) - off;
+	time_t t0 = timegm(&tm) - off;
+	return t0 < 0 ? -1 : t0;
 }

@@ -18,6 +18,7 @@
 #define CONFIG_MAX_UPSTREAMS 8
 #define CONFIG_MAX_ALLOW 64
 #define CONFIG_MAX_LAN 16	/* lan_interfaces */
+#define CONFIG_MAX_HTTP_LISTEN 4
 #define CONFIG_ERR_MAX 4096 /* room for the error lines of one load */
 
 struct config_addr {
@@ -54,9 +55,24 @@ struct config {
 		unsigned idle_timeout_s;
 		unsigned max_queries; /* in flight per connection */
 	} tcp;
+	struct {
+		struct config_addr listen[CONFIG_MAX_HTTP_LISTEN];
+		int nlisten;   /* 0: no HTTP server (no "http" group) */
+		char *token;   /* NULL: none asked (loopback only) */
+		struct cidr allow[CONFIG_MAX_ALLOW];
+		int nallow;
+		unsigned max_connections;
+		unsigned timeout_s;     /* to read a request and write its answer */
+		unsigned max_header;    /* bytes of request line and headers */
+		unsigned refresh_s;     /* the page polls the API this often */
+	} http;
+	char *metrics_file;        /* Prometheus textfile; NULL: none */
+	unsigned metrics_interval; /* seconds between its rewrites */
 	char *user, *group, *chroot, *pid_file, *control_socket;
 	char *policy_file; /* NULL: no policy */
-	time_t now;        /* policy clock override, 0 = the system clock */
+	time_t now;        /* policy clock override when now_set */
+	bool now_set;      /* policy.now given: else the system clock */
+	bool audit;        /* policy.audit: record everything, block nothing */
 	config_t lc;       /* kept for config_group() */
 };
 
@@ -76,7 +92,8 @@ void config_errorf(char *err, size_t errlen, const config_setting_t *s, const ch
     __attribute__((format(printf, 4, 5)));
 
 /* Parse "2024-09-29", "2024-09-29T00:00:00Z", "...T00:00:00-04:00" or
- * "@1727582400". Times without an offset are UTC. -1 when invalid. */
+ * "@1727582400" (any instant from 1970-01-01T00:00:00Z, "@0", on). Times
+ * without an offset are UTC. -1 when invalid. */
 time_t config_parse_time(const char *text);
 
 /* "ADDR" or "ADDR@PORT" (v4 or v6) into a socket address. -1 when invalid. */

@@ -224,8 +224,8 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	bufferevent_enable(bev, EV_READ);
 }
 
-static int
-bind_unix(const char *path, char *err, size_t errlen)
+int
+control_check(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct stat st;
@@ -233,13 +233,46 @@ bind_unix(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "control socket path too long: %s", path);
 		return -1;
 	}
+	if (lstat(path, &st) == -1)
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a socket", path);
+		return -1;
+	}
 	strcpy(sun.sun_path, path);
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			snprintf(err, errlen, "%s exists and is not a socket", path);
-			return -1;
-		}
-		unlink(path);
+	/* Non-blocking: a live dnsd with a full backlog answers EAGAIN. */
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1) {
+		snprintf(err, errlen, "control socket: %s", strerror(errno));
+		return -1;
+	}
+	int rc = connect(fd, (struct sockaddr *)&sun, sizeof sun), e = errno;
+	close(fd);
+	if (rc == -1 && (e == ECONNREFUSED || e == ENOENT))
+		return 0; /* stale: its process is gone */
+	if (rc == 0 || e == EAGAIN)
+		snprintf(err, errlen, "control socket %s: another process (another dnsd?) answers "
+		         "there: not starting", path);
+	else
+		snprintf(err, errlen, "control socket %s: cannot tell whether it is in use: %s", path,
+		         strerror(e));
+	return -1;
+}
+
+static int
+bind_unix(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof sun.sun_path) {
+		snprintf(err, errlen, "control socket path too long: %s", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	if (control_check(path, err, errlen) < 0)
+		return -1;
+	if (unlink(path) == -1 && errno != ENOENT) {
+		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+		return -1;
 	}
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd == -1) {

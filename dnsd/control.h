@@ -21,8 +21,12 @@ struct control;
  * message in out. args is "" when none; both borrowed for the call. */
 typedef int (*control_fn)(const char *args, struct evbuffer *out, void *arg);
 
-/* Bind path (a stale socket there is replaced; any other file is an error).
- * base is borrowed. NULL with err filled on failure. */
+/* 0 when path is free or holds a stale socket (nobody accepts on it); -1
+ * with err filled when a process answers there or it is not a socket. */
+int control_check(const char *path, char *err, size_t errlen);
+/* Bind path (a stale socket there is replaced; a live one or any other file
+ * is an error, and left alone). base is borrowed. NULL with err filled on
+ * failure. */
 struct control *control_new(struct event_base *base, const char *path, char *err, size_t errlen);
 /* Unlinks the socket and closes open connections. */
 void control_free(struct control *c);

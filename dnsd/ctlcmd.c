@@ -1,11 +1,15 @@
 /* Control commands of the daemon (see ctlcmd.h). Human output, 80 columns. */
 #include "ctlcmd.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "eventlog.h"
+#include "hosts.h"
 #include "json.h"
 
 static void
@@ -19,19 +23,30 @@ status_policy(const struct ctlcmd_src *s, struct evbuffer *out)
 		return;
 	}
 	time_t now = phase_now(ph), next = phase_next_boundary(ph);
+	time_t clock_floor = policy_clock_floor_ex(p, phase_flags(ph));
 	const char *cur = phase_current(ph);
-	evbuffer_add_printf(out, "policy: %s\n  phase in force: %s\n  next boundary: %s\n",
-	                    policy_path(p), cur ? cur : "(none: before the first phase)",
-	                    next ? json_time(next, t1) : "none");
-	if (phase_flags(ph) & POLICY_NOW_TRUSTED)
-		evbuffer_add_printf(out, "clock: overridden, policy time %s\n", json_time(now, t1));
-	else if (phase_clock_unsynced(ph))
+	bool unsynced = phase_clock_unsynced(ph), set = phase_flags(ph) & POLICY_NOW_TRUSTED;
+	evbuffer_add_printf(out, "policy: %s\n  phase in force: %s%s\n", policy_path(p),
+	                    cur ? cur : "(none: before the first phase)",
+	                    unsynced ? " (the unsynced rule)" : "");
+	if (unsynced)
+		evbuffer_add_printf(out, "  next boundary: none while the clock is unsynced\n");
+	else
+		evbuffer_add_printf(out, "  next boundary: %s\n",
+		                    next ? json_time(next, t1) : "none (no later phase)");
+	if (phase_flags(ph) & POLICY_AUDIT)
+		evbuffer_add_printf(out, "  audit mode: on: every policy name is recorded, nothing "
+		                         "is blocked\n");
+	if (unsynced)
 		evbuffer_add_printf(out,
-		                    "clock: UNSYNCED: %s is before %s; the unsynced rule applies\n",
-		                    json_time(now, t1), json_time(policy_clock_floor(p), t2));
+		                    "clock: UNSYNCED%s: %s is before %s; the unsynced rule applies\n",
+		                    set ? " (set by -n or policy.now)" : "", json_time(now, t1),
+		                    json_time(clock_floor, t2));
+	else if (set)
+		evbuffer_add_printf(out, "clock: overridden, policy time %s\n", json_time(now, t1));
 	else
 		evbuffer_add_printf(out, "clock: sane (%s, floor %.10s)\n", json_time(now, t1),
-		                    json_time(policy_clock_floor(p), t2));
+		                    json_time(clock_floor, t2));
 }
 
 static void
@@ -54,8 +69,94 @@ status_dns(const struct ctlcmd_src *s, struct evbuffer *out)
 		evbuffer_add_printf(out, "upstreams: none (resolv_conf names no usable nameserver yet): "
 		                         "SERVFAIL for names not in the cache or policy\n");
 	for (int i = 0; i < fs.nupstream && i < FORWARD_STATUS_MAX; i++)
-		evbuffer_add_printf(out, "upstream %s: %s, %u consecutive failures\n",
-		                    fs.up[i].addr, fs.up[i].down ? "DOWN" : "up", fs.up[i].fails);
+		evbuffer_add_printf(out, "upstream %s: %s, %u consecutive failures, rtt %u ms, "
+		                    "timeout %u ms\n",
+		                    fs.up[i].addr,
+		                    fs.up[i].looping ? "LOOPING" : fs.up[i].down ? "DOWN" : "up",
+		                    fs.up[i].fails,
+		                    fs.up[i].srtt_ms, fs.up[i].timeout_ms);
+}
+
+char *
+ctlcmd_timeline(const struct policy *p)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	policy_timeline(p, f);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+void
+ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out)
+{
+	const struct phase *ph = *s->phase;
+	const struct policy *p = ph ? phase_policy(ph) : NULL;
+	struct cache_stats cs = {0};
+	struct forward_stats fs = {0};
+	time_t now = time(NULL);
+	evbuffer_add_printf(out, "{\"uptime\":%lld", (long long)(now - s->started));
+	json_kv_time(out, "now", now);
+	evbuffer_add_printf(out, ",\"policy\":");
+	if (p) {
+		time_t next = phase_next_boundary(ph);
+		char *tl = ctlcmd_timeline(p);
+		evbuffer_add_printf(out, "{\"file\":");
+		json_str(out, policy_path(p));
+		json_kv_str(out, "phase", phase_current(ph));
+		if (next)
+			json_kv_time(out, "next_boundary", next);
+		else
+			json_kv_str(out, "next_boundary", NULL);
+		json_kv_str(out, "clock", phase_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
+		                          : phase_clock_unsynced(ph)          ? "unsynced"
+		                                                              : "sane");
+		json_kv_time(out, "policy_time", phase_now(ph));
+		json_kv_str(out, "timeline", tl);
+		evbuffer_add_printf(out, "}");
+		free(tl);
+	} else
+		evbuffer_add_printf(out, "null");
+	if (*s->cache)
+		cache_get_stats(*s->cache, &cs);
+	evbuffer_add_printf(out,
+	                    ",\"cache\":{\"entries\":%zu,\"bytes\":%zu,\"hits\":%llu,"
+	                    "\"misses\":%llu,\"evictions\":%llu},\"upstreams\":[",
+	                    cs.entries, cs.bytes, (unsigned long long)cs.hits,
+	                    (unsigned long long)cs.misses, (unsigned long long)cs.evictions);
+	if (*s->fwd)
+		forward_get_stats(*s->fwd, &fs);
+	for (int i = 0; i < fs.nupstream && i < FORWARD_STATUS_MAX; i++) {
+		evbuffer_add_printf(out, "%s{\"address\":", i ? "," : "");
+		json_str(out, fs.up[i].addr);
+		json_kv_str(out, "state", fs.up[i].down ? "down" : "up");
+		evbuffer_add_printf(out, ",\"failures\":%u,\"timeout_ms\":%u,\"rtt_ms\":",
+		    fs.up[i].fails, fs.up[i].timeout_ms);
+		if (fs.up[i].measured)
+			evbuffer_add_printf(out, "%u}", fs.up[i].srtt_ms);
+		else
+			evbuffer_add_printf(out, "null}");
+	}
+	evbuffer_add_printf(out, "]");
+	if (*s->hl) {
+		struct hosts_stats hs;
+		struct eventlog_stats es;
+		hosts_get_stats(hostlog_hosts(*s->hl), &hs);
+		eventlog_get_stats(hostlog_eventlog(*s->hl), &es);
+		evbuffer_add_printf(out,
+		                    ",\"hosts\":{\"count\":%d,\"recorded\":%llu,\"evicted\":%llu,"
+		                    "\"save_errors\":%llu},\"log\":{\"lines\":%llu,\"dropped\":%llu}",
+		                    hs.hosts, (unsigned long long)hs.recorded,
+		                    (unsigned long long)hs.evicted, (unsigned long long)hs.save_errors,
+		                    (unsigned long long)es.lines, (unsigned long long)es.dropped);
+	}
+	evbuffer_add_printf(out, "}\n");
 }
 
 static int
@@ -63,7 +164,14 @@ status_cmd(const char *args, struct evbuffer *out, void *arg)
 {
 	const struct ctlcmd_src *s = arg;
 	long up = (long)(time(NULL) - s->started);
-	(void)args;
+	if (strcmp(args, "json") == 0) {
+		ctlcmd_status_json(s, out);
+		return 0;
+	}
+	if (*args) {
+		evbuffer_add_printf(out, "status: expected nothing or json\n");
+		return -1;
+	}
 	evbuffer_add_printf(out, "uptime: %ldd %02ld:%02ld:%02ld\n", up / 86400, up / 3600 % 24,
 	                    up / 60 % 60, up % 60);
 	status_policy(s, out);
@@ -119,9 +227,13 @@ static int
 reload_cmd(const char *args, struct evbuffer *out, void *arg)
 {
 	const struct ctlcmd_src *s = arg;
+	char why[CONFIG_ERR_MAX];
 	(void)args;
-	s->reload(s->reload_arg);
-	evbuffer_add_printf(out, "reload requested (see the log for the outcome)\n");
+	if (s->reload(s->reload_arg, why, sizeof why) < 0) {
+		evbuffer_add(out, why, strlen(why));
+		return -1;
+	}
+	evbuffer_add_printf(out, "configuration and policy reloaded\n");
 	return 0;
 }
 

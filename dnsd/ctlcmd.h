@@ -25,9 +25,20 @@ struct ctlcmd_src {
 	struct listen *const *listen;
 	struct phase *const *phase;
 	struct hostlog *const *hl;
-	void (*reload)(void *arg); /* what SIGHUP does */
+	/* What SIGHUP does; -1 when the files were refused, with the
+	 * reasons in why (lines). */
+	int (*reload)(void *arg, char *why, size_t whylen);
 	void *reload_arg;
 };
+
+/* What "status json" (and the HTTP server's /api/status) writes: uptime,
+ * the policy (phase in force, next boundary, clock, timeline), the cache,
+ * the upstreams (state, mean RTT), the host table and the event log, as
+ * one JSON object and a newline. */
+void ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out);
+/* The policy timeline as dnsd-policy --timeline prints it; the caller
+ * frees. NULL when out of memory. */
+char *ctlcmd_timeline(const struct policy *p);
 
 /* Register the commands on c; src is borrowed for the life of c. -1 when
  * c has no room. */

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "paths.h"
 
-#define DNSDCTL_DEFAULT_SOCKET "/var/run/dnsd.sock"
 #define DNSDCTL_REPLY_MAX (64u << 20)
 
 static void
@@ -21,10 +21,13 @@ usage(void)
 	fprintf(stderr,
 	        "usage: dnsdctl [-s SOCKET | -c CONFIG] COMMAND\n"
 	        "       dnsdctl -V | --version\n"
+	        "default: the control_socket of " DNSD_CONF_PATH ", else " DNSD_CONTROL_SOCKET "\n"
 	        "commands:\n"
-	        "  status                   uptime, policy phase, clock, cache, upstreams, logs\n"
+	        "  status [--json]          uptime, policy phase, clock, cache, upstreams, logs\n"
 	        "  stats                    counters\n"
-	        "  hosts [--json | --csv]   hosts that asked policy names, last seen first\n"
+	        "  hosts [--all] [--json | --csv]\n"
+	        "                           hosts that asked policy names, last seen first;\n"
+	        "                           --all: also those that left the table (archive)\n"
 	        "  host IP|MAC|NAME         one host's recent attempts\n"
 	        "  report --html [-o FILE]  a self-contained HTML page (stdout without -o)\n"
 	        "  reload                   re-read the configuration and policy\n"
@@ -38,14 +41,22 @@ request(int argc, char **argv, const char **outfile)
 {
 	static char line[1024];
 	const char *cmd = argv[0];
-	if (strcmp(cmd, "hosts") == 0 && argc <= 2) {
-		const char *fmt = argc == 1                        ? "text"
-		                  : strcmp(argv[1], "--json") == 0 ? "json"
-		                  : strcmp(argv[1], "--csv") == 0  ? "csv"
-		                                                   : NULL;
-		if (!fmt)
-			return NULL;
-		snprintf(line, sizeof line, "hosts %s\n", fmt);
+	if (strcmp(cmd, "hosts") == 0 && argc <= 3) {
+		const char *fmt = "text";
+		bool all = false;
+		for (int i = 1; i < argc; i++) {
+			if (strcmp(argv[i], "--all") == 0 && !all)
+				all = true;
+			else if (strcmp(argv[i], "--json") == 0 && strcmp(fmt, "text") == 0)
+				fmt = "json";
+			else if (strcmp(argv[i], "--csv") == 0 && strcmp(fmt, "text") == 0)
+				fmt = "csv";
+			else
+				return NULL;
+		}
+		snprintf(line, sizeof line, "hosts %s%s\n", fmt, all ? " all" : "");
+	} else if (strcmp(cmd, "status") == 0 && argc == 2 && strcmp(argv[1], "--json") == 0) {
+		snprintf(line, sizeof line, "status json\n");
 	} else if (strcmp(cmd, "host") == 0 && argc == 2) {
 		if (snprintf(line, sizeof line, "host %s\n", argv[1]) >= (int)sizeof line ||
 		    strchr(argv[1], '\n'))
@@ -117,20 +128,23 @@ read_reply(int fd)
 	return buf;
 }
 
+/* -s, else the control_socket of -c's config, else that of the installed
+ * config when it loads, else the built-in default (which the installed
+ * config also names: one Makefile variable sets both). */
 static const char *
 socket_path(const char *sock, const char *conf)
 {
 	char err[CONFIG_ERR_MAX];
 	static char path[256];
-	if (sock || !conf)
-		return sock ? sock : DNSDCTL_DEFAULT_SOCKET;
-	struct config *c = config_load(conf, err, sizeof err);
-	if (!c) {
+	if (sock)
+		return sock;
+	struct config *c = config_load(conf ? conf : DNSD_CONF_PATH, err, sizeof err);
+	if (!c && conf) {
 		fprintf(stderr, "%s", err);
 		exit(1);
 	}
 	snprintf(path, sizeof path, "%s",
-	         c->control_socket ? c->control_socket : DNSDCTL_DEFAULT_SOCKET);
+	         c && c->control_socket ? c->control_socket : DNSD_CONTROL_SOCKET);
 	config_free(c);
 	return path;
 }

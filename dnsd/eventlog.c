@@ -75,7 +75,14 @@ struct eventlog {
 	struct event *retry;
 	char myname[256];
 	struct evbuffer *line; /* scratch for the line being written */
+
+	/* drops per sink not yet reported in the log, and when it last was */
+	uint64_t drops_unlogged[EVENTLOG_SINKS];
+	time_t drops_logged[EVENTLOG_SINKS];
+	int drop_errno[EVENTLOG_SINKS]; /* the latest failure's errno, 0 if none */
 };
+
+#define DROP_LOG_SECS 60 /* at most one drop line per sink this often */
 
 static const char *const log_keys[] = {
     "file",   "syslog",      "fold_minutes",    "fold_seconds",  "max_size",
@@ -230,10 +237,12 @@ file_write(struct eventlog *el, const char *line, size_t len, time_t now)
 			return -1;
 		if ((el->fd = open_append(el->o.file, &el->size)) == -1) {
 			el->open_failed = now;
+			el->drop_errno[EVENTLOG_SINK_FILE] = errno;
 			return -1;
 		}
 	}
 	if (write_line(el->fd, &el->size, line, len) == -1) {
+		el->drop_errno[EVENTLOG_SINK_FILE] = errno;
 		close(el->fd);
 		el->fd = -1;
 		return -1;
@@ -325,10 +334,11 @@ hostfile_write(struct eventlog *el, const struct netaddr *na, const char *line, 
 		rename(path, old);
 		fd = open_append(path, &size);
 	}
-	if (fd == -1)
-		return -1;
-	int rc = write_line(fd, &size, line, len);
-	close(fd);
+	int rc = fd == -1 ? -1 : write_line(fd, &size, line, len);
+	if (rc == -1)
+		el->drop_errno[EVENTLOG_SINK_HOSTDIR] = errno;
+	if (fd != -1)
+		close(fd);
 	return rc;
 }
 
@@ -456,6 +466,52 @@ eventlog_type_name(uint16_t qtype, char *buf)
 	return buf;
 }
 
+static const char *
+sink_name(const struct eventlog *el, int sink, char *buf, size_t len)
+{
+	if (sink == EVENTLOG_SINK_FILE)
+		snprintf(buf, len, "file %s", el->o.file);
+	else if (sink == EVENTLOG_SINK_HOSTDIR)
+		snprintf(buf, len, "host_dir %s", el->o.host_dir);
+	else if (sink == EVENTLOG_SINK_REMOTE)
+		snprintf(buf, len, "remote %s port %d", el->o.remote_host, el->o.remote_port);
+	else
+		snprintf(buf, len, "memory");
+	return buf;
+}
+
+/* One line for the drops of sink not yet reported, when there are some
+ * and the last line is DROP_LOG_SECS old (or force). */
+static void
+drop_report(struct eventlog *el, int sink, time_t now, bool force)
+{
+	char name[PATH_MAX + 32];
+	uint64_t n = el->drops_unlogged[sink];
+	if (n == 0 || (!force && now - el->drops_logged[sink] < DROP_LOG_SECS &&
+	               now >= el->drops_logged[sink]))
+		return;
+	int e = el->drop_errno[sink];
+	log_warn("eventlog: %s: %llu record%s dropped (%s); %llu dropped since start",
+	         sink_name(el, sink, name, sizeof name), (unsigned long long)n, n == 1 ? "" : "s",
+	         e ? strerror(e)
+	           : sink == EVENTLOG_SINK_REMOTE ? "collector not connected or its queue full"
+	                                          : "out of memory",
+	         (unsigned long long)el->st.dropped_by[sink]);
+	el->drops_unlogged[sink] = 0;
+	el->drops_logged[sink] = now;
+}
+
+/* A record a sink could not take: counted, and reported in the log at once
+ * for the first of a burst, then at most every DROP_LOG_SECS. */
+static void
+drop(struct eventlog *el, int sink, time_t now)
+{
+	el->st.dropped++;
+	el->st.dropped_by[sink]++;
+	el->drops_unlogged[sink]++;
+	drop_report(el, sink, now, false);
+}
+
 static void
 emit(struct eventlog *el, const char *kind, const struct fold *f, time_t t)
 {
@@ -486,20 +542,24 @@ emit(struct eventlog *el, const char *kind, const struct fold *f, time_t t)
 	if (el->o.file) {
 		bool ok = file_write(el, line, len, t) == 0;
 		if (!ok)
-			el->st.dropped++;
-		if (ok != el->st.file_ok)
-			log_warn("eventlog: %s: %s", el->o.file,
-			         ok ? "writable again" : "cannot write, dropping records");
+			drop(el, EVENTLOG_SINK_FILE, t);
+		else if (!el->st.file_ok) {
+			drop_report(el, EVENTLOG_SINK_FILE, t, true);
+			log_warn("eventlog: %s: writable again", el->o.file);
+		}
 		el->st.file_ok = ok;
 	}
 	if (el->o.host_dir && hostfile_write(el, &f->addr, line, len, t) == -1)
-		el->st.dropped++;
+		drop(el, EVENTLOG_SINK_HOSTDIR, t);
 	if (el->o.syslog)
 		syslog(LOG_INFO, "%.*s", (int)len - 1, line);
 	if (el->o.remote_proto != EVENTLOG_REMOTE_NONE) {
+		errno = 0;
 		el->st.remote_ok = remote_send(el, kind, t, line, len) == 0;
-		if (!el->st.remote_ok)
-			el->st.dropped++;
+		if (!el->st.remote_ok) {
+			el->drop_errno[EVENTLOG_SINK_REMOTE] = errno;
+			drop(el, EVENTLOG_SINK_REMOTE, t);
+		}
 	}
 }
 
@@ -718,7 +778,8 @@ eventlog_record(struct eventlog *el, const struct eventlog_event *ev)
 		fold_grow(el);
 	struct fold *f = fold_new(ev->name, namelen, ev);
 	if (!f) {
-		el->st.dropped++;
+		el->drop_errno[EVENTLOG_SINK_MEMORY] = ENOMEM;
+		drop(el, EVENTLOG_SINK_MEMORY, ev->time);
 		return;
 	}
 	f->addr = ev->addr;
@@ -753,12 +814,16 @@ void
 eventlog_tick(struct eventlog *el, time_t now)
 {
 	sweep(el, now, false);
+	for (int i = 0; i < EVENTLOG_SINKS; i++)
+		drop_report(el, i, now, false);
 }
 
 void
 eventlog_flush(struct eventlog *el, time_t now)
 {
 	sweep(el, now, true);
+	for (int i = 0; i < EVENTLOG_SINKS; i++)
+		drop_report(el, i, now, true);
 }
 
 static void
@@ -786,8 +851,14 @@ eventlog_status(const struct eventlog *el, struct evbuffer *out)
 	const char *remote = el->o.remote_proto == EVENTLOG_REMOTE_NONE ? "off"
 	                     : s.remote_ok                              ? "ok"
 	                                                                : "FAILING";
-	evbuffer_add_printf(out, "log: file %s, remote %s, %llu dropped\n", file, remote,
-	                    (unsigned long long)s.dropped);
+	evbuffer_add_printf(out,
+	                    "log: file %s, remote %s, %llu dropped (file %llu, host_dir %llu, "
+	                    "remote %llu, memory %llu)\n",
+	                    file, remote, (unsigned long long)s.dropped,
+	                    (unsigned long long)s.dropped_by[EVENTLOG_SINK_FILE],
+	                    (unsigned long long)s.dropped_by[EVENTLOG_SINK_HOSTDIR],
+	                    (unsigned long long)s.dropped_by[EVENTLOG_SINK_REMOTE],
+	                    (unsigned long long)s.dropped_by[EVENTLOG_SINK_MEMORY]);
 	evbuffer_add_printf(out,
 	                    "  %llu attempts, %llu lines, %llu folded, %llu rotations, %d pairs\n",
 	                    (unsigned long long)s.attempts, (unsigned long long)s.lines,

@@ -3,8 +3,9 @@
  * RFC 5424 collector (UDP or TCP). The first attempt of a (host, name) pair
  * is written at once; repeats are folded into one "summary" line per pair at
  * most every fold interval. A sink that fails never stops DNS: the record
- * is dropped and counted. With no sink configured an attempt is only
- * counted. Fields: docs/logs.md. */
+ * is dropped, counted per sink and reported in the daemon's log (the first
+ * drop of a burst at once, then one line per sink a minute at most). With
+ * no sink configured an attempt is only counted. Fields: docs/logs.md. */
 #ifndef DNSD_EVENTLOG_H
 #define DNSD_EVENTLOG_H
 
@@ -52,11 +53,21 @@ struct eventlog_event {
 	enum policy_action action;
 };
 
+/* Where a record can be dropped: eventlog_stats.dropped_by's index. */
+enum eventlog_sink {
+	EVENTLOG_SINK_FILE,
+	EVENTLOG_SINK_HOSTDIR,
+	EVENTLOG_SINK_REMOTE,
+	EVENTLOG_SINK_MEMORY, /* no memory to keep the (host, name) pair */
+	EVENTLOG_SINKS
+};
+
 struct eventlog_stats {
 	uint64_t attempts; /* events recorded */
 	uint64_t lines;    /* lines produced (attempts + summaries) */
 	uint64_t folded;   /* repeats folded into summaries */
 	uint64_t dropped;  /* lines a configured sink could not take */
+	uint64_t dropped_by[EVENTLOG_SINKS];
 	uint64_t rotations;
 	bool file_ok;   /* the last write to the file worked */
 	bool remote_ok; /* the last send to the remote collector worked */

@@ -1,10 +1,13 @@
-/* Upstream servers: one fresh random ID and source port per query, strict
+/* Upstream servers: one fresh random ID and source port per try, strict
  * acceptance (address, port, ID and question must match), per-try timeouts
- * across several upstreams within a total budget, TCP when the answer is
- * truncated, upstreams marked down after repeated failures and probed back. */
+ * from each upstream's measured round-trip time, every try open until the
+ * query ends within a total budget, TCP when the answer is truncated,
+ * upstreams marked down after repeated failures and probed back, upstreams
+ * that loop back to us found and set aside. */
 #ifndef DNSD_FORWARD_H
 #define DNSD_FORWARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +37,15 @@ void forward_free(struct forward *f);
  * there is no upstream. */
 int forward_query(struct forward *f, const struct msg_query *q, forward_done_cb done, void *arg);
 
+/* Forwarding loops (as dnsmasq's --dns-loop-detect): each upstream is sent
+ * a TXT query for a random name under dnsd-loop.test at start, on reload,
+ * when it is marked down and every 10 minutes. Whether q is such a probe of
+ * ours, come back from from: its upstream forwards to us (directly or
+ * further on), is logged and not asked until a probe (every
+ * probe_interval) gets a real answer without coming back. The caller answers it
+ * and never forwards it. */
+bool forward_loop_seen(struct forward *f, const struct msg_query *q, const struct netaddr *from);
+
 #define FORWARD_STATUS_MAX CONFIG_MAX_UPSTREAMS
 struct forward_stats {
 	uint64_t sent, answers, mismatched, timeouts, tcp_retries, failures;
@@ -42,7 +54,11 @@ struct forward_stats {
 	struct {
 		char addr[64]; /* "address@port" */
 		int down;
+		bool looping;	/* sends our queries back to us */
 		unsigned fails; /* consecutive */
+		unsigned srtt_ms;	/* smoothed round-trip time, when measured */
+		bool measured;
+		unsigned timeout_ms;	/* what its next try waits */
 	} up[FORWARD_STATUS_MAX];
 };
 void forward_get_stats(const struct forward *f, struct forward_stats *st);

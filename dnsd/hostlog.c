@@ -120,12 +120,16 @@ hostlog_configure(struct hostlog *hl, const struct config *c, char *err, size_t 
 	if (rc == 0 && (rc = build_sinks(hl, &ho, &lo)) == -1)
 		snprintf(err, errlen, "hostlog: out of memory");
 	const struct hosts_opts *cur = hosts_options(hl->hosts);
-	if (rc == 0 && (ho.max_hosts != cur->max_hosts || ho.max_names != cur->max_names ||
+	if (rc == 0 && (ho.max_hosts != cur->max_hosts || ho.max_bytes != cur->max_bytes ||
+	                ho.archive_max_size != cur->archive_max_size ||
+	                (ho.archive && (!cur->archive || strcmp(ho.archive, cur->archive) != 0)) ||
+	                ho.max_names != cur->max_names ||
 	                ho.recent != cur->recent || ho.days != cur->days ||
 	                ho.save_interval != cur->save_interval ||
 	                (ho.state_file == NULL) != (cur->state_file == NULL) ||
 	                (ho.state_file && strcmp(ho.state_file, cur->state_file) != 0)))
-		log_warn("reload: the hosts table sizes and state file change only on restart");
+		log_warn("reload: the hosts table sizes, state file and archive change only on "
+		         "restart");
 	hosts_opts_free(&ho);
 	eventlog_opts_free(&lo);
 	return rc;
@@ -215,4 +219,16 @@ int
 hostlog_register(struct hostlog *hl, struct control *c)
 {
 	return report_register(c, hl->hosts);
+}
+
+const struct hosts *
+hostlog_hosts(const struct hostlog *hl)
+{
+	return hl->hosts;
+}
+
+const struct eventlog *
+hostlog_eventlog(const struct hostlog *hl)
+{
+	return hl->elog;
 }

@@ -38,6 +38,12 @@ void hostlog_record(struct hostlog *hl, const struct client_info *ci, const uint
 
 /* Lines for dnsdctl status: the table and the event log. */
 void hostlog_status(const struct hostlog *hl, struct evbuffer *out);
+/* The host table and the event log, for the HTTP pages and the metrics;
+ * borrowed until the next hostlog_configure or hostlog_free. */
+struct hosts;
+struct eventlog;
+const struct hosts *hostlog_hosts(const struct hostlog *hl);
+const struct eventlog *hostlog_eventlog(const struct hostlog *hl);
 /* "hosts" and "host" commands on c; hl must outlive c. */
 int hostlog_register(struct hostlog *hl, struct control *c);
 

@@ -1,5 +1,6 @@
 /* The per-host table (see hosts.h): a hash on the address for lookups, a
- * list in last-seen order for eviction and listing, and the state file
+ * list in last-seen order for eviction and listing, a hash of the names
+ * every host shares, the archive of evicted hosts and the state file
  * written and read with libconfig. */
 #include "hosts.h"
 
@@ -13,9 +14,22 @@
 #include <unistd.h>
 
 #include "confget.h"
+#include "hostarch.h"
 #include "log.h"
 
 #define HOSTS_STATE_VERSION 1
+/* Each allocation costs malloc's header and rounding besides its size:
+ * counted so that max_bytes and the status figure match the process. */
+#define HOSTS_ALLOC_OVERHEAD 16
+#define HOSTS_EVICT_LOG_SECS 60 /* at most one eviction line a minute */
+
+/* A name, kept once for all the hosts and attempts that refer to it. */
+struct hname {
+	struct hname *next;
+	uint32_t hash; /* eventlog_name_hash */
+	uint32_t refs;
+	char text[];
+};
 
 struct hosts {
 	struct hosts_opts o;
@@ -25,23 +39,29 @@ struct hosts {
 	char cats[HOSTS_MAX_CATS][HOSTS_CATLEN];
 	const char *cat_seen[HOSTS_MAX_CATS]; /* the string cats[i] was last found for */
 	int ncats;
+	struct hname **name_buckets; /* the shared names, grown with them */
+	unsigned nname_buckets, nnames;
 	struct leases *leases;
 	struct eventlog *elog;
 	struct event *timer;
 	bool dirty;
+	bool save_failing; /* the last save failed (logged once until one works) */
 	struct hosts_stats st;
+	uint64_t evicted_unlogged; /* evictions since the last log line */
+	time_t evict_logged;
 };
 
 static const char *const hosts_keys[] = {
-    "max_hosts",  "max_names",          "recent", "days",
-    "state_file", "save_interval",      "leases", "odhcpd_hosts",
-    "neigh_ttl",  "trusted_forwarders", NULL};
+    "max_hosts",  "max_bytes",     "max_names", "recent",       "days",
+    "state_file", "save_interval", "leases",    "odhcpd_hosts", "neigh_ttl",
+    "archive",    "archive_max_size", "trusted_forwarders", NULL};
 
 void
 hosts_opts_defaults(struct hosts_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	o->max_hosts = 256;
+	o->max_hosts = 16384;
+	o->archive_max_size = 4LL << 20;
 	o->max_names = 16;
 	o->recent = 16;
 	o->days = 30;
@@ -55,7 +75,8 @@ hosts_opts_free(struct hosts_opts *o)
 	free(o->state_file);
 	free(o->leases_file);
 	free(o->odhcpd_file);
-	o->state_file = o->leases_file = o->odhcpd_file = NULL;
+	free(o->archive);
+	o->state_file = o->leases_file = o->odhcpd_file = o->archive = NULL;
 }
 
 static int
@@ -90,10 +111,15 @@ hosts_config(const config_setting_t *grp, struct hosts_opts *o, char *err, size_
 {
 	long long max = o->max_hosts, names = o->max_names, recent = o->recent, days = o->days;
 	long long save = o->save_interval, ttl = o->neigh_ttl;
+	long long bytes = o->max_bytes, arch = o->archive_max_size;
 	if (!grp)
 		return 0;
 	if (confget_known(grp, hosts_keys, err, errlen) == -1 ||
-	    confget_int(grp, "max_hosts", 1, 1 << 20, &max, err, errlen) == -1 ||
+	    confget_int(grp, "max_hosts", 1, 1 << 22, &max, err, errlen) == -1 ||
+	    confget_int(grp, "max_bytes", 0, 1LL << 40, &bytes, err, errlen) == -1 ||
+	    confget_path(grp, "archive", &o->archive, err, errlen) == -1 ||
+	    confget_int(grp, "archive_max_size", 4096, HOSTS_ARCHIVE_MAX, &arch, err, errlen) ==
+	        -1 ||
 	    confget_int(grp, "max_names", 0, 4096, &names, err, errlen) == -1 ||
 	    confget_int(grp, "recent", 0, 4096, &recent, err, errlen) == -1 ||
 	    confget_int(grp, "days", 1, HOSTS_MAX_DAYS, &days, err, errlen) == -1 ||
@@ -105,12 +131,127 @@ hosts_config(const config_setting_t *grp, struct hosts_opts *o, char *err, size_
 	    forwarders_config(grp, &o->clientid, err, errlen) == -1)
 		return -1;
 	o->max_hosts = (int)max;
+	o->max_bytes = bytes;
+	o->archive_max_size = arch;
 	o->max_names = (int)names;
 	o->recent = (int)recent;
 	o->days = (int)days;
 	o->save_interval = (int)save;
 	o->neigh_ttl = (int)ttl;
 	return 0;
+}
+
+/* ---- memory ---- */
+
+/* realloc that keeps h->st.bytes: old and size are the block's sizes
+ * (0: none). NULL (the block unchanged) when out of memory. */
+static void *
+tab_realloc(struct hosts *h, void *p, size_t old, size_t size)
+{
+	void *q = realloc(p, size);
+	if (!q)
+		return NULL;
+	h->st.bytes += (long long)size - (long long)old;
+	h->st.bytes += !old ? HOSTS_ALLOC_OVERHEAD : 0;
+	return q;
+}
+
+static void
+tab_free(struct hosts *h, void *p, size_t size)
+{
+	if (!p)
+		return;
+	free(p);
+	h->st.bytes -= (long long)size + HOSTS_ALLOC_OVERHEAD;
+}
+
+/* Room for one more of an array grown by doubling up to max. */
+static bool
+tab_reserve(struct hosts *h, void **arr, uint16_t n, uint16_t *cap, int max, size_t elem)
+{
+	if (n < *cap)
+		return true;
+	if (n >= max)
+		return false;
+	int c = *cap ? *cap * 2 : 1;
+	c = c < max ? c : max;
+	void *a = tab_realloc(h, *arr, *cap * elem, (size_t)c * elem);
+	if (!a)
+		return false;
+	*arr = a;
+	*cap = (uint16_t)c;
+	return true;
+}
+
+/* ---- shared names ---- */
+
+static struct hname *
+name_of(const char *text)
+{
+	return (struct hname *)(void *)(text - offsetof(struct hname, text));
+}
+
+static void
+names_grow(struct hosts *h)
+{
+	unsigned n = h->nname_buckets ? h->nname_buckets * 2 : 64;
+	struct hname **b = tab_realloc(h, NULL, 0, n * sizeof *b);
+	if (!b)
+		return; /* longer chains, still correct */
+	memset(b, 0, n * sizeof *b);
+	for (unsigned i = 0; i < h->nname_buckets; i++)
+		for (struct hname *x = h->name_buckets[i], *next; x; x = next) {
+			next = x->next;
+			x->next = b[x->hash & (n - 1)];
+			b[x->hash & (n - 1)] = x;
+		}
+	tab_free(h, h->name_buckets, h->nname_buckets * sizeof *b);
+	h->name_buckets = b;
+	h->nname_buckets = n;
+}
+
+/* The shared copy of name with one more reference (the first spelling
+ * seen is kept: names compare case-insensitively); NULL out of memory. */
+static const char *
+name_ref(struct hosts *h, const char *name, uint32_t hash)
+{
+	if (h->nnames >= h->nname_buckets)
+		names_grow(h);
+	if (!h->nname_buckets)
+		return NULL;
+	struct hname **p = &h->name_buckets[hash & (h->nname_buckets - 1)];
+	for (; *p; p = &(*p)->next)
+		if ((*p)->hash == hash && strcasecmp((*p)->text, name) == 0) {
+			(*p)->refs++;
+			return (*p)->text;
+		}
+	size_t len = strlen(name) + 1;
+	struct hname *x = tab_realloc(h, NULL, 0, sizeof *x + len);
+	if (!x)
+		return NULL;
+	x->next = NULL;
+	x->hash = hash;
+	x->refs = 1;
+	memcpy(x->text, name, len);
+	*p = x;
+	h->nnames++;
+	return x->text;
+}
+
+static void
+name_unref(struct hosts *h, const char *text)
+{
+	if (!text)
+		return;
+	struct hname *x = name_of(text);
+	if (--x->refs)
+		return;
+	struct hname **p = &h->name_buckets[x->hash & (h->nname_buckets - 1)];
+	while (*p != x)
+		p = &(*p)->next;
+	*p = x->next;
+	h->nnames--;
+	tab_free(h, x, sizeof *x + strlen(x->text) + 1);
 }
 
 /* ---- hosts ---- */
@@ -139,31 +280,47 @@ static void
 hosts_grow(struct hosts *h)
 {
 	unsigned n = h->nbuckets * 2;
-	struct host **b = calloc(n, sizeof *b), *e;
+	struct host **b = tab_realloc(h, NULL, 0, n * sizeof *b), *e;
 	if (!b)
 		return; /* longer chains, still correct */
+	memset(b, 0, n * sizeof *b);
 	TAILQ_FOREACH(e, &h->lru, lru)
 	{
 		e->hnext = b[addr_hash(&e->addr, n)];
 		b[addr_hash(&e->addr, n)] = e;
 	}
-	free(h->buckets);
+	tab_free(h, h->buckets, h->nbuckets * sizeof *b);
 	h->buckets = b;
 	h->nbuckets = n;
 }
 
 static void
-host_free(const struct hosts *h, struct host *e)
+set_hostname(struct hosts *h, struct host *e, const char *name)
+{
+	if (strcmp(e->hostname, name) == 0)
+		return;
+	size_t len = strlen(name) + 1;
+	char *copy = name[0] ? tab_realloc(h, NULL, 0, len) : NULL;
+	if (name[0] && !copy)
+		return;
+	if (e->hostname[0])
+		tab_free(h, (void *)e->hostname, strlen(e->hostname) + 1);
+	e->hostname = copy ? memcpy(copy, name, len) : "";
+}
+
+static void
+host_free(struct hosts *h, struct host *e)
 {
 	for (int i = 0; i < e->nnames; i++)
-		free(e->names[i]);
-	for (int i = 0; i < h->o.recent; i++)
-		free(e->ring[i].buf);
-	free(e->names);
-	free(e->name_hashes);
-	free(e->ring);
-	free(e->days);
-	free(e);
+		name_unref(h, e->names[i]);
+	for (int i = 0; i < e->ring_n; i++)
+		name_unref(h, e->ring[i].name);
+	set_hostname(h, e, "");
+	tab_free(h, e->names, e->names_cap * sizeof *e->names);
+	tab_free(h, e->ring, e->ring_cap * sizeof *e->ring);
+	tab_free(h, e->days, e->days_cap * sizeof *e->days);
+	tab_free(h, e->cats, e->cats_cap * sizeof *e->cats);
+	tab_free(h, e, sizeof *e);
 }
 
 static void
@@ -176,24 +333,109 @@ host_remove(struct hosts *h, struct host *e)
 	h->st.hosts--;
 }
 
+/* "update=3;ksn=1" and "a.example,b.example" for the archive. */
+static void
+archive_lists(const struct hosts *h, const struct host *e, struct evbuffer *cats,
+              struct evbuffer *names)
+{
+	for (int i = 0; i < e->ncats; i++)
+		evbuffer_add_printf(cats, "%s%s=%u", i ? ";" : "", h->cats[e->cats[i].cat],
+		                    e->cats[i].count);
+	for (int i = 0; i < e->nnames; i++) {
+		if (i)
+			evbuffer_add(names, ",", 1);
+		for (const char *c = e->names[i]; *c; c++)
+			evbuffer_add(names, *c == ',' ? "?" : c, 1);
+	}
+	evbuffer_add(cats, "", 1);
+	evbuffer_add(names, "", 1);
+}
+
+static void
+archive_host(struct hosts *h, const struct host *e)
+{
+	char addr[NETADDR_STRLEN], mac[MAC_STRLEN];
+	struct evbuffer *cats = evbuffer_new(), *names = evbuffer_new();
+	int rc = -1;
+	if (cats && names) {
+		archive_lists(h, e, cats, names);
+		struct hostarch_rec r = {
+		    .addr = netaddr_str(&e->addr, addr),
+		    .mac = e->has_mac ? mac_str(e->mac, mac) : "",
+		    .hostname = e->hostname,
+		    .first = e->first,
+		    .last = e->last,
+		    .total = (long long)e->total,
+		    .action = policy_action_name((enum policy_action)e->last_action),
+		    .cats = (const char *)evbuffer_pullup(cats, -1),
+		    .names = (const char *)evbuffer_pullup(names, -1)};
+		rc = hostarch_append(h->o.archive, h->o.archive_max_size, &r);
+	}
+	if (rc == 0)
+		h->st.archived++;
+	else if (h->st.archive_errors++ == 0)
+		log_warn("hosts: cannot write the archive %s: %s; evicted hosts are lost",
+		         h->o.archive, strerror(errno));
+	if (cats)
+		evbuffer_free(cats);
+	if (names)
+		evbuffer_free(names);
+}
+
+/* One line for the evictions not yet logged, at once for the first and
+ * then at most every HOSTS_EVICT_LOG_SECS (or when forced). */
+static void
+evict_report(struct hosts *h, time_t now, bool force)
+{
+	uint64_t n = h->evicted_unlogged;
+	if (!n || (!force && h->evict_logged && now - h->evict_logged < HOSTS_EVICT_LOG_SECS &&
+	           now >= h->evict_logged))
+		return;
+	log_warn("hosts: table full (%d hosts, %lld bytes): %llu least recently seen host%s "
+	         "evicted%s%s; %llu since start",
+	         h->st.hosts, h->st.bytes, (unsigned long long)n, n == 1 ? "" : "s",
+	         h->o.archive ? " to the archive " : " and not archived (set hosts.archive)",
+	         h->o.archive ? h->o.archive : "", (unsigned long long)h->st.evicted);
+	h->evicted_unlogged = 0;
+	h->evict_logged = now;
+}
+
+static bool
+over_bounds(const struct hosts *h, int extra_hosts)
+{
+	return h->st.hosts + extra_hosts > h->o.max_hosts ||
+	       (h->o.max_bytes && h->st.bytes > h->o.max_bytes);
+}
+
+/* Evict the least recently seen hosts (never keep) while the table is over
+ * its bounds with room for extra_hosts more. */
+static void
+evict(struct hosts *h, const struct host *keep, int extra_hosts, time_t now)
+{
+	struct host *e;
+	while (over_bounds(h, extra_hosts) && (e = TAILQ_LAST(&h->lru, host_list)) && e != keep) {
+		if (h->o.archive)
+			archive_host(h, e);
+		host_remove(h, e);
+		h->st.evicted++;
+		h->evicted_unlogged++;
+		h->dirty = true;
+		evict_report(h, now, false);
+	}
+}
+
 /* A new host at the tail (the caller moves it), evicting to stay in bounds. */
 static struct host *
-host_add(struct hosts *h, const struct netaddr *na)
+host_add(struct hosts *h, const struct netaddr *na, time_t now)
 {
-	if (h->st.hosts >= h->o.max_hosts) {
-		host_remove(h, TAILQ_LAST(&h->lru, host_list));
-		h->st.evicted++;
-	} else if ((unsigned)h->st.hosts >= h->nbuckets && h->nbuckets < h->maxbuckets)
+	evict(h, NULL, 1, now);
+	if ((unsigned)h->st.hosts >= h->nbuckets && h->nbuckets < h->maxbuckets)
 		hosts_grow(h);
-	struct host *e = calloc(1, sizeof *e);
+	struct host *e = tab_realloc(h, NULL, 0, sizeof *e);
 	if (!e)
 		return NULL;
-	e->ring = calloc((size_t)h->o.recent + 1, sizeof *e->ring);
-	e->days = calloc((size_t)h->o.days, sizeof *e->days);
-	if (!e->ring || !e->days) {
-		host_free(h, e);
-		return NULL;
-	}
+	memset(e, 0, sizeof *e);
+	e->hostname = "";
 	e->addr = *na;
 	struct host **p = host_slot(h, na);
 	*p = e;
@@ -224,80 +466,93 @@ category_index(struct hosts *h, const char *name)
 	return h->ncats++;
 }
 
-static int
-grow_names(const struct hosts *h, struct host *e)
+static void
+add_cat(struct hosts *h, struct host *e, int cat, uint32_t n)
 {
-	int cap = e->names_cap ? e->names_cap * 2 : 4;
-	cap = cap < h->o.max_names ? cap : h->o.max_names;
-	char **names = realloc(e->names, (size_t)cap * sizeof *names);
-	if (names)
-		e->names = names;
-	uint32_t *hashes = names ? realloc(e->name_hashes, (size_t)cap * sizeof *hashes) : NULL;
-	if (!hashes)
-		return -1;
-	e->name_hashes = hashes;
-	e->names_cap = cap;
-	return 0;
+	for (int i = 0; i < e->ncats; i++)
+		if (e->cats[i].cat == (uint32_t)cat) {
+			e->cats[i].count += n;
+			return;
+		}
+	if (!tab_reserve(h, (void **)&e->cats, e->ncats, &e->cats_cap, HOSTS_MAX_CATS,
+	                 sizeof *e->cats))
+		return;
+	e->cats[e->ncats++] = (struct host_cat){(uint32_t)cat, n};
 }
 
-/* The host's kept copy of name (hash: eventlog_name_hash), added while
- * there is room; NULL when the list is full without it. */
-static const char *
-add_name(const struct hosts *h, struct host *e, const char *name, uint32_t hash)
+/* Keep name (shared) in the host's list while there is room. */
+static void
+add_name(struct hosts *h, struct host *e, const char *shared)
 {
 	for (int i = 0; i < e->nnames; i++)
-		if (e->name_hashes[i] == hash && strcasecmp(e->names[i], name) == 0)
-			return e->names[i];
-	if (e->nnames == h->o.max_names || (e->nnames == e->names_cap && grow_names(h, e) == -1) ||
-	    !(e->names[e->nnames] = strdup(name)))
-		return NULL;
-	e->name_hashes[e->nnames] = hash;
-	return e->names[e->nnames++];
-}
-
-/* The slot's own copy of name, in a buffer reused from attempt to
- * attempt (grown when a longer name comes): no allocation per query. */
-static const char *
-slot_copy(struct host_attempt *a, const char *name)
-{
-	size_t n = strlen(name) + 1;
-	if (n > a->bufcap) {
-		char *b = realloc(a->buf, n);
-		if (!b)
-			return "";
-		a->buf = b;
-		a->bufcap = (uint16_t)n;
-	}
-	return memcpy(a->buf, name, n);
-}
-
-/* kept: the host's copy of name (shared), or NULL. */
-static void
-add_recent(const struct hosts *h, struct host *e, time_t t, const char *name, const char *kept,
-           uint16_t qtype, int cat, enum policy_action action)
-{
-	if (h->o.recent == 0)
+		if (e->names[i] == shared)
+			return;
+	if (!tab_reserve(h, (void **)&e->names, e->nnames, &e->names_cap, h->o.max_names,
+	                 sizeof *e->names))
 		return;
+	name_of(shared)->refs++;
+	e->names[e->nnames++] = shared;
+}
+
+/* shared: the table's copy of the name, one reference handed to the ring. */
+static void
+add_recent(struct hosts *h, struct host *e, time_t t, const char *shared, uint16_t qtype,
+           int cat, enum policy_action action)
+{
+	if (h->o.recent == 0 ||
+	    (e->ring_n == e->ring_cap && e->ring_cap < h->o.recent &&
+	     !tab_reserve(h, (void **)&e->ring, e->ring_n, &e->ring_cap, h->o.recent,
+	                  sizeof *e->ring))) {
+		name_unref(h, shared);
+		return;
+	}
+	/* the ring grows before it first wraps, so ring_head == ring_n until then */
 	struct host_attempt *a = &e->ring[e->ring_head];
-	a->name = kept ? kept : slot_copy(a, name);
-	a->time = t;
-	a->qtype = qtype;
-	a->cat = (uint8_t)cat;
-	a->action = (uint8_t)action;
-	e->ring_head = (e->ring_head + 1) % h->o.recent;
+	if (e->ring_n == h->o.recent)
+		name_unref(h, a->name);
+	*a = (struct host_attempt){.time = t,
+	                           .name = shared,
+	                           .qtype = qtype,
+	                           .cat = (uint8_t)cat,
+	                           .action = (uint8_t)action};
+	e->ring_head = (uint16_t)((e->ring_head + 1) % h->o.recent);
 	if (e->ring_n < h->o.recent)
 		e->ring_n++;
 }
 
+/* The days kept are the last `days` days up to the newest one seen. */
 static void
-add_day(const struct hosts *h, struct host *e, int32_t day, uint32_t n)
+add_day(struct hosts *h, struct host *e, int32_t day, uint32_t n)
 {
-	struct host_day *d = &e->days[(unsigned)day % (unsigned)h->o.days];
-	if (d->day != day) {
-		d->day = day;
-		d->count = 0;
+	int i = e->ndays;
+	while (i > 0 && e->days[i - 1].day > day)
+		i--;
+	if (i > 0 && e->days[i - 1].day == day) {
+		e->days[i - 1].count += n;
+		return;
 	}
-	d->count += n;
+	int32_t newest = e->ndays && e->days[e->ndays - 1].day > day ? e->days[e->ndays - 1].day
+	                                                             : day;
+	if (day <= newest - h->o.days)
+		return;
+	int old = 0; /* out of the window, or the oldest when full */
+	while (old < e->ndays && e->days[old].day <= newest - h->o.days)
+		old++;
+	if (old == 0 && e->ndays == h->o.days)
+		old = 1;
+	if (old) {
+		memmove(e->days, e->days + old, (size_t)(e->ndays - old) * sizeof *e->days);
+		e->ndays = (uint16_t)(e->ndays - old);
+		i -= old;
+		if (i < 0)
+			return; /* it was the oldest */
+	}
+	if (!tab_reserve(h, (void **)&e->days, e->ndays, &e->days_cap, h->o.days,
+	                 sizeof *e->days))
+		return;
+	memmove(e->days + i + 1, e->days + i, (size_t)(e->ndays - i) * sizeof *e->days);
+	e->days[i] = (struct host_day){day, n};
+	e->ndays++;
 }
 
 /* Hostname and MAC from the DHCP leases, looked up again only when the
@@ -311,7 +566,7 @@ host_lease(struct hosts *h, struct host *e, time_t now)
 	e->lease_gen = gen;
 	const struct lease *l = leases_lookup(h->leases, &e->addr, now);
 	if (l && l->hostname[0])
-		memcpy(e->hostname, l->hostname, sizeof e->hostname);
+		set_hostname(h, e, l->hostname);
 	if (l && l->has_mac && !e->has_mac) {
 		memcpy(e->mac, l->mac, 6);
 		e->has_mac = true;
@@ -331,7 +586,7 @@ hosts_record(struct hosts *h, const struct client_info *ci, const char *qname, u
 	if (!d->category || ci->addr.family == 0)
 		return;
 	struct host *e = *host_slot(h, &ci->addr);
-	if (!e && !(e = host_add(h, &ci->addr)))
+	if (!e && !(e = host_add(h, &ci->addr, now)))
 		return;
 	if (e->total == 0)
 		e->first = now;
@@ -348,10 +603,16 @@ hosts_record(struct hosts *h, const struct client_info *ci, const char *qname, u
 	uint32_t hash = eventlog_name_hash(qname);
 	e->last = now;
 	e->total++;
-	e->cat_count[cat]++;
-	e->last_action = d->action;
-	add_recent(h, e, now, qname, add_name(h, e, qname, hash), qtype, cat, d->action);
+	add_cat(h, e, cat, 1);
+	e->last_action = (uint8_t)d->action;
+	h->st.by_action[cat][d->action <= POLICY_SINKHOLE ? d->action : POLICY_NONE]++;
+	const char *shared = name_ref(h, qname, hash);
+	if (shared) {
+		add_name(h, e, shared);
+		add_recent(h, e, now, shared, qtype, cat, d->action);
+	}
 	add_day(h, e, day_of(now), 1);
+	evict(h, e, 0, now); /* the host's lists grew: the byte bound */
 	h->dirty = true;
 	h->st.recorded++;
 	if (h->elog) {
@@ -421,16 +682,38 @@ host_recent(const struct hosts *h, const struct host *e, int i)
 uint32_t
 host_day_count(const struct hosts *h, const struct host *e, int32_t day)
 {
-	const struct host_day *d = &e->days[(unsigned)day % (unsigned)h->o.days];
-	return d->day == day ? d->count : 0;
+	(void)h;
+	for (int i = e->ndays - 1; i >= 0 && e->days[i].day >= day; i--)
+		if (e->days[i].day == day)
+			return e->days[i].count;
+	return 0;
+}
+
+uint32_t
+host_cat_count(const struct host *e, int i)
+{
+	for (int k = 0; k < e->ncats; k++)
+		if (e->cats[k].cat == (uint32_t)i)
+			return e->cats[k].count;
+	return 0;
 }
 
 void
 hosts_status(const struct hosts *h, time_t now, struct evbuffer *out)
 {
-	evbuffer_add_printf(out, "hosts: %d of %d, %llu recorded, %llu evicted; state ",
-	                    h->st.hosts, h->o.max_hosts, (unsigned long long)h->st.recorded,
+	evbuffer_add_printf(out, "hosts: %d of %d, %lld bytes", h->st.hosts, h->o.max_hosts,
+	                    h->st.bytes);
+	if (h->o.max_bytes)
+		evbuffer_add_printf(out, " of %lld", h->o.max_bytes);
+	evbuffer_add_printf(out, ", %llu recorded, %llu evicted", (unsigned long long)h->st.recorded,
 	                    (unsigned long long)h->st.evicted);
+	if (h->o.archive)
+		evbuffer_add_printf(out, " (%llu archived, %llu lost)",
+		                    (unsigned long long)h->st.archived,
+		                    (unsigned long long)h->st.archive_errors);
+	else if (h->st.evicted)
+		evbuffer_add_printf(out, " (not archived)");
+	evbuffer_add_printf(out, "; state ");
 	if (!h->o.state_file)
 		evbuffer_add_printf(out, "not saved\n");
 	else if (h->st.last_save)
@@ -470,10 +753,10 @@ save_host(const struct hosts *h, const struct host *e, config_setting_t *g)
 	set_int64(g, "first", e->first);
 	set_int64(g, "last", e->last);
 	set_int64(g, "total", (long long)e->total);
-	set_str(g, "action", policy_action_name(e->last_action));
+	set_str(g, "action", policy_action_name((enum policy_action)e->last_action));
 	config_setting_t *a = config_setting_add(g, "counts", CONFIG_TYPE_ARRAY);
 	for (int i = 0; i < h->ncats; i++)
-		config_setting_set_int64_elem(a, -1, e->cat_count[i]);
+		config_setting_set_int64_elem(a, -1, host_cat_count(e, i));
 	a = config_setting_add(g, "names", CONFIG_TYPE_ARRAY);
 	for (int i = 0; i < e->nnames; i++)
 		config_setting_set_string_elem(a, -1, e->names[i]);
@@ -490,9 +773,7 @@ save_host(const struct hosts *h, const struct host *e, config_setting_t *g)
 		                          policy_action_name(r->action));
 	}
 	a = config_setting_add(g, "days", CONFIG_TYPE_LIST);
-	for (int i = 0; i < h->o.days; i++) {
-		if (!e->days[i].count)
-			continue;
+	for (int i = 0; i < e->ndays; i++) {
 		config_setting_t *l = config_setting_add(a, NULL, CONFIG_TYPE_ARRAY);
 		config_setting_set_int64_elem(l, -1, e->days[i].day);
 		config_setting_set_int64_elem(l, -1, e->days[i].count);
@@ -536,13 +817,20 @@ hosts_save(struct hosts *h, time_t now)
 	int rc = write_state(h, &cfg, tmp);
 	config_destroy(&cfg);
 	if (rc == 0 && rename(tmp, h->o.state_file) == 0) {
+		if (h->save_failing)
+			log_warn("hosts: %s saved again", h->o.state_file);
+		h->save_failing = false;
 		h->dirty = false;
 		h->st.saves++;
 		h->st.last_save = now;
 		return 0;
 	}
-	if (h->st.save_errors++ == 0)
-		log_warn("hosts: cannot save %s: %s", h->o.state_file, strerror(errno));
+	/* once when saving starts failing, once when it works again */
+	if (!h->save_failing)
+		log_warn("hosts: cannot save %s: %s; the table is only in memory until it works",
+		         h->o.state_file, strerror(errno));
+	h->save_failing = true;
+	h->st.save_errors++;
 	unlink(tmp);
 	return -1;
 }
@@ -580,8 +868,11 @@ load_recent(struct hosts *h, struct host *e, const config_setting_t *l, const in
 		if (config_setting_length(r) != 5 || !name || cat < 0 || cat >= HOSTS_MAX_CATS ||
 		    catmap[cat] < 0 || !action_parse(config_setting_get_string_elem(r, 4), &action))
 			return false;
-		add_recent(h, e, (time_t)config_setting_get_int64_elem(r, 0), name,
-		           add_name(h, e, name, eventlog_name_hash(name)),
+		const char *shared = name_ref(h, name, eventlog_name_hash(name));
+		if (!shared)
+			return false;
+		add_name(h, e, shared);
+		add_recent(h, e, (time_t)config_setting_get_int64_elem(r, 0), shared,
 		           (uint16_t)config_setting_get_int_elem(r, 2), catmap[cat], action);
 	}
 	return true;
@@ -604,13 +895,13 @@ load_host(struct hosts *h, const config_setting_t *g, const int *catmap, int nfi
 		return false; /* a duplicate cannot come from hosts_save */
 	if (h->st.hosts >= h->o.max_hosts)
 		return true; /* the cap shrank: keep the most recent ones */
-	struct host *e = host_add(h, &na);
+	struct host *e = host_add(h, &na, last);
 	if (!e)
 		return false;
 	e->first = first;
 	e->last = last;
 	e->total = (uint64_t)total;
-	snprintf(e->hostname, sizeof e->hostname, "%s", hostname);
+	set_hostname(h, e, hostname);
 	if (config_setting_lookup_string(g, "mac", &mac) == CONFIG_TRUE) {
 		if (mac_parse(e->mac, mac) == -1)
 			return false;
@@ -624,13 +915,16 @@ load_host(struct hosts *h, const config_setting_t *g, const int *catmap, int nfi
 	if (!a || config_setting_length(a) > nfilecats)
 		return false;
 	for (int i = 0; i < config_setting_length(a); i++)
-		e->cat_count[catmap[i]] += (uint32_t)config_setting_get_int64_elem(a, i);
+		if (config_setting_get_int64_elem(a, i) > 0)
+			add_cat(h, e, catmap[i], (uint32_t)config_setting_get_int64_elem(a, i));
 	a = config_setting_get_member(g, "names");
 	for (int i = 0; a && i < config_setting_length(a); i++) {
 		const char *n = config_setting_get_string_elem(a, i);
-		if (!n)
+		const char *shared = n ? name_ref(h, n, eventlog_name_hash(n)) : NULL;
+		if (!shared)
 			return false;
-		add_name(h, e, n, eventlog_name_hash(n));
+		add_name(h, e, shared);
+		name_unref(h, shared);
 	}
 	if (!load_recent(h, e, config_setting_get_member(g, "recent"), catmap))
 		return false;
@@ -714,6 +1008,7 @@ save_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
+	evict_report(arg, time(NULL), false);
 	hosts_save(arg, time(NULL));
 }
 
@@ -730,12 +1025,23 @@ hosts_new(const struct hosts_opts *o, struct event_base *base, struct leases *le
 	h->o.state_file = confget_dup(o->state_file, &fail);
 	h->o.leases_file = confget_dup(o->leases_file, &fail);
 	h->o.odhcpd_file = confget_dup(o->odhcpd_file, &fail);
+	h->o.archive = confget_dup(o->archive, &fail);
+	if (!h->o.archive && o->state_file && !fail) {
+		size_t n = strlen(o->state_file) + sizeof ".archive";
+		if ((h->o.archive = malloc(n)))
+			snprintf(h->o.archive, n, "%s.archive", o->state_file);
+		fail = !h->o.archive;
+	}
 	h->leases = leases;
 	h->elog = elog;
 	for (h->maxbuckets = 16; h->maxbuckets < (unsigned)o->max_hosts; h->maxbuckets <<= 1)
 		;
-	h->nbuckets = 16;
-	h->buckets = calloc(h->nbuckets, sizeof *h->buckets);
+	h->st.bytes = (long long)sizeof *h + HOSTS_ALLOC_OVERHEAD;
+	h->buckets = tab_realloc(h, NULL, 0, 16 * sizeof *h->buckets);
+	if (h->buckets) {
+		h->nbuckets = 16;
+		memset(h->buckets, 0, 16 * sizeof *h->buckets);
+	}
 	if (fail || !h->buckets) {
 		hosts_free(h);
 		return NULL;
@@ -766,11 +1072,13 @@ hosts_free(struct hosts *h)
 {
 	if (!h)
 		return;
+	evict_report(h, time(NULL), true);
 	if (h->buckets)
 		clear(h);
 	if (h->timer)
 		event_free(h->timer);
 	free(h->buckets);
+	free(h->name_buckets);
 	hosts_opts_free(&h->o);
 	free(h);
 }

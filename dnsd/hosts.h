@@ -1,10 +1,13 @@
 /* The per-host table: for every LAN host that asked a policy category name,
  * who it is (IP, MAC, DHCP hostname), when (first/last seen, per-day counts),
  * how often (total and per category), what (distinct names, a ring of recent
- * attempts) and the last action. At most max_hosts hosts: the least recently
- * seen goes; memory grows with the hosts and names actually seen. Saved
- * atomically (temp file + rename) every save_interval and on exit, loaded
- * at start; a corrupt file is moved aside to FILE.corrupt. */
+ * attempts) and the last action. Compact: a name is kept once for all hosts,
+ * and each host's lists grow with what it asked (about 300 bytes for a host
+ * that asked one name). At most max_hosts hosts and, when set, max_bytes:
+ * the least recently seen goes to the archive (hostarch.h), counted and
+ * logged (rate-limited). Saved atomically (temp file + rename) every
+ * save_interval and on exit, loaded at start; a corrupt file is moved aside
+ * to FILE.corrupt. */
 #ifndef DNSD_HOSTS_H
 #define DNSD_HOSTS_H
 
@@ -24,11 +27,15 @@
 #define HOSTS_MAX_CATS 16 /* distinct categories; more are counted as "other" */
 #define HOSTS_CATLEN 32
 #define HOSTS_MAX_DAYS 366
+#define HOSTS_ARCHIVE_MAX (1LL << 40) /* archive_max_size's upper bound */
 
 struct hosts;
 
 struct hosts_opts {
 	int max_hosts;
+	long long max_bytes;           /* table memory bound; 0: max_hosts alone */
+	char *archive;                 /* evicted hosts; NULL: STATE_FILE.archive or none */
+	long long archive_max_size;    /* bytes, then rotated to .1 (one kept) */
 	int max_names;                 /* distinct names kept per host */
 	int recent;                    /* recent attempts kept per host */
 	int days;                      /* per-day counters kept per host */
@@ -42,9 +49,7 @@ struct hosts_opts {
 
 struct host_attempt {
 	time_t time;
-	const char *name; /* owned by the table: one of the host's names, or buf */
-	char *buf;        /* this slot's copy of a name not kept; reused, grown */
-	uint16_t bufcap;
+	const char *name; /* owned by the table (shared by every host that asked it) */
 	uint16_t qtype;
 	uint8_t cat;    /* index into hosts_category() */
 	uint8_t action; /* enum policy_action */
@@ -52,6 +57,11 @@ struct host_attempt {
 
 struct host_day {
 	int32_t day; /* days since 1970-01-01 UTC */
+	uint32_t count;
+};
+
+struct host_cat {
+	uint32_t cat; /* index into hosts_category() */
 	uint32_t count;
 };
 
@@ -63,26 +73,30 @@ struct host {
 	struct netaddr addr;
 	uint8_t mac[6];
 	bool has_mac;
-	char hostname[LEASES_NAMELEN];
+	uint8_t last_action;  /* enum policy_action */
+	const char *hostname; /* "" when unknown */
 	time_t first, last;
 	uint64_t total;
-	uint32_t cat_count[HOSTS_MAX_CATS];
-	enum policy_action last_action;
-	int nnames, names_cap;
-	char **names;          /* grown up to max_names */
-	uint32_t *name_hashes; /* eventlog_name_hash(names[i]) */
-	int ring_head, ring_n; /* ring[(ring_head - 1 - i) mod recent] is the i-th newest */
-	struct host_attempt *ring;
-	struct host_day *days; /* indexed by day mod days */
-	unsigned lease_gen;    /* leases_generation when hostname/MAC were last read */
+	struct host_cat *cats; /* the categories it asked, ncats of them */
+	const char **names;    /* the distinct names, shared; grown up to max_names */
+	struct host_attempt *ring; /* grown up to recent; then ring[(ring_head - 1 - i)
+	                              mod recent] is the i-th newest */
+	struct host_day *days;     /* oldest first, grown up to days */
+	uint16_t ncats, cats_cap, nnames, names_cap, ring_head, ring_n, ring_cap, ndays,
+	    days_cap;
+	unsigned lease_gen; /* leases_generation when hostname/MAC were last read */
 };
 TAILQ_HEAD(host_list, host);
 
 struct hosts_stats {
 	int hosts;
+	long long bytes; /* what the table holds (allocations plus their overhead) */
 	uint64_t recorded, evicted, saves, save_errors;
+	uint64_t archived, archive_errors; /* evicted hosts written to / lost from the archive */
 	time_t last_save;    /* 0: never */
 	bool loaded_corrupt; /* the state file was moved aside at start */
+	/* attempts recorded since start, by category index and action */
+	uint64_t by_action[HOSTS_MAX_CATS][POLICY_SINKHOLE + 1];
 };
 
 void hosts_opts_defaults(struct hosts_opts *o);
@@ -124,5 +138,7 @@ void hosts_status(const struct hosts *h, time_t now, struct evbuffer *out);
 const struct host_attempt *host_recent(const struct hosts *h, const struct host *e, int i);
 /* Attempts on day (days since the epoch), 0 when not kept. */
 uint32_t host_day_count(const struct hosts *h, const struct host *e, int32_t day);
+/* Attempts in category i (hosts_category), 0 when none. */
+uint32_t host_cat_count(const struct host *e, int i);
 
 #endif

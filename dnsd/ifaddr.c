@@ -1,6 +1,7 @@
 /* The machine's own addresses and attached subnets from getifaddrs(3); the
  * WAN is every interface holding a default route in the main table
- * (/proc/net/route, /proc/net/ipv6_route). Answers "is this address ours"
+ * (/proc/self/net/route and ipv6_route: /proc/net is hidden under systemd's
+ * ProcSubset=pid). Answers "is this address ours"
  * for the resolv.conf loop check and "is this client on the LAN" for the
  * default access rule. */
 #define _GNU_SOURCE
@@ -70,7 +71,7 @@ ifaddr_default_routes(char wan[][IF_NAMESIZE], int max)
 	char line[512], iface[IF_NAMESIZE], dest[40];
 	unsigned long dlen, flags, mask;
 	int n = 0;
-	FILE *f = fopen("/proc/net/route", "r");
+	FILE *f = fopen("/proc/self/net/route", "r");
 	while (f && fgets(line, sizeof line, f) && n < max)
 		if (sscanf(line, "%15s %39s %*s %lx %*s %*s %*s %lx", iface, dest, &flags, &mask) == 4 &&
 		    strcmp(dest, "00000000") == 0 && mask == 0 && (flags & 1))
@@ -79,7 +80,7 @@ ifaddr_default_routes(char wan[][IF_NAMESIZE], int max)
 		fclose(f);
 	/* dest dlen src slen nexthop metric refcnt use flags iface; a reject
 	 * route (flag 0x200, the kernel's "unreachable" on lo) is no WAN. */
-	f = fopen("/proc/net/ipv6_route", "r");
+	f = fopen("/proc/self/net/ipv6_route", "r");
 	while (f && fgets(line, sizeof line, f) && n < max)
 		if (sscanf(line, "%39s %lx %*s %*s %*s %*s %*s %*s %lx %15s", dest, &dlen, &flags,
 		    iface) == 4 && dlen == 0 && strspn(dest, "0") == 32 && !(flags & 0x200) &&

@@ -4,9 +4,12 @@
 #define _GNU_SOURCE /* setgroups */
 #include <errno.h>
 #include <getopt.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,21 +20,25 @@
 
 #include "access.h"
 #include "cache.h"
+#include "confget.h"
 #include "config.h"
 #include "control.h"
 #include "ctlcmd.h"
 #include "forward.h"
 #include "hostlog.h"
+#ifdef DNSD_HTTP
+#include "http.h"
+#endif
 #include "ifaddr.h"
 #include "listen.h"
 #include "log.h"
+#include "metrics.h"
+#include "paths.h"
 #include "phase.h"
 #include "policy.h"
 #include "query.h"
 #include "ratelimit.h"
 #include "resolv.h"
-
-#define DNSD_DEFAULT_CONF "/etc/dnsd/dnsd.conf"
 
 struct dnsd {
 	const char *conf_path;
@@ -43,20 +50,28 @@ struct dnsd {
 	struct listen *listen;
 	struct phase *phase;
 	time_t now_cli;		/* -n: wins over the config's policy.now */
-	time_t now_in_force;	/* the override the policy clock runs from, or 0 */
+	bool now_cli_set;
+	bool now_set;		/* an override is in force: now_in_force */
+	time_t now_in_force;	/* the override the policy clock runs from */
+	bool audit_cli;		/* -a: audit mode whatever policy.audit says */
 	struct event *sig_hup, *sig_term, *sig_int;
 	struct ifaddr_table *ifa;		/* our addresses and attached subnets */
 	struct access *acc;		/* who may ask */
 	struct resolv *resolv;		/* resolv_conf's nameservers */
 	struct hostlog *hl;		/* per-host records (HOSTS) */
 	struct control *ctl;		/* control socket, NULL when not configured */
-	struct ctlcmd_src ctlsrc;	/* what its commands read */
+	struct ctlcmd_src ctlsrc;	/* what its commands, the pages and metrics read */
+	int pid_fd;			/* the locked pid file, or -1 */
+#ifdef DNSD_HTTP
+	struct http *http;		/* NULL when there is no http group */
+#endif
+	struct metrics_file *mfile;	/* NULL when there is no metrics_file */
 };
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dnsd [-dtv] [-c file] [-n datetime]\n       dnsd -V | --version\n");
+	fprintf(stderr, "usage: dnsd [-adtv] [-c file] [-n datetime]\n       dnsd -V | --version\n");
 	exit(1);
 }
 
@@ -70,49 +85,133 @@ dnsd_cache_limits(const struct config *c, struct cache_limits *lim)
 	lim->servfail_ttl = c->cache.servfail_ttl;
 }
 
-/* Report one "file:line: message" line to stderr (-t) or the log. */
+/* Where the problems of one load go: stderr (-t, start) or the log
+ * (reload), and also into why when a control client asked for the reload. */
+struct dnsd_sink {
+	bool to_stderr;
+	char *why;	/* NULL, or the lines so far, NUL-terminated */
+	size_t whylen;
+};
+
+/* Report one "file:line: message" line. */
 static void
-dnsd_report(void *to_stderr, const char *line)
+dnsd_report(void *arg, const char *line)
 {
-	if (to_stderr)
+	struct dnsd_sink *k = arg;
+	if (k->to_stderr)
 		fprintf(stderr, "%s\n", line);
 	else
 		log_warn("%s", line);
+	if (k->why) {
+		size_t used = strnlen(k->why, k->whylen);
+		snprintf(k->why + used, k->whylen - used, "%s\n", line);
+	}
+}
+
+/* Each line of err, reported. */
+static void
+dnsd_report_lines(struct dnsd_sink *k, char *err)
+{
+	for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
+		dnsd_report(k, line);
+}
+
+/* The user and group dnsd runs as after the privilege drop (this
+ * process's own when none is configured). 0, or -1 with "file:line:
+ * message" in err. */
+static int
+dnsd_run_as(const struct config *c, uid_t *uid, gid_t *gid, char *err, size_t errlen)
+{
+	struct passwd *pw = NULL;
+	*uid = getuid();
+	*gid = getgid();
+	if (c->user && (pw = getpwnam(c->user)) == NULL) {
+		config_errorf(err, errlen, config_group(c, "user"), "user: no such user '%s'", c->user);
+		return -1;
+	}
+	if (pw) {
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
+	}
+	if (c->group) {
+		struct group *gr = getgrnam(c->group);
+		if (gr == NULL) {
+			config_errorf(err, errlen, config_group(c, "group"), "group: no such group '%s'",
+			    c->group);
+			return -1;
+		}
+		*gid = gr->gr_gid;
+	}
+	return 0;
+}
+
+/* The directories of the files written at run time exist and are writable
+ * by the user dnsd runs as (inside the chroot), so that no record is lost
+ * to a typo found at exit. running: after the start (a reload), as this
+ * process is now. Every problem reported; 0 or -1. */
+static int
+dnsd_check_dirs(const struct config *c, bool running, struct dnsd_sink *k)
+{
+	static const struct {
+		const char *group, *name;
+		bool is_dir;
+	} files[] = { { "hosts", "state_file", false }, { "log", "file", false },
+		{ "log", "host_dir", true } };
+	char err[CONFIG_ERR_MAX] = "";
+	struct confget_who who = { .self = true };
+	const struct confget_who *w = &who;
+	/* A user unknown here (dnsd -t on another machine) is an error at
+	 * start; here only whether the directories exist can be told. */
+	if (!running && dnsd_run_as(c, &who.uid, &who.gid, err, sizeof err) < 0)
+		w = NULL;
+	else if (!running)
+		who.self = who.uid == getuid() && who.gid == getgid();
+	int rc = 0;
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		if (confget_writable(config_group(c, files[i].group), files[i].name, files[i].is_dir,
+		        running ? NULL : c->chroot, w, err, sizeof err) < 0) {
+			dnsd_report(k, err);
+			rc = -1;
+		}
+	return rc;
 }
 
 /* Load the config file and the policy it names; every problem is reported
- * as file:line. 0, or -1 with nothing loaded. */
+ * as file:line. running: a reload (see dnsd_check_dirs). 0, or -1 with
+ * nothing loaded. */
 static int
-dnsd_load(const char *path, int to_stderr, struct config **cfgp, struct policy **polp)
+dnsd_load(const char *path, bool running, struct dnsd_sink *k, struct config **cfgp,
+    struct policy **polp)
 {
 	char err[CONFIG_ERR_MAX];
-	void *out = to_stderr ? stderr : NULL;
 	struct config *c = config_load(path, err, sizeof err);
 	*cfgp = NULL;
 	*polp = NULL;
 	if (c == NULL) {
-		for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
-			dnsd_report(out, line);
+		dnsd_report_lines(k, err);
 		return -1;
 	}
 	struct ratelimit_config rc;
 	if (ratelimit_config(config_group(c, "ratelimit"), &rc, err, sizeof err) < 0) {
-		dnsd_report(out, strtok(err, "\n"));
+		dnsd_report(k, strtok(err, "\n"));
 		config_free(c);
 		return -1;
 	}
 	if (hostlog_check(c, err, sizeof err) < 0) {
-		for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
-			dnsd_report(out, line);
+		dnsd_report_lines(k, err);
+		config_free(c);
+		return -1;
+	}
+	if (dnsd_check_dirs(c, running, k) < 0) {
 		config_free(c);
 		return -1;
 	}
 	if (c->policy_file && (*polp = policy_load(c->policy_file, err, sizeof err)) == NULL) {
 		/* On a terminal: every error in the policy, not just the first. */
-		if (to_stderr)
-			policy_check(c->policy_file, dnsd_report, out);
+		if (k->to_stderr)
+			policy_check(c->policy_file, dnsd_report, k);
 		else
-			dnsd_report(out, err);
+			dnsd_report(k, err);
 		config_free(c);
 		return -1;
 	}
@@ -120,14 +219,43 @@ dnsd_load(const char *path, int to_stderr, struct config **cfgp, struct policy *
 	return 0;
 }
 
-/* The policy clock: -n, else the config's policy.now, else the system's. */
+/* The policy clock: -n, else the config's policy.now, else the system's;
+ * and audit mode: -a or policy.audit. */
 static void
-dnsd_set_now(struct dnsd *d)
+dnsd_set_now(struct dnsd *d, bool first)
 {
-	time_t now = d->now_cli ? d->now_cli : d->cfg->now;
-	if (now != d->now_in_force) {
-		phase_set_now(d->phase, now);
+	bool set = d->now_cli_set || d->cfg->now_set;
+	time_t now = d->now_cli_set ? d->now_cli : d->cfg->now_set ? d->cfg->now : 0;
+	if (first || set != d->now_set || (set && now != d->now_in_force)) {
+		phase_set_now(d->phase, set, now);
+		d->now_set = set;
 		d->now_in_force = now;
+	}
+	phase_set_audit(d->phase, d->audit_cli || d->cfg->audit);
+}
+
+/* The HTTP server's token, allow list and limits, and the metrics file,
+ * from d->cfg (at start and on reload; HTTP listen addresses change only
+ * on restart). */
+static void
+dnsd_configure_metrics(struct dnsd *d)
+{
+	const struct config *c = d->cfg;
+#ifdef DNSD_HTTP
+	if (d->http && c->http.nlisten)
+		http_configure(d->http, c);
+	else if (!d->http != !c->http.nlisten)
+		log_warn("reload: the http server starts or stops only on restart");
+#endif
+	if (d->mfile && c->metrics_file)
+		metrics_file_configure(d->mfile, c->metrics_file, c->metrics_interval);
+	else if (c->metrics_file) {
+		if ((d->mfile = metrics_file_new(d->base, c->metrics_file, c->metrics_interval,
+		    &d->ctlsrc)) == NULL)
+			log_warn("metrics_file %s: out of memory", c->metrics_file);
+	} else {
+		metrics_file_free(d->mfile);
+		d->mfile = NULL;
 	}
 }
 
@@ -144,24 +272,29 @@ dnsd_same_listen(const struct config *a, const struct config *b)
 }
 
 /* SIGHUP: the new file replaces the old only when all of it is good. */
-static void
-dnsd_reload(struct dnsd *d)
+static int
+dnsd_reload(struct dnsd *d, char *why, size_t whylen)
 {
 	struct config *c;
 	struct policy *pol;
-	if (dnsd_load(d->conf_path, 0, &c, &pol) < 0) {
-		log_warn("reload failed: keeping the previous configuration and policy");
-		return;
+	struct dnsd_sink k = { .why = why, .whylen = whylen };
+	if (why && whylen)
+		why[0] = '\0';
+	if (dnsd_load(d->conf_path, true, &k, &c, &pol) < 0) {
+		dnsd_report(&k, "reload failed: keeping the previous configuration and policy");
+		return -1;
 	}
 	/* A policy file emptied by a non-atomic writer or a full disk parses
 	 * as a valid policy that blocks nothing: never swap one in silently. */
 	const struct policy *prev = phase_policy(d->phase);
 	if (pol && prev && policy_pattern_count(pol) == 0 && policy_pattern_count(prev) > 0) {
-		log_warn("%s: the new policy has no patterns: keeping the previous "
-			 "configuration and policy", policy_path(pol));
+		char line[512];
+		snprintf(line, sizeof line, "%s: the new policy has no patterns: keeping the "
+		    "previous configuration and policy", policy_path(pol));
+		dnsd_report(&k, line);
 		policy_free(pol);
 		config_free(c);
-		return;
+		return -1;
 	}
 	if (!dnsd_same_listen(c, d->cfg))
 		log_warn("reload: listen addresses change only on restart");
@@ -171,10 +304,11 @@ dnsd_reload(struct dnsd *d)
 	if (memcmp(&lim, &old, sizeof lim) != 0) {
 		struct cache *nc = cache_new(&lim);
 		if (nc == NULL) {
-			log_warn("reload: cannot allocate the cache: keeping the previous configuration");
+			dnsd_report(&k, "reload: cannot allocate the cache: keeping the previous "
+			    "configuration");
 			policy_free(pol);
 			config_free(c);
-			return;
+			return -1;
 		}
 		query_set_cache(d->qc, nc);
 		cache_free(d->cache);
@@ -193,14 +327,16 @@ dnsd_reload(struct dnsd *d)
 	config_free(d->cfg);
 	d->cfg = c;
 	phase_set_policy(d->phase, pol);
-	dnsd_set_now(d);
+	dnsd_set_now(d, false);
+	dnsd_configure_metrics(d);
 	log_info("configuration reloaded from %s", d->conf_path);
+	return 0;
 }
 
-static void
-dnsd_reload_cb(void *arg)
+static int
+dnsd_reload_cb(void *arg, char *why, size_t whylen)
 {
-	dnsd_reload(arg);
+	return dnsd_reload(arg, why, whylen);
 }
 
 static void
@@ -209,7 +345,7 @@ dnsd_signal(evutil_socket_t sig, short what, void *arg)
 	struct dnsd *d = arg;
 	(void)what;
 	if (sig == SIGHUP)
-		dnsd_reload(d);
+		dnsd_reload(d, NULL, 0);
 	else {
 		log_info("exiting on signal %d", (int)sig);
 		event_base_loopexit(d->base, NULL);
@@ -219,46 +355,63 @@ dnsd_signal(evutil_socket_t sig, short what, void *arg)
 static void
 dnsd_drop_privileges(const struct config *c)
 {
-	struct passwd *pw = NULL;
-	gid_t gid = getgid();
-	if (c->user && (pw = getpwnam(c->user)) == NULL)
-		fatal("user %s: no such user", c->user);
-	if (pw)
-		gid = pw->pw_gid;
-	if (c->group) {
-		struct group *gr = getgrnam(c->group);
-		if (gr == NULL)
-			fatal("group %s: no such group", c->group);
-		gid = gr->gr_gid;
-	}
+	char err[CONFIG_ERR_MAX] = "";
+	uid_t uid;
+	gid_t gid;
+	if (dnsd_run_as(c, &uid, &gid, err, sizeof err) < 0)
+		fatal("%s", strtok(err, "\n"));
 	/* The control socket (0660) belongs to the configured group, so that
 	 * admins in it can use dnsdctl without root. */
 	if (c->group && c->control_socket && chown(c->control_socket, (uid_t)-1, gid) < 0)
 		log_warn("control socket %s: chown: %s", c->control_socket, strerror(errno));
 	if (c->chroot && (chroot(c->chroot) < 0 || chdir("/") < 0))
 		fatal("chroot %s: %s", c->chroot, strerror(errno));
-	if (pw == NULL && c->group == NULL)
+	if (c->user == NULL && c->group == NULL)
 		return;
 	/* Started as that user already (systemd User=): nothing to drop. */
-	if (getgid() == gid && (pw == NULL || getuid() == pw->pw_uid))
+	if (getgid() == gid && getuid() == uid)
 		return;
 	if (setgroups(1, &gid) < 0 || setgid(gid) < 0)
 		fatal("setgid %u: %s", (unsigned)gid, strerror(errno));
-	if (pw && setuid(pw->pw_uid) < 0)
+	if (c->user && setuid(uid) < 0)
 		fatal("setuid %s: %s", c->user, strerror(errno));
-	if (pw && pw->pw_uid != 0 && setuid(0) == 0)
+	if (c->user && uid != 0 && setuid(0) == 0)
 		fatal("could regain root after dropping privileges");
 }
 
-static void
-dnsd_write_pid(const char *path)
+/* Open and lock the pid file for the life of the process (flock: the
+ * lock follows the descriptor through daemon()'s fork). Another dnsd
+ * holding it stops this one. */
+static int
+dnsd_lock_pid(const char *path)
 {
-	FILE *f = fopen(path, "w");
-	if (f == NULL || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0)
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd == -1)
+		fatal("pid file %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK)
+			fatal("pid file %s: flock: %s", path, strerror(errno));
+		char buf[32];
+		ssize_t n = read(fd, buf, sizeof buf - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		fatal("pid file %s is locked by another dnsd (pid %s): not starting", path,
+		    *buf ? buf : "?");
+	}
+	return fd;
+}
+
+static void
+dnsd_write_pid(int fd, const char *path)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t)n, 0) != n)
 		fatal("pid file %s: %s", path, strerror(errno));
 }
 
-/* The per-host records and the control socket (before privileges go:
+/* The per-host records, the HTTP server, the metrics file and the control
+ * socket (before privileges go:
  * their files may be in root's directories). */
 static void
 dnsd_start_hosts(struct dnsd *d)
@@ -267,13 +420,19 @@ dnsd_start_hosts(struct dnsd *d)
 	if ((d->hl = hostlog_new(d->cfg, d->base, err, sizeof err)) == NULL)
 		fatal("%s", err);
 	query_set_hostlog(d->qc, d->hl);
+	d->ctlsrc = (struct ctlcmd_src){ .started = time(NULL), .cache = &d->cache, .fwd = &d->fwd,
+		.qc = &d->qc, .listen = &d->listen, .phase = &d->phase, .hl = &d->hl,
+		.reload = dnsd_reload_cb, .reload_arg = d };
+#ifdef DNSD_HTTP
+	if (d->cfg->http.nlisten &&
+	    (d->http = http_new(d->base, d->cfg, &d->ctlsrc, err, sizeof err)) == NULL)
+		fatal("%s", err);
+#endif
+	dnsd_configure_metrics(d);
 	if (d->cfg->control_socket == NULL)
 		return;
 	if ((d->ctl = control_new(d->base, d->cfg->control_socket, err, sizeof err)) == NULL)
 		fatal("%s", err);
-	d->ctlsrc = (struct ctlcmd_src){ .started = time(NULL), .cache = &d->cache, .fwd = &d->fwd,
-		.qc = &d->qc, .listen = &d->listen, .phase = &d->phase, .hl = &d->hl,
-		.reload = dnsd_reload_cb, .reload_arg = d };
 	if (ctlcmd_register(d->ctl, &d->ctlsrc) < 0)
 		fatal("control: too many commands");
 }
@@ -283,12 +442,18 @@ dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 {
 	char err[256];
 	struct cache_limits lim;
+	/* Another dnsd on the same socket or pid file: stop before touching
+	 * anything of it. */
+	if (d->cfg->control_socket && control_check(d->cfg->control_socket, err, sizeof err) < 0)
+		fatal("%s", err);
+	if (d->cfg->pid_file)
+		d->pid_fd = dnsd_lock_pid(d->cfg->pid_file);
 	if ((d->listen = listen_open(d->cfg, err, sizeof err)) == NULL)
 		fatal("%s", err);
 	if (!foreground && daemon(0, 0) < 0)
 		fatal("daemon: %s", strerror(errno));
-	if (d->cfg->pid_file)
-		dnsd_write_pid(d->cfg->pid_file);
+	if (d->pid_fd != -1)
+		dnsd_write_pid(d->pid_fd, d->cfg->pid_file);
 	if ((d->base = event_base_new()) == NULL)
 		fatal("event_base_new failed");
 	dnsd_cache_limits(d->cfg, &lim);
@@ -302,7 +467,7 @@ dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 	query_set_access(d->qc, d->acc);
 	if (resolv_configure(d->resolv, d->cfg) < 0)
 		fatal("cannot watch %s", d->cfg->resolv_conf);
-	dnsd_set_now(d);
+	dnsd_set_now(d, true);
 	phase_set_policy(d->phase, pol);
 	if (listen_start(d->listen, d->base, d->qc) < 0)
 		fatal("cannot start listening");
@@ -323,6 +488,10 @@ static void
 dnsd_stop(struct dnsd *d)
 {
 	control_free(d->ctl);
+#ifdef DNSD_HTTP
+	http_free(d->http);
+#endif
+	metrics_file_free(d->mfile);
 	hostlog_free(d->hl);	/* saves the host table, writes pending summaries */
 	resolv_free(d->resolv);
 	forward_free(d->fwd);
@@ -336,21 +505,24 @@ dnsd_stop(struct dnsd *d)
 	event_free(d->sig_term);
 	event_free(d->sig_int);
 	event_base_free(d->base);
+	/* Unlinked while still locked, so that it is never another's file. */
 	if (d->cfg->pid_file && unlink(d->cfg->pid_file) < 0)
 		log_debug("pid file %s: %s", d->cfg->pid_file, strerror(errno));
+	if (d->pid_fd != -1)
+		close(d->pid_fd);
 	config_free(d->cfg);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct dnsd d = { .conf_path = DNSD_DEFAULT_CONF };
+	struct dnsd d = { .conf_path = DNSD_CONF_PATH, .pid_fd = -1 };
 	int foreground = 0, check = 0, verbose = 0, ch;
 	struct policy *pol;
 
 	static const struct option longopts[] = { { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 } };
-	while ((ch = getopt_long(argc, argv, "c:dhn:tvV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ac:dhn:tvV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'V':
 			printf("dnsd %s\n", DNSD_VERSION);
@@ -363,9 +535,14 @@ main(int argc, char **argv)
 			break;
 		case 'n':
 			if ((d.now_cli = config_parse_time(optarg)) == -1) {
-				fprintf(stderr, "dnsd: -n %s: not a date-time\n", optarg);
+				fprintf(stderr, "dnsd: -n %s: not a date-time (2024-09-29, "
+				    "2024-09-29T00:00:00-04:00 or @SECONDS)\n", optarg);
 				return 1;
 			}
+			d.now_cli_set = true;
+			break;
+		case 'a':
+			d.audit_cli = true;
 			break;
 		case 't':
 			check = 1;
@@ -381,7 +558,8 @@ main(int argc, char **argv)
 		usage();
 
 	log_init("dnsd", foreground || check, verbose);
-	if (dnsd_load(d.conf_path, 1, &d.cfg, &pol) < 0)
+	struct dnsd_sink k = { .to_stderr = true };
+	if (dnsd_load(d.conf_path, false, &k, &d.cfg, &pol) < 0)
 		return 1;
 	if (check) {
 		fprintf(stderr, "%s: configuration OK\n", d.conf_path);

@@ -148,6 +148,19 @@ msg_parse_rrs(struct msg_query *q, const uint8_t *pkt, size_t len, size_t pos)
 	return MSG_OK;
 }
 
+/* The position after the question section, 0 when it is cut short. */
+static size_t
+msg_skip_questions(const uint8_t *pkt, size_t len)
+{
+	size_t pos = MSG_HDR_LEN;
+	for (unsigned i = 0; i < LDNS_QDCOUNT(pkt); i++) {
+		pos = msg_skip_name(pkt, len, pos);
+		if (pos == 0 || (pos += 4) > len)
+			return 0;
+	}
+	return pos;
+}
+
 enum msg_status
 msg_parse_query(struct msg_query *q, const uint8_t *pkt, size_t len)
 {
@@ -174,11 +187,14 @@ msg_parse_query(struct msg_query *q, const uint8_t *pkt, size_t len)
 			q->has_question = true;
 		}
 	}
+	/* The OPT is looked for before any error is decided: the error
+	 * answer to a query with one carries one too (RFC 6891 6.1.1). */
+	size_t pos = msg_skip_questions(pkt, len);
+	enum msg_status st = pos ? msg_parse_rrs(q, pkt, len, pos) : MSG_FORMERR;
 	if (MSG_OPCODE(q->flags) != LDNS_PACKET_QUERY)
 		return MSG_NOTIMP;
 	if (!q->has_question)
 		return MSG_FORMERR;
-	enum msg_status st = msg_parse_rrs(q, pkt, len, MSG_HDR_LEN + q->qname_len + 4u);
 	if (st != MSG_OK)
 		return st;
 	if (q->edns && q->edns_version > 0)
@@ -206,8 +222,11 @@ msg_udp_limit(const struct msg_query *q)
 uint16_t
 msg_answer_flags(const struct msg_query *q, int rcode)
 {
-	return MSG_F_QR | (q->flags & (0xf << 11 | MSG_F_RD | MSG_F_CD)) | MSG_F_RA |
-	       (uint16_t)(rcode & 0xf);
+	uint16_t f = MSG_F_QR | (q->flags & (0xf << 11 | MSG_F_RD)) | (uint16_t)(rcode & 0xf);
+	/* RA and CD speak of recursion and validation: only for queries. */
+	if (MSG_OPCODE(q->flags) == LDNS_PACKET_QUERY)
+		f |= MSG_F_RA | (q->flags & MSG_F_CD);
+	return f;
 }
 
 size_t

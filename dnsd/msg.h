@@ -88,7 +88,8 @@ size_t msg_write_header_question(const struct msg_query *q, uint16_t flags, uint
  * fit. */
 size_t msg_append_opt(uint8_t *out, size_t len, size_t cap, bool do_bit, uint8_t ext_rcode);
 
-/* The answer flags for a query: QR, opcode and RD/CD copied, RA set. */
+/* The answer flags for a query: QR, opcode and RD copied; for opcode QUERY
+ * also RA set and CD copied. */
 uint16_t msg_answer_flags(const struct msg_query *q, int rcode);
 
 /* Wire-format name helpers for names without compression. */

@@ -8,15 +8,22 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ATF_COM 0x02 /* completed entry, from linux/if_arp.h */
+/* A miss re-reads the table at most this often: a new host's address is
+ * in the kernel's table (it just sent us an ARP request or an NS) before
+ * the snapshot's TTL runs out, and its first record should carry the MAC;
+ * off-link clients that always miss cost at most 10 reads a second. */
+#define NEIGH_RETRY_MS 100
 
 struct neigh {
 	int ttl;
 	bool ipv6;
 	char *arp_path;
 	time_t taken;
+	long long taken_ms; /* monotonic milliseconds of the last snapshot */
 	int n, cap;
 	struct neigh_entry *tab; /* sorted by address; grown up to NEIGH_MAX */
 };
@@ -174,15 +181,27 @@ snapshot(struct neigh *n)
 		qsort(n->tab, (size_t)n->n, sizeof *n->tab, entry_cmp);
 }
 
-int
-neigh_lookup(struct neigh *n, const struct netaddr *addr, time_t now, uint8_t mac[6])
+static long long
+mono_ms(void)
 {
-	if (n->taken < 0 || now - n->taken >= n->ttl || now < n->taken) {
-		n->taken = now;
-		snapshot(n);
-	}
-	/* binary search by hand: bsearch's indirect calls cost more than the
-	 * search itself on the small tables of most LANs */
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+take(struct neigh *n, time_t now)
+{
+	n->taken = now;
+	n->taken_ms = mono_ms();
+	snapshot(n);
+}
+
+/* binary search by hand: bsearch's indirect calls cost more than the
+ * search itself on the small tables of most LANs */
+static int
+search(const struct neigh *n, const struct netaddr *addr, uint8_t mac[6])
+{
 	for (int lo = 0, hi = n->n; lo < hi;) {
 		int mid = lo + (hi - lo) / 2, c = addr_cmp(addr, &n->tab[mid].addr);
 		if (c == 0) {
@@ -195,4 +214,18 @@ neigh_lookup(struct neigh *n, const struct netaddr *addr, time_t now, uint8_t ma
 			lo = mid + 1;
 	}
 	return -1;
+}
+
+int
+neigh_lookup(struct neigh *n, const struct netaddr *addr, time_t now, uint8_t mac[6])
+{
+	bool fresh = n->taken < 0 || now - n->taken >= n->ttl || now < n->taken;
+	if (fresh)
+		take(n, now);
+	if (search(n, addr, mac) == 0)
+		return 0;
+	if (fresh || mono_ms() - n->taken_ms < NEIGH_RETRY_MS)
+		return -1;
+	take(n, now);
+	return search(n, addr, mac);
 }

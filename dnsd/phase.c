@@ -10,6 +10,7 @@
 
 #include <event2/event.h>
 
+#include "json.h"
 #include "log.h"
 
 #define PHASE_CHECK_S 10 /* the clock-jump check */
@@ -20,6 +21,7 @@ struct phase {
 	struct policy *policy;
 	time_t offset;      /* policy clock = system clock + offset */
 	bool trusted;       /* an override is in force */
+	bool audit;         /* audit mode: nothing blocked */
 	const char *logged; /* the phase last logged as in force */
 	bool logged_unsynced;
 	time_t mono_ref, wall_ref; /* for jump detection */
@@ -44,7 +46,7 @@ phase_now(const struct phase *ph)
 unsigned
 phase_flags(const struct phase *ph)
 {
-	return ph->trusted ? POLICY_NOW_TRUSTED : 0;
+	return (ph->trusted ? POLICY_NOW_TRUSTED : 0) | (ph->audit ? POLICY_AUDIT : 0);
 }
 
 const struct policy *
@@ -68,7 +70,7 @@ phase_next_boundary(const struct phase *ph)
 bool
 phase_clock_unsynced(const struct phase *ph)
 {
-	return ph->policy && !ph->trusted && phase_now(ph) < policy_clock_floor(ph->policy);
+	return ph->policy && policy_clock_unsynced(ph->policy, phase_now(ph), phase_flags(ph));
 }
 
 /* Log the phase in force when it differs from the last one logged, and
@@ -78,10 +80,12 @@ phase_log(struct phase *ph)
 {
 	bool unsynced = phase_clock_unsynced(ph);
 	if (unsynced != ph->logged_unsynced) {
+		char t1[JSON_TIMELEN], t2[JSON_TIMELEN];
 		if (unsynced)
-			log_warn("policy: the clock is before %lld (not synced?): the unsynced "
+			log_warn("policy: the clock (%s) is before %s (not synced?): the unsynced "
 			         "rule applies",
-			         (long long)policy_clock_floor(ph->policy));
+			         json_time(phase_now(ph), t1),
+			         json_time(policy_clock_floor_ex(ph->policy, phase_flags(ph)), t2));
 		else
 			log_info("policy: the clock is synced");
 		ph->logged_unsynced = unsynced;
@@ -188,12 +192,26 @@ phase_set_policy(struct phase *ph, struct policy *p)
 }
 
 void
-phase_set_now(struct phase *ph, time_t now)
+phase_set_now(struct phase *ph, bool set, time_t now)
 {
-	ph->trusted = now != 0;
-	ph->offset = now ? now - time(NULL) : 0;
+	char t[JSON_TIMELEN];
+	ph->trusted = set;
+	ph->offset = set ? now - time(NULL) : 0;
+	if (set)
+		log_info("policy: clock set to %s, running from there", json_time(now, t));
+	else
+		log_info("policy: clock: the system clock (%s)", json_time(time(NULL), t));
 	if (ph->policy) {
 		phase_log(ph);
 		phase_arm(ph);
 	}
+}
+
+void
+phase_set_audit(struct phase *ph, bool on)
+{
+	if (on != ph->audit)
+		log_info("policy: audit mode %s", on ? "on: every policy name is recorded, nothing "
+		                                        "is blocked" : "off");
+	ph->audit = on;
 }

@@ -21,8 +21,11 @@ void phase_free(struct phase *ph);
 /* Take ownership of p (NULL: no policy), freeing the previous one, and
  * re-arm the boundary timer. */
 void phase_set_policy(struct phase *ph, struct policy *p);
-/* The policy clock starts at now (0: the system clock) and runs. */
-void phase_set_now(struct phase *ph, time_t now);
+/* With set, the policy clock starts at now (any instant, 0 included) and
+ * runs; without, it is the system clock. Logs the instant in force. */
+void phase_set_now(struct phase *ph, bool set, time_t now);
+/* Audit mode: every decision that would block only logs (POLICY_AUDIT). */
+void phase_set_audit(struct phase *ph, bool on);
 
 /* Borrowed until the next phase_set_policy. NULL when there is none. */
 const struct policy *phase_policy(const struct phase *ph);
@@ -30,9 +33,9 @@ const struct policy *phase_policy(const struct phase *ph);
 time_t phase_now(const struct phase *ph);
 unsigned phase_flags(const struct phase *ph);
 
-/* For the status: the phase in force (NULL: none), the next moment a
- * decision can change (0: none), and whether the clock is below the
- * policy's sanity floor (the unsynced rule applies). */
+/* For the status: the phase in force (NULL: none), the next phase
+ * boundary (0: none), and whether the clock is below the policy's sanity
+ * floor (the unsynced rule applies). */
 const char *phase_current(const struct phase *ph);
 time_t phase_next_boundary(const struct phase *ph);
 bool phase_clock_unsynced(const struct phase *ph);

@@ -398,6 +398,25 @@ servfail:
 	return synth_error(q, LDNS_RCODE_SERVFAIL, true, out, cap);
 }
 
+/* Questions dnsd answers itself, as Unbound does, because no upstream can
+ * answer them usefully and their replies (REFUSED or FORMERR, often without
+ * the question) would count against a healthy upstream: classes other than
+ * IN (dnsd serves no CH names such as version.bind) and zone transfers get
+ * REFUSED, meta-types FORMERR. ANY is forwarded. Returns the rcode, or
+ * NOERROR to go on. */
+static int
+query_gate(const struct msg_query *q)
+{
+	if (q->qclass != LDNS_RR_CLASS_IN || q->qtype == LDNS_RR_TYPE_AXFR ||
+	    q->qtype == LDNS_RR_TYPE_IXFR)
+		return LDNS_RCODE_REFUSED;
+	if (q->qtype == LDNS_RR_TYPE_OPT || q->qtype == LDNS_RR_TYPE_TSIG ||
+	    q->qtype == LDNS_RR_TYPE_TKEY || q->qtype == LDNS_RR_TYPE_MAILA ||
+	    q->qtype == LDNS_RR_TYPE_MAILB || (q->qtype >= 128 && q->qtype <= 248))
+		return LDNS_RCODE_FORMERR;
+	return LDNS_RCODE_NOERROR;
+}
+
 size_t
 query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
     const struct listen_client *cl, uint8_t *out, size_t cap)
@@ -411,13 +430,13 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 		return 0;
 	}
 	if (qc->acc == NULL || !access_check(qc->acc, &cl->addr, cl->ifindex)) {
-		/* Header and question only: nothing to amplify. */
+		/* Header, question and the client's OPT: nothing to amplify. */
 		if (!q.has_question) {
 			qc->st.dropped++;
 			return 0;
 		}
 		qc->st.refused++;
-		return synth_error(&q, LDNS_RCODE_REFUSED, false, out, cap);
+		return synth_error(&q, LDNS_RCODE_REFUSED, true, out, cap);
 	}
 	switch (st) {
 	case MSG_FORMERR:
@@ -431,6 +450,19 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 		return synth_error(&q, SYNTH_RCODE_BADVERS, true, out, cap);
 	default:
 		break;
+	}
+	/* Our own loop probe, come back: answered, never forwarded again. */
+	if (forward_loop_seen(qc->fwd, &q, &cl->addr)) {
+		qc->st.refused++;
+		return synth_error(&q, LDNS_RCODE_REFUSED, true, out, cap);
+	}
+	int gate = query_gate(&q);
+	if (gate != LDNS_RCODE_NOERROR) {
+		if (gate == LDNS_RCODE_REFUSED)
+			qc->st.refused++;
+		else
+			qc->st.formerr++;
+		return synth_error(&q, gate, true, out, cap);
 	}
 	/* Per-client rate limit, before any policy, cache or upstream work. */
 	if (qc->rl && !ratelimit_allow(qc->rl, &cl->addr, query_monotonic_ms())) {

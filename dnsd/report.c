@@ -3,8 +3,10 @@
 #include "report.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "hostarch.h"
 #include "json.h"
 
 #define CHART_HOSTS 8 /* hosts drawn one by one; the rest are "others" */
@@ -40,10 +42,10 @@ category_counts(const struct hosts *h, const struct host *e, char *buf, size_t l
 	size_t n = 0;
 	buf[0] = '\0';
 	for (int i = 0; hosts_category(h, i) && n < len; i++) {
-		if (!e->cat_count[i])
+		if (!host_cat_count(e, i))
 			continue;
 		int w = snprintf(buf + n, len - n, "%s%s%s%u", n ? sep : "", hosts_category(h, i),
-		                 kv, e->cat_count[i]);
+		                 kv, host_cat_count(e, i));
 		if (w < 0)
 			break;
 		n += (size_t)w;
@@ -51,30 +53,134 @@ category_counts(const struct hosts *h, const struct host *e, char *buf, size_t l
 	return buf;
 }
 
+/* One host in the 80-column table: the fields, then its last action and
+ * counts per category ("update 12, licensing 3"). */
+static void
+text_row(struct evbuffer *out, const char *ip, const char *mac, const char *hostname, time_t first,
+         time_t last, unsigned long long total, const char *action, const char *cats)
+{
+	char t1[32], t2[32], line[80]; /* the second line is cut to the terminal width */
+	if (strlen(ip) > 15)
+		evbuffer_add_printf(out, "%s\n%-15s", ip, "");
+	else
+		evbuffer_add_printf(out, "%-15s", ip);
+	evbuffer_add_printf(out, " %-17s %-12.12s %-11s %-11s %6llu\n", mac[0] ? mac : "-",
+	                    hostname[0] ? hostname : "-", short_time(first, t1, "%m-%d %H:%M"),
+	                    short_time(last, t2, "%m-%d %H:%M"), total);
+	snprintf(line, sizeof line, "  last %s; %s", action, cats);
+	evbuffer_add_printf(out, "%s\n", line);
+}
+
 static void
 text_table(const struct hosts *h, struct evbuffer *out)
 {
 	const struct host *e;
-	char ip[NETADDR_STRLEN], mac[MAC_STRLEN], t1[32], t2[32], cats[128];
+	char ip[NETADDR_STRLEN], mac[MAC_STRLEN], cats[128];
 	evbuffer_add_printf(out, "%-15s %-17s %-12s %-11s %-11s %6s\n", "IP", "MAC", "HOSTNAME",
 	                    "FIRST SEEN", "LAST SEEN", "COUNT");
 	TAILQ_FOREACH(e, hosts_list(h), lru)
-	{
-		netaddr_str(&e->addr, ip);
-		if (strlen(ip) > 15)
-			evbuffer_add_printf(out, "%s\n%-15s", ip, "");
-		else
-			evbuffer_add_printf(out, "%-15s", ip);
-		evbuffer_add_printf(
-		    out, " %-17s %-12.12s %-11s %-11s %6llu\n",
-		    e->has_mac ? mac_str(e->mac, mac) : "-", e->hostname[0] ? e->hostname : "-",
-		    short_time(e->first, t1, "%m-%d %H:%M"), short_time(e->last, t2, "%m-%d %H:%M"),
-		    (unsigned long long)e->total);
-		char line[80]; /* the second line is cut to the terminal width */
-		snprintf(line, sizeof line, "  last %s; %s", policy_action_name(e->last_action),
-		         category_counts(h, e, cats, sizeof cats, " ", ", "));
-		evbuffer_add_printf(out, "%s\n", line);
+	text_row(out, netaddr_str(&e->addr, ip), e->has_mac ? mac_str(e->mac, mac) : "", e->hostname,
+	         e->first, e->last, (unsigned long long)e->total,
+	         policy_action_name((enum policy_action)e->last_action),
+	         category_counts(h, e, cats, sizeof cats, " ", ", "));
+}
+
+/* ---- hosts that left the table (the archive) ---- */
+
+/* The archived hosts not in the table now, most recently seen first; an
+ * empty list without an archive. -1 (and a message in out) when it cannot
+ * be read. */
+static int
+archived(const struct hosts *h, struct hostarch_list *l, struct evbuffer *out)
+{
+	const struct hosts_opts *o = hosts_options(h);
+	memset(l, 0, sizeof *l);
+	if (!o->archive)
+		return 0;
+	if (hostarch_load(o->archive, o->archive_max_size, l) == -1) {
+		evbuffer_add_printf(out, "hosts: cannot read the archive %s\n", o->archive);
+		return -1;
 	}
+	int n = 0;
+	for (int i = 0; i < l->n; i++)
+		if (!hosts_find(h, l->recs[i].addr))
+			l->recs[n++] = l->recs[i];
+	l->n = n;
+	return 0;
+}
+
+/* "update=3;ksn=1" as "update 3, ksn 1" into buf. */
+static const char *
+archived_cats(const char *cats, char *buf, size_t len)
+{
+	size_t n = 0;
+	for (const char *c = cats; *c && n + 3 < len; c++) {
+		if (*c == ';')
+			buf[n++] = ',';
+		buf[n++] = *c == ';' || *c == '=' ? ' ' : *c;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static void
+text_archived(const struct hostarch_list *l, struct evbuffer *out)
+{
+	char cats[128];
+	evbuffer_add_printf(out, "\n%d host%s that left the table (archive), last seen first:\n", l->n,
+	                    l->n == 1 ? "" : "s");
+	for (int i = 0; i < l->n; i++) {
+		const struct hostarch_rec *r = &l->recs[i];
+		text_row(out, r->addr, r->mac, r->hostname, (time_t)r->first, (time_t)r->last,
+		         (unsigned long long)r->total, r->action,
+		         archived_cats(r->cats, cats, sizeof cats));
+	}
+}
+
+/* Each item of list (separated by sep, "k=v" pairs when kv) as JSON. */
+static void
+json_split(struct evbuffer *out, const char *list, char sep, bool kv)
+{
+	char item[1024];
+	for (const char *p = list; *p;) {
+		const char *end = strchr(p, sep);
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		snprintf(item, sizeof item, "%.*s", (int)n, p);
+		if (p != list)
+			evbuffer_add(out, ",", 1);
+		char *eq = kv ? strchr(item, '=') : NULL;
+		if (eq)
+			*eq = '\0';
+		json_str(out, item);
+		if (eq)
+			evbuffer_add_printf(out, ":%llu", strtoull(eq + 1, NULL, 10));
+		else if (kv)
+			evbuffer_add_printf(out, ":0");
+		p += n + (end ? 1 : 0);
+	}
+}
+
+static void
+json_archived(const struct hostarch_list *l, struct evbuffer *out)
+{
+	evbuffer_add_printf(out, ",\"archived\":[");
+	for (int i = 0; i < l->n; i++) {
+		const struct hostarch_rec *r = &l->recs[i];
+		evbuffer_add_printf(out, "%s{\"ip\":", i ? ",\n" : "");
+		json_str(out, r->addr);
+		json_kv_str(out, "mac", r->mac[0] ? r->mac : NULL);
+		json_kv_str(out, "hostname", r->hostname[0] ? r->hostname : NULL);
+		json_kv_time(out, "first", (time_t)r->first);
+		json_kv_time(out, "last", (time_t)r->last);
+		evbuffer_add_printf(out, ",\"total\":%lld,\"categories\":{", r->total);
+		json_split(out, r->cats, ';', true);
+		evbuffer_add_printf(out, "}");
+		json_kv_str(out, "last_action", r->action);
+		evbuffer_add_printf(out, ",\"names\":[");
+		json_split(out, r->names, ',', false);
+		evbuffer_add_printf(out, "]}");
+	}
+	evbuffer_add_printf(out, "]");
 }
 
 int
@@ -120,10 +226,10 @@ json_host(const struct hosts *h, const struct host *e, struct evbuffer *out)
 	json_kv_time(out, "last", e->last);
 	evbuffer_add_printf(out, ",\"total\":%llu,\"categories\":{", (unsigned long long)e->total);
 	for (int i = 0, n = 0; hosts_category(h, i); i++)
-		if (e->cat_count[i]) {
+		if (host_cat_count(e, i)) {
 			evbuffer_add_printf(out, "%s", n++ ? "," : "");
 			json_str(out, hosts_category(h, i));
-			evbuffer_add_printf(out, ":%u", e->cat_count[i]);
+			evbuffer_add_printf(out, ":%u", host_cat_count(e, i));
 		}
 	evbuffer_add_printf(out, "}");
 	json_kv_str(out, "last_action", policy_action_name(e->last_action));
@@ -168,23 +274,43 @@ csv_field(struct evbuffer *out, const char *s, const char *sep)
 	evbuffer_add(out, sep, strlen(sep));
 }
 
+/* One CSV row; with a place ("table" or "archive", for --all) one more column. */
 static void
-csv_table(const struct hosts *h, struct evbuffer *out)
+csv_row(struct evbuffer *out, const char *ip, const char *mac, const char *hostname, time_t first,
+        time_t last, unsigned long long total, const char *cats, const char *action,
+        const char *place)
+{
+	char t[JSON_TIMELEN], num[24];
+	csv_field(out, ip, ",");
+	csv_field(out, mac, ",");
+	csv_field(out, hostname, ",");
+	csv_field(out, json_time(first, t), ",");
+	csv_field(out, json_time(last, t), ",");
+	snprintf(num, sizeof num, "%llu", total);
+	csv_field(out, num, ",");
+	csv_field(out, cats, ",");
+	csv_field(out, action, place ? "," : "\n");
+	if (place)
+		csv_field(out, place, "\n");
+}
+
+/* l: the archived hosts to add (--all), or NULL. */
+static void
+csv_table(const struct hosts *h, const struct hostarch_list *l, struct evbuffer *out)
 {
 	const struct host *e;
-	char buf[NETADDR_STRLEN], t[JSON_TIMELEN], cats[512], total[24];
-	evbuffer_add_printf(out, "ip,mac,hostname,first,last,total,categories,last_action\n");
+	char buf[NETADDR_STRLEN], mac[MAC_STRLEN], cats[512];
+	evbuffer_add_printf(out, "ip,mac,hostname,first,last,total,categories,last_action%s\n",
+	                    l ? ",place" : "");
 	TAILQ_FOREACH(e, hosts_list(h), lru)
-	{
-		csv_field(out, netaddr_str(&e->addr, buf), ",");
-		csv_field(out, e->has_mac ? mac_str(e->mac, buf) : "", ",");
-		csv_field(out, e->hostname, ",");
-		csv_field(out, json_time(e->first, t), ",");
-		csv_field(out, json_time(e->last, t), ",");
-		snprintf(total, sizeof total, "%llu", (unsigned long long)e->total);
-		csv_field(out, total, ",");
-		csv_field(out, category_counts(h, e, cats, sizeof cats, "=", ";"), ",");
-		csv_field(out, policy_action_name(e->last_action), "\n");
+	csv_row(out, netaddr_str(&e->addr, buf), e->has_mac ? mac_str(e->mac, mac) : "",
+	        e->hostname, e->first, e->last, (unsigned long long)e->total,
+	        category_counts(h, e, cats, sizeof cats, "=", ";"),
+	        policy_action_name((enum policy_action)e->last_action), l ? "table" : NULL);
+	for (int i = 0; l && i < l->n; i++) {
+		const struct hostarch_rec *r = &l->recs[i];
+		csv_row(out, r->addr, r->mac, r->hostname, (time_t)r->first, (time_t)r->last,
+		        (unsigned long long)r->total, r->cats, r->action, "archive");
 	}
 }
 
@@ -313,7 +439,37 @@ html_chart(const struct hosts *h, time_t now, struct evbuffer *out)
 }
 
 static void
-html_page(const struct hosts *h, time_t now, struct evbuffer *out)
+html_archived(const struct hostarch_list *l, struct evbuffer *out)
+{
+	char t1[32], t2[32], cats[256];
+	evbuffer_add_printf(out,
+	                    "<h2>Hosts that left the table</h2>\n<p>%d hosts, from the archive, "
+	                    "last seen first.</p>\n<table id=\"archived\"><thead><tr><th>IP</th>"
+	                    "<th>MAC</th><th>Hostname</th><th>First seen</th><th>Last seen</th>"
+	                    "<th>Attempts</th><th>Categories</th><th>Last action</th></tr></thead>"
+	                    "\n<tbody>\n",
+	                    l->n);
+	for (int i = 0; i < l->n; i++) {
+		const struct hostarch_rec *r = &l->recs[i];
+		evbuffer_add_printf(out, "<tr class=\"archived\"><td>");
+		html_str(out, r->addr);
+		evbuffer_add_printf(out, "</td><td>");
+		html_str(out, r->mac);
+		evbuffer_add_printf(out, "</td><td>");
+		html_str(out, r->hostname);
+		evbuffer_add_printf(out, "</td><td>%s</td><td>%s</td><td class=\"n\">%lld</td><td>",
+		                    short_time((time_t)r->first, t1, "%Y-%m-%d %H:%M"),
+		                    short_time((time_t)r->last, t2, "%Y-%m-%d %H:%M"), r->total);
+		html_str(out, archived_cats(r->cats, cats, sizeof cats));
+		evbuffer_add_printf(out, "</td><td>");
+		html_str(out, r->action);
+		evbuffer_add_printf(out, "</td></tr>\n");
+	}
+	evbuffer_add_printf(out, "</tbody></table>\n");
+}
+
+static void
+html_page(const struct hosts *h, const struct hostarch_list *l, time_t now, struct evbuffer *out)
 {
 	char t1[32], t2[32], cats[256], buf[NETADDR_STRLEN];
 	const struct host *e;
@@ -348,21 +504,63 @@ html_page(const struct hosts *h, time_t now, struct evbuffer *out)
 		                    (unsigned long long)e->total);
 		html_str(out, category_counts(h, e, cats, sizeof cats, " ", ", "));
 		evbuffer_add_printf(out, "</td><td>%s</td></tr>\n",
-		                    policy_action_name(e->last_action));
+		                    policy_action_name((enum policy_action)e->last_action));
 	}
-	evbuffer_add_printf(out, "</tbody></table>\n<h2>Attempts per day, last %d days</h2>\n",
+	evbuffer_add_printf(out, "</tbody></table>\n");
+	if (l->n)
+		html_archived(l, out);
+	evbuffer_add_printf(out, "<h2>Attempts per day, last %d days</h2>\n",
 	                    hosts_options(h)->days);
 	html_chart(h, now, out);
 	evbuffer_add_printf(out, "</body></html>\n");
 }
 
+int
+report_host_json(const struct hosts *h, const char *key, struct evbuffer *out)
+{
+	const struct host *e = hosts_find(h, key);
+	if (!e)
+		return -1;
+	json_host(h, e, out);
+	evbuffer_add(out, "\n", 1);
+	return 0;
+}
+
+/* The static helpers above, for the live pages (report.h). */
+const char *
+report_time(time_t t, char buf[32], const char *fmt)
+{
+	return short_time(t, buf, fmt);
+}
+
+const char *
+report_category_counts(const struct hosts *h, const struct host *e, char *buf, size_t len,
+                       const char *kv, const char *sep)
+{
+	return category_counts(h, e, buf, len, kv, sep);
+}
+
 void
-report_hosts(const struct hosts *h, enum report_format f, time_t now, struct evbuffer *out)
+report_html_str(struct evbuffer *out, const char *s)
+{
+	html_str(out, s);
+}
+
+int
+report_hosts(const struct hosts *h, enum report_format f, bool all, time_t now,
+             struct evbuffer *out)
 {
 	const struct host *e;
+	struct hostarch_list l;
+	/* the HTML report always shows the hosts that left the table */
+	if ((all || f == REPORT_HTML) && archived(h, &l, out) == -1)
+		return -1;
+	all = all || f == REPORT_HTML;
 	switch (f) {
 	case REPORT_TEXT:
 		text_table(h, out);
+		if (all)
+			text_archived(&l, out);
 		break;
 	case REPORT_JSON:
 		evbuffer_add_printf(out, "{\"hosts\":[");
@@ -372,27 +570,38 @@ report_hosts(const struct hosts *h, enum report_format f, time_t now, struct evb
 				evbuffer_add(out, ",\n", 2);
 			json_host(h, e, out);
 		}
-		evbuffer_add_printf(out, "]}\n");
+		evbuffer_add_printf(out, "]");
+		if (all)
+			json_archived(&l, out);
+		evbuffer_add_printf(out, "}\n");
 		break;
 	case REPORT_CSV:
-		csv_table(h, out);
+		csv_table(h, all ? &l : NULL, out);
 		break;
 	case REPORT_HTML:
-		html_page(h, now, out);
+		html_page(h, &l, now, out);
 		break;
 	}
+	if (all)
+		hostarch_list_free(&l);
+	return 0;
 }
 
 static int
 hosts_cmd(const char *args, struct evbuffer *out, void *arg)
 {
-	int f = report_format_parse(*args ? args : "text");
-	if (f < 0) {
-		evbuffer_add_printf(out, "hosts: expected text, json, csv or html\n");
+	char fmt[8];
+	const char *sp = strchr(args, ' ');
+	size_t n = sp ? (size_t)(sp - args) : strlen(args);
+	bool all = sp && strcmp(sp + 1, "all") == 0;
+	snprintf(fmt, sizeof fmt, "%.*s", (int)(n < sizeof fmt ? n : sizeof fmt - 1), args);
+	int f = report_format_parse(n == 0 ? "text" : n < sizeof fmt ? fmt : "");
+	if (f < 0 || (sp && !all)) {
+		evbuffer_add_printf(out, "hosts: expected text, json, csv or html, then \"all\" "
+		                         "for the archived hosts too\n");
 		return -1;
 	}
-	report_hosts(arg, (enum report_format)f, time(NULL), out);
-	return 0;
+	return report_hosts(arg, (enum report_format)f, all, time(NULL), out);
 }
 
 static int

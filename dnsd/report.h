@@ -6,6 +6,7 @@
 #define DNSD_REPORT_H
 
 #include <event2/buffer.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "control.h"
@@ -15,11 +16,25 @@ enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_CSV, REPORT_HTML };
 
 /* "text", "json", "csv", "html" -> format; -1 when unknown. */
 int report_format_parse(const char *s);
-void report_hosts(const struct hosts *h, enum report_format f, time_t now, struct evbuffer *out);
+/* The table; with all (and always in HTML) also the hosts that left it,
+ * from the archive. -1 (a message in out) when the archive cannot be read. */
+int report_hosts(const struct hosts *h, enum report_format f, bool all, time_t now,
+                 struct evbuffer *out);
 /* One host by IP, MAC or hostname; -1 when there is none. */
 int report_host(const struct hosts *h, const char *key, struct evbuffer *out);
+/* The same host as one JSON object (the objects of "hosts json"). */
+int report_host_json(const struct hosts *h, const char *key, struct evbuffer *out);
 
-/* Register "hosts [text|json|csv|html]" and "host KEY" on c; h is
+/* Pieces the live pages (http_pages.c) share with these reports: local
+ * time by strftime fmt, "-" for 0 (returns buf); "update 12, licensing 3"
+ * with kv between name and count and sep between pairs (truncated to len;
+ * returns buf); s escaped for HTML text and attributes. */
+const char *report_time(time_t t, char buf[32], const char *fmt);
+const char *report_category_counts(const struct hosts *h, const struct host *e, char *buf,
+                                   size_t len, const char *kv, const char *sep);
+void report_html_str(struct evbuffer *out, const char *s);
+
+/* Register "hosts [text|json|csv|html] [all]" and "host KEY" on c; h is
  * borrowed for the life of c. -1 when c has no room. */
 int report_register(struct control *c, struct hosts *h);
 

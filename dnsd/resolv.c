@@ -1,7 +1,9 @@
-/* resolv_conf: parse the file's nameserver lines, drop those that are dnsd
- * itself (a listen address, or one of the machine's own addresses when dnsd
- * listens on a wildcard address on that port), and give forward the list
- * when it differs from the last one. A one-second timer stats the file. */
+/* resolv_conf: parse the file's nameserver lines (or, when it names only
+ * systemd-resolved's stub, those of resolved's own resolv.conf), drop those
+ * that are dnsd itself (a listen address, or one of the machine's own
+ * addresses when dnsd listens on a wildcard address on that port), and give
+ * forward the list when it differs from the last one. A one-second timer
+ * stats both files. */
 #include "resolv.h"
 
 #include <errno.h>
@@ -18,6 +20,9 @@
 
 #define RESOLV_CHECK_MS 1000
 #define RESOLV_MAX_BYTES 65536 /* more of a resolv.conf is ignored */
+/* systemd-resolved's stub, and the file naming the resolvers behind it. */
+#define RESOLV_STUB "127.0.0.53"
+#define RESOLV_RESOLVED_CONF "/run/systemd/resolve/resolv.conf"
 
 struct resolv {
 	struct event_base *base;
@@ -26,6 +31,7 @@ struct resolv {
 	const struct config *cfg;
 	struct event *timer;
 	struct stat st; /* as last read; st_ino 0: missing */
+	struct stat st_resolved; /* RESOLV_RESOLVED_CONF's, the same way */
 	struct config_addr up[CONFIG_MAX_UPSTREAMS];
 	int nup; /* as last given to forward; -1: never */
 };
@@ -116,27 +122,60 @@ resolv_is_self(const struct resolv *r, const struct config_addr *ns)
 	return NULL;
 }
 
-/* The usable nameservers of the file into up; how many. */
+/* The nameservers of path into all (CONFIG_MAX_UPSTREAMS); how many, or -1
+ * when it cannot be read (logged unless it is missing). */
 static int
-resolv_read(struct resolv *r, struct config_addr *up)
+resolv_load(const char *path, struct config_addr *all)
 {
-	const char *path = r->cfg->resolv_conf;
-	struct config_addr all[CONFIG_MAX_UPSTREAMS];
 	char *buf = malloc(RESOLV_MAX_BYTES);
 	FILE *f = fopen(path, "r");
-	size_t len = 0;
 	if (f == NULL || buf == NULL) {
 		if (f == NULL && errno != ENOENT)
 			log_warn("resolv_conf %s: %s", path, strerror(errno));
 		if (f)
 			fclose(f);
 		free(buf);
-		return 0;
+		return -1;
 	}
-	len = fread(buf, 1, RESOLV_MAX_BYTES, f);
+	size_t len = fread(buf, 1, RESOLV_MAX_BYTES, f);
 	fclose(f);
-	int nall = resolv_parse(buf, len, all, CONFIG_MAX_UPSTREAMS), n = 0;
+	int n = resolv_parse(buf, len, all, CONFIG_MAX_UPSTREAMS);
 	free(buf);
+	return n;
+}
+
+/* Whether the list names systemd-resolved's stub at port 53 and nothing else. */
+static int
+resolv_only_stub(const struct config_addr *all, int n)
+{
+	struct config_addr stub;
+	struct netaddr na, ns;
+	if (config_parse_addr(&stub, RESOLV_STUB, 53) < 0)
+		return 0;
+	netaddr_from_sockaddr(&ns, (const struct sockaddr *)&stub.ss);
+	for (int i = 0; i < n; i++) {
+		netaddr_from_sockaddr(&na, (const struct sockaddr *)&all[i].ss);
+		if (!netaddr_equal(&na, &ns) || resolv_port(&all[i]) != resolv_port(&stub))
+			return 0;
+	}
+	return n > 0;
+}
+
+/* The usable nameservers of the file into up; how many.  A file naming only
+ * resolved's stub stands for the resolvers behind it, when resolved says
+ * which: the stub would loop back whenever resolved forwards to dnsd, and
+ * on a wildcard listen address at port 53 it is dnsd's own address anyway. */
+static int
+resolv_read(struct resolv *r, struct config_addr *up)
+{
+	const char *path = r->cfg->resolv_conf;
+	struct config_addr all[CONFIG_MAX_UPSTREAMS];
+	int nall = resolv_load(path, all), n = 0, nbehind;
+	/* all is left as it was when the file cannot be read. */
+	if (resolv_only_stub(all, nall) && (nbehind = resolv_load(RESOLV_RESOLVED_CONF, all)) >= 0) {
+		path = RESOLV_RESOLVED_CONF;
+		nall = nbehind;
+	}
 	ifaddr_refresh_limited(r->ifa);
 	for (int i = 0; i < nall; i++) {
 		struct netaddr na;
@@ -189,19 +228,27 @@ resolv_apply(struct resolv *r, int force)
 		resolv_log(r);
 }
 
-/* Whether the file is another one, was written, or (dis)appeared since it
- * was last read. */
+/* Whether path is another file, was written, or (dis)appeared since last
+ * seen as *last, which it updates. */
+static int
+resolv_stat_changed(const char *path, struct stat *last)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		memset(&st, 0, sizeof st);
+	int changed = st.st_ino != last->st_ino || st.st_dev != last->st_dev ||
+	    st.st_mtim.tv_sec != last->st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != last->st_mtim.tv_nsec || st.st_size != last->st_size;
+	*last = st;
+	return changed;
+}
+
+/* Whether the file, or resolved's behind its stub, changed since last read. */
 static int
 resolv_changed(struct resolv *r)
 {
-	struct stat st;
-	if (stat(r->cfg->resolv_conf, &st) < 0)
-		memset(&st, 0, sizeof st);
-	int changed = st.st_ino != r->st.st_ino || st.st_dev != r->st.st_dev ||
-	    st.st_mtim.tv_sec != r->st.st_mtim.tv_sec ||
-	    st.st_mtim.tv_nsec != r->st.st_mtim.tv_nsec || st.st_size != r->st.st_size;
-	r->st = st;
-	return changed;
+	int changed = resolv_stat_changed(r->cfg->resolv_conf, &r->st);
+	return resolv_stat_changed(RESOLV_RESOLVED_CONF, &r->st_resolved) || changed;
 }
 
 static void

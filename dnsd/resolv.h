@@ -1,6 +1,8 @@
 /* resolv_conf: the nameservers of a resolv.conf as dnsd's upstreams. Read at
  * start, on reload and whenever the file changes (stat looked at once a
  * second, as dnsmasq does); handed to forward with forward_set_upstreams.
+ * A file naming only systemd-resolved's stub (127.0.0.53) stands for
+ * /run/systemd/resolve/resolv.conf, the resolvers behind it.
  * A missing or empty file is no error: until a nameserver appears, queries
  * dnsd cannot answer from its cache or policy get SERVFAIL at once. */
 #ifndef DNSD_RESOLV_H

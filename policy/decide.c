@@ -30,10 +30,16 @@ pol_phase_unsynced(const struct policy *p, const struct pol_schedule *s)
 	return &s->phases[s->n - 1];
 }
 
-static bool
-clock_unsynced(const struct policy *p, time_t now, unsigned flags)
+time_t
+policy_clock_floor_ex(const struct policy *p, unsigned flags)
 {
-	return !(flags & POLICY_NOW_TRUSTED) && now < policy_clock_floor(p);
+	return flags & POLICY_NOW_TRUSTED ? p->not_before : policy_clock_floor(p);
+}
+
+bool
+policy_clock_unsynced(const struct policy *p, time_t now, unsigned flags)
+{
+	return now < policy_clock_floor_ex(p, flags);
 }
 
 /* An exemption with an end date cannot be trusted on an unsynced clock. */
@@ -108,7 +114,7 @@ policy_decide_ex(const struct policy *p, const uint8_t *qname, size_t qname_len,
 	d->category = p->catnames[cm.tag];
 	d->pattern = cm.text;
 
-	bool unsynced = clock_unsynced(p, now, flags);
+	bool unsynced = policy_clock_unsynced(p, now, flags);
 	const struct pol_group *g = group_select(p, c, now, unsynced);
 	d->clock_unsynced = unsynced;
 	if (g) {
@@ -130,6 +136,10 @@ policy_decide_ex(const struct policy *p, const uint8_t *qname, size_t qname_len,
 	d->action = ph->actions[cm.tag];
 	d->phase = ph->name;
 	d->reason = unsynced ? ph->reason_unsynced : ph->reason;
+	if ((flags & POLICY_AUDIT) && d->action > POLICY_LOG) {
+		d->action = POLICY_LOG;
+		d->reason = "audit mode: the phase would block";
+	}
 }
 
 void
@@ -170,7 +180,7 @@ policy_phase_at(const struct policy *p, time_t now)
 const char *
 policy_phase_at_ex(const struct policy *p, time_t now, unsigned flags)
 {
-	const struct pol_phase *ph = clock_unsynced(p, now, flags) ?
+	const struct pol_phase *ph = policy_clock_unsynced(p, now, flags) ?
 	    pol_phase_unsynced(p, &p->sched) : pol_phase_at(&p->sched, now);
 	return ph ? ph->name : NULL;
 }
@@ -200,7 +210,6 @@ policy_next_boundary(const struct policy *p, time_t now)
 		schedule_boundaries(&p->groups[i].sched, now, &best);
 		earliest_after(&best, p->groups[i].until, now);
 	}
-	earliest_after(&best, policy_clock_floor(p), now);
 	return best;
 }
 

@@ -22,7 +22,8 @@ static const char usage_text[] =
     "\n"
     "DATETIME: \"2024-07-20\", \"2024-07-20 00:00\" (the file's timezone),\n"
     "\"2024-07-20 00:00 America/New_York\" or \"2024-07-20T04:00:00Z\"/\"...-04:00\".\n"
-    "An explicit --at is trusted: the clock-sanity floor does not apply to it.\n";
+    "An explicit --at is trusted as far as the build date goes; before the file's\n"
+    "not_before it is an unsynced clock and the unsynced rule applies, as in dnsd.\n";
 
 static int
 usage(const char *why)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lcfg.h"
 #include "tztime.h"
 
 #define LOAD_MAX_ERRORS 100
@@ -42,7 +43,10 @@ lerr_at(struct loader *L, const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	if (L->nerr == LOAD_MAX_ERRORS)
 		snprintf(msg, sizeof msg, "too many errors, giving up");
-	snprintf(full, sizeof full, "%s:%d: %s", file, line, msg);
+	if (line > 0)
+		snprintf(full, sizeof full, "%s:%d: %s", file, line, msg);
+	else /* the whole file */
+		snprintf(full, sizeof full, "%s: %s", file, msg);
 	L->report(L->arg, full);
 }
 
@@ -710,9 +714,15 @@ policy_load_report(const char *path, void (*report)(void *, const char *), void 
 	} else if (!config_read_file(&cf, path)) {
 		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
 			lerr_at(&L, path, 0, "cannot read: %s", strerror(errno));
-		else
-			lerr_at(&L, config_error_file(&cf) ? config_error_file(&cf) : path,
-			    config_error_line(&cf), "%s", config_error_text(&cf));
+		else {
+			const char *file = config_error_file(&cf) ? config_error_file(&cf) : path;
+			int line = config_error_line(&cf), open = lcfg_open_string_line(file, line);
+			if (open)
+				lerr_at(&L, file, open, "unterminated string (%s at line %d)",
+				    config_error_text(&cf), line);
+			else
+				lerr_at(&L, file, line, "%s", config_error_text(&cf));
+		}
 	} else
 		load_root(&L, config_root_setting(&cf));
 	config_destroy(&cf);

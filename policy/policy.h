@@ -72,8 +72,8 @@ int policy_decide_name(const struct policy *p, const char *name,
 time_t policy_clock_floor(const struct policy *p);
 
 /* The default phase in force at now (NULL before the first), and the next
- * moment after now at which any decision can change (phase start or end,
- * exemption expiry), or 0 when there is none. */
+ * phase start or end or exemption expiry after now, or 0 when there is none
+ * (the clock reaching the floor is not one: see policy_clock_unsynced). */
 const char *policy_phase_at(const struct policy *p, time_t now);
 time_t policy_next_boundary(const struct policy *p, time_t now);
 
@@ -83,9 +83,16 @@ const char *policy_path(const struct policy *p);
 /* ---- Additions by the policy helper (the declarations above are fixed) ---- */
 
 /* Flags for the _ex variants. POLICY_NOW_TRUSTED: now is an explicit
- * override (dnsd -n, tests, dnsd-policy --at), so the clock-sanity rule is
- * skipped; without it a now below policy_clock_floor is "unsynced". */
+ * instant (dnsd -n, policy.now, dnsd-policy --at), taken as it is down to
+ * the file's not_before (below it, as a clock that has not synced, the
+ * unsynced rule applies); without it a now below policy_clock_floor is
+ * "unsynced". POLICY_AUDIT: record everything, block nothing: an action
+ * that would block becomes POLICY_LOG. */
 #define POLICY_NOW_TRUSTED 0x1
+#define POLICY_AUDIT 0x2
+/* The floor that applies with flags, and whether now is below it. */
+time_t policy_clock_floor_ex(const struct policy *p, unsigned flags);
+bool policy_clock_unsynced(const struct policy *p, time_t now, unsigned flags);
 void policy_decide_ex(const struct policy *p, const uint8_t *qname, size_t qname_len,
     const struct policy_client *c, time_t now, unsigned flags, struct policy_decision *d);
 int policy_decide_name_ex(const struct policy *p, const char *name,

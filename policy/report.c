@@ -61,8 +61,11 @@ policy_explain(const struct policy *p, const char *name, const struct policy_cli
 	fprintf(out, "client:   %s%s%s, group: %s\n", netaddr_str(&c->addr, addr),
 	    c->mac ? " mac " : "", c->mac ? mac_str(c->mac, mac) : "",
 	    d.group ? d.group : "none (default clients)");
-	fprintf(out, "time:     %s%s\n", both_times(p, now, buf, sizeof buf),
-	    d.clock_unsynced ? " -- below the clock floor: treated as unsynced" : "");
+	fprintf(out, "time:     %s\n", both_times(p, now, buf, sizeof buf));
+	if (policy_clock_unsynced(p, now, flags))
+		fprintf(out, "clock:    unsynced (before %s): the unsynced rule applies, as in dnsd "
+		    "while its clock has not synced\n",
+		    both_times(p, policy_clock_floor_ex(p, flags), buf, sizeof buf));
 	fprintf(out, "category: %s\n", d.category ? d.category : "none");
 	if (d.pattern)
 		fprintf(out, "pattern:  %s (%s)\n", d.pattern, pattern_kind_words(d.pattern));

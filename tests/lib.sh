@@ -183,6 +183,31 @@ wait_ctl() {
 # qfrom SRC NAME [ARGS...]: a query from a loopback source address.
 qfrom() { local src=$1; shift; q -b "$src" "$@"; }
 
+# nx_burst SRC N: N blocked names (nI.upd.kaspersky.com) from SRC; prints
+# how many came back NXDOMAIN.
+nx_burst() {
+	local i ok=0
+	for i in $(seq "$2"); do
+		[ "$(rcode -b "$1" "n$i.upd.kaspersky.com" A)" = NXDOMAIN ] && ok=$((ok + 1))
+	done
+	echo "$ok"
+}
+
+# netns_pair NSA NSB IFA IFB NET MAC: two network namespaces joined by a
+# veth pair, IFA in NSA with NET.1/24, IFB in NSB with NET.2/24 and MAC, lo
+# up in both; deleted at exit. Give them unique names (with $$).
+netns_pair() {
+	local a=$1 b=$2 ia=$3 ib=$4 net=$5 mac=$6
+	# shellcheck disable=SC2064
+	trap "cleanup; ip netns del $a 2>/dev/null; ip netns del $b 2>/dev/null" EXIT
+	ip netns add "$a" && ip netns add "$b" && ip link add "$ia" type veth peer name "$ib" &&
+		ip link set "$ia" netns "$a" && ip link set "$ib" netns "$b" &&
+		ip -n "$b" link set "$ib" address "$mac" &&
+		ip -n "$a" addr add "$net.1/24" dev "$ia" && ip -n "$b" addr add "$net.2/24" dev "$ib" &&
+		ip -n "$a" link set lo up && ip -n "$a" link set "$ia" up &&
+		ip -n "$b" link set lo up && ip -n "$b" link set "$ib" up
+}
+
 # ---- hardening (tests/integration/fault_*.sh, security_*.sh) ----
 
 # start_fakeup PORT [ARGS...]: the hostile fake upstream tests/tools/fakeup.c
@@ -248,4 +273,46 @@ nsd_dnsd() {
 	    "$DNSD_PORT" "$DNSD_PORT" "$NSD_PORT" "${DNSD_EXTRA:-}" >"$T/dnsd.conf"
 	start_dnsd "$T/dnsd.conf"
 	wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
+}
+
+# ---- the HTTP server (tests/integration/http_*.sh) ----
+
+# http_require: end the scenario with a skip when this dnsd was built with
+# HTTP=0 (no HTTP server: dnsd -t refuses an http group).
+http_require() {
+	printf 'upstreams = [ "127.0.0.1" ];\nhttp = { };\n' >"$T/http-probe.conf"
+	"$DNSD" -t -c "$T/http-probe.conf" >/dev/null 2>&1 && return 0
+	expect_match "an http group is refused by a dnsd built with HTTP=0" 'built without the HTTP server' \
+		"$("$DNSD" -t -c "$T/http-probe.conf" 2>&1)"
+	echo "ok - HTTP server tests # skip dnsd built with HTTP=0"
+	exit $FAILED
+}
+
+# http_conf FILE [SETTINGS]: append an http group on 127.0.0.1 and a free
+# port (HTTP_PORT) with SETTINGS to a dnsd.conf.
+http_conf() {
+	HTTP_PORT=$(free_port)
+	printf 'http = { listen = [ "127.0.0.1@%s" ]; %s };\n' "$HTTP_PORT" "${2:-}" >>"$1"
+}
+
+# hget PATH [CURL-ARGS...]: GET from dnsd's HTTP server; prints the body
+# then the status code on the last line.
+hget() { local p=$1; shift; curl -s -m 5 -w '\n%{http_code}' "$@" "http://127.0.0.1:$HTTP_PORT$p"; }
+
+# wait_http: until the HTTP server answers (10 s at most).
+wait_http() {
+	local i
+	for i in $(seq 100); do
+		curl -s -m 1 -o /dev/null "http://127.0.0.1:$HTTP_PORT/" "$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# chromium_run ARGS...: headless Chromium as the tests run it (root, no
+# sandbox, no network but loopback, a fresh profile each time).
+chromium_run() {
+	timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$(mktemp -d "$T/chr.XXXX")" "$@" 2>>"$T/chromium.err"
 }

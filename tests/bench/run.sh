@@ -7,8 +7,9 @@
 # measurement) and the generated tables in docs/performance.md.
 # Usage: tests/bench/run.sh BUILD_DIR
 # Env: BENCH_SECONDS (per timed run, default 5), BENCH_RUNS (default 3), BENCH_DAEMONS
-# (default "dnsmasq unbound dnsd", and dnsd-musl when BENCH_MUSL_DNSD, default
-# build-cross-musl/dnsd from `make cross ARCH=musl`, exists), BENCH_POLICY_SIZES, BENCH_CALLGRIND=0 to
+# (default "dnsmasq unbound dnsd", dnsd-http when dnsd has the HTTP server:
+# dnsd with it enabled and /metrics scraped every second, and dnsd-musl when
+# BENCH_MUSL_DNSD, default build-cross-musl/dnsd from `make cross ARCH=musl`, exists), BENCH_POLICY_SIZES, BENCH_CALLGRIND=0 to
 # skip callgrind, BENCH_OUT (default docs), KEEP=1 keeps the work directory.
 # The whole script is one block, so that bash reads it all before running
 # it (editing it during a run cannot disturb that run).
@@ -25,7 +26,11 @@ MISS_CAP=$((SECS * 6))	# miss-heavy runs the 100000 names once, at most this lon
 # dnsd-musl: the same code built as for a router (musl, -Os, static, ldns
 # without OpenSSL), to tell dnsd's own memory from the Debian libraries'.
 DNSD_MUSL=${BENCH_MUSL_DNSD:-$TOP/build-cross-musl/dnsd}
-DAEMONS=${BENCH_DAEMONS:-dnsmasq unbound dnsd$([ -x "$DNSD_MUSL" ] && echo " dnsd-musl")}
+# dnsd-http: dnsd with its HTTP server on and /metrics scraped every second
+# (the cost of the page and metrics), when this build has the server.
+printf 'upstreams = [ "127.0.0.1" ];\nhttp = { };\n' >"$T/http-probe.conf"
+HAS_HTTP=$("$DNSD" -t -c "$T/http-probe.conf" >/dev/null 2>&1 && echo " dnsd-http")
+DAEMONS=${BENCH_DAEMONS:-dnsmasq unbound dnsd$HAS_HTTP$([ -x "$DNSD_MUSL" ] && echo " dnsd-musl")}
 POLICY_SIZES=${BENCH_POLICY_SIZES-1000 10000 100000 1000000}
 OUT=${BENCH_OUT:-$TOP/docs}
 ZONE=bench.example
@@ -151,8 +156,22 @@ allow = [ "127.0.0.0/8" ];
 cache = { max_entries = 10000; };
 policy = { file = "$POLICY"; now = "$NOW_UTC"; };
 EOF
+	local http_port=""
+	if [ "$name" = dnsd-http ]; then
+		http_port=$(free_port)
+		HTTP_BENCH_PORT=$http_port
+		echo "http = { listen = [ \"127.0.0.1@$http_port\" ]; };" >>"$T/$name.conf"
+	fi
 	"$@" "$bin" -d -c "$T/$name.conf" >"$T/$name.log" 2>&1 &
 	SRV_PID=$!
+	if [ -n "$http_port" ]; then
+		# Prometheus' way: one scrape a second, for as long as dnsd runs.
+		while kill -0 "$SRV_PID" 2>/dev/null; do
+			curl -s -m 1 -o /dev/null "http://127.0.0.1:$http_port/metrics"
+			sleep 1
+		done &
+		PIDS+=($!)
+	fi
 }
 start_daemon() { # DAEMON PORT [WRAPPER...]
 	local d=$1; shift
@@ -160,12 +179,13 @@ start_daemon() { # DAEMON PORT [WRAPPER...]
 	dnsmasq) start_dnsmasq "$@" ;;
 	unbound) start_unbound "$@" ;;
 	dnsd) start_dnsd_bench dnsd "$DNSD" "$@" ;;
+	dnsd-http) start_dnsd_bench dnsd-http "$DNSD" "$@" ;;
 	dnsd-musl) start_dnsd_bench dnsd-musl "$DNSD_MUSL" "$@" ;;
 	esac
 	PIDS+=("$SRV_PID")
 }
 stop_daemon() { kill "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; }
-binary_of() { case $1 in dnsd) echo "$DNSD" ;; dnsd-musl) echo "$DNSD_MUSL" ;; *) command -v "$1" ;; esac; }
+binary_of() { case $1 in dnsd | dnsd-http) echo "$DNSD" ;; dnsd-musl) echo "$DNSD_MUSL" ;; *) command -v "$1" ;; esac; }
 
 # wait_up PORT SECONDS: until a zone name resolves there.
 wait_up() {
@@ -241,6 +261,29 @@ record() {
 		v["qps"], v["mean_us"], v["p99_us"], v["lost"], v["cpu_us_per_answer"], v["server_cpu_pct"], v["client_core_busy_pct"], v["rcodes"] }' "$med") [runs: $all]"
 }
 
+# The HTTP server's cost beside dnsd's: cache-hot QPS and CPU per answer of
+# dnsd-http (scraped every second throughout) against dnsd, which on a
+# loaded machine differ by more noise than cost; and the server CPU of one
+# scrape of /metrics, measured over 5000 scrapes on one connection, which
+# is the share of a core (so of server-bound QPS) one scrape a second takes.
+http_cost() {
+	local q0 q1 c0 c1 t0 t1 n=5000 us
+	q0=$(awk -F'\t' '$3 == "dnsd" && $4 == "cache-hot" && $5 == "qps" { print $6 }' "$RESULTS")
+	q1=$(awk -F'\t' '$3 == "dnsd-http" && $4 == "cache-hot" && $5 == "qps" { print $6 }' "$RESULTS")
+	c0=$(awk -F'\t' '$3 == "dnsd" && $4 == "cache-hot" && $5 == "cpu_us_per_answer" { print $6 }' "$RESULTS")
+	c1=$(awk -F'\t' '$3 == "dnsd-http" && $4 == "cache-hot" && $5 == "cpu_us_per_answer" { print $6 }' "$RESULTS")
+	rec dnsd-http cache-hot qps_cost_pct "$(awk -v a="$q0" -v b="$q1" 'BEGIN { printf "%.1f", (a > 0 ? 100 * (a - b) / a : 0) }')"
+	rec dnsd-http cache-hot cpu_cost_pct "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", (a > 0 ? 100 * (b - a) / a : 0) }')"
+	t0=$(proc_ticks "${SPID[dnsd-http]}")
+	curl -s $(for _ in $(seq $n); do printf 'http://127.0.0.1:%s/metrics ' "$HTTP_BENCH_PORT"; done) >/dev/null
+	t1=$(proc_ticks "${SPID[dnsd-http]}")
+	set -- $t0 $t1
+	us=$(per_answer $(($3 + $4 - $1 - $2)) "$n")
+	rec dnsd-http metrics cpu_us_per_scrape "$us"
+	rec dnsd-http metrics core_pct_at_1_per_s "$(awk -v u="$us" 'BEGIN { printf "%.4f", u / 1e4 }')"
+	say "HTTP server scraped every second: cache-hot QPS $q0 -> $q1, CPU per answer $c0 -> $c1 us; one scrape takes $us us of server CPU ($(awk -v u="$us" 'BEGIN { printf "%.4f", u / 1e4 }') % of a core at one a second)"
+}
+
 # All daemons run side by side on the server core (idle but one), so that
 # the runs of each scenario can alternate between them: a change in the
 # machine's other load then hits all three alike.
@@ -276,6 +319,9 @@ bench_daemons() {
 		done
 		for d in $up; do record "$d" "$sc" "$T/$d.$sc".*; done
 	done
+	if [[ " $up " == *" dnsd "* && " $up " == *" dnsd-http "* ]]; then
+		http_cost
+	fi
 	for d in $up; do
 		# Peak RSS, and what the resident set is made of now: the process's
 		# own memory (anonymous), pages of its binary and shared libraries.

@@ -111,7 +111,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	/* A week after the cutoff: no boundary ahead, every decision fixed. */
 	phase_set_policy(fuzz_phase, pol);
-	phase_set_now(fuzz_phase, 1727582400 + 7 * 86400);
+	phase_set_now(fuzz_phase, true, 1727582400 + 7 * 86400);
 	fuzz_cache_fill("www.example.com.", LDNS_RR_TYPE_A, false, LDNS_RCODE_NOERROR, a, NULL);
 	fuzz_cache_fill("www.example.com.", LDNS_RR_TYPE_A, true, LDNS_RCODE_NOERROR, a, NULL);
 	fuzz_cache_fill("alias.example.com.", LDNS_RR_TYPE_A, false, LDNS_RCODE_NOERROR, cname, NULL);

@@ -40,7 +40,7 @@ epoch=$(git log -1 --format=%ct 2>/dev/null || date +%s)
 # Warnings are the gcc build's business; here only the harnesses get them.
 cflags="-std=gnu11 -g -O1 $san -Idnsd -Ipolicy -I$fuzzdir
 	$(pkg-config --cflags ldns libevent libconfig) -DDNSD_BUILD_EPOCH=${epoch}LL
-	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION"
+	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -DDNSD_HTTP"
 libs="$(pkg-config --libs ldns libevent libconfig)"
 export LSAN_OPTIONS="suppressions=$fuzzdir/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 # Harnesses that parse files write them here; a harness that crashes or

@@ -40,6 +40,72 @@ expect_match "-t names the line of an out-of-range value" "semantic.conf:5: max_
 expect_match "-t names the line of an unknown setting" "semantic.conf:6: unknown setting 'frobnicate'" "$out"
 out=$("$DNSD" -t -c "$T/missing.conf" 2>&1); rc=$?
 expect_eq "-t on a missing file exits 1" 1 "$rc"
+expect_eq "-t names a missing file alone, with no line" "$T/missing.conf: No such file or directory" "$out"
+
+printf 'listen = [ "127.0.0.1@5353" ];\n' >"$T/noup.conf"
+out=$("$DNSD" -t -c "$T/noup.conf" 2>&1)
+expect_eq "-t names the file alone for a whole-file error" \
+    "$T/noup.conf: no upstreams and no resolv_conf: nowhere to forward to" "$out"
+
+# A string left open swallows the lines after it; libconfig fails at its
+# end, dnsd names the line where it starts. Quotes in comments and escaped
+# quotes do not count.
+cat >"$T/open.conf" <<'CONF'
+# a "quoted" word in a comment
+/* and "another" in a block */ listen = [ "127.0.0.1@5353" ];
+allow = [ "127.0.0.0/8", "a\"b ];
+upstreams = [ "127.0.0.1" ];
+cache = { max_ttl = 60; };
+CONF
+out=$("$DNSD" -t -c "$T/open.conf" 2>&1); rc=$?
+expect_eq "-t on an unterminated string exits 1" 1 "$rc"
+expect_match "-t names the line where an unterminated string starts" "open.conf:3: unterminated string" "$out"
+printf 'listen = [ "127.0.0.1@5353" ];\nupstreams = [ "127.0.0.1 ];\n' >"$T/open-eof.conf"
+out=$("$DNSD" -t -c "$T/open-eof.conf" 2>&1)
+expect_match "-t names the start of a string open at the end of the file" "open-eof.conf:2: unterminated string" "$out"
+
+# The directories dnsd writes in at run time must exist (and be writable by
+# the user it runs as): at -t, at start and on reload, each named with its
+# file and line.
+cat >"$T/dirs.conf" <<CONF
+listen = [ "127.0.0.1@$DNSD_PORT" ];
+upstreams = [ "127.0.0.1@$NSD_PORT" ];
+hosts = { state_file = "state/hosts.state"; };
+log = {
+	file = "events/events.log";
+	host_dir = "per-host";
+};
+CONF
+out=$("$DNSD" -t -c "$T/dirs.conf" 2>&1); rc=$?
+expect_eq "-t with three missing directories exits 1" 1 "$rc"
+expect_match "-t names a missing state_file directory" "dirs.conf:3: state_file: directory $T/state: No such file" "$out"
+expect_match "-t names a missing log.file directory" "dirs.conf:5: file: directory $T/events: No such file" "$out"
+expect_match "-t names a missing host_dir" "dirs.conf:6: host_dir: directory $T/per-host: No such file" "$out"
+mkdir "$T/state" "$T/events"
+out=$("$DNSD" -t -c "$T/dirs.conf" 2>&1); rc=$?
+expect_eq "-t with only host_dir missing still fails, on it alone" "1 1" "$rc $(grep -c . <<<"$out")"
+: >"$T/per-host"
+expect_match "-t: a host_dir that is a file is refused" "host_dir: $T/per-host is not a directory" \
+	"$("$DNSD" -t -c "$T/dirs.conf" 2>&1)"
+rm "$T/per-host"; mkdir "$T/per-host"
+out=$("$DNSD" -t -c "$T/dirs.conf" 2>&1); rc=$?
+expect_eq "-t passes when the directories exist" 0 "$rc"
+rmdir "$T/events"
+out=$(timeout 10 "$DNSD" -d -c "$T/dirs.conf" 2>&1); rc=$?
+expect_eq "start with a missing log directory exits 1" 1 "$rc"
+expect_match "and names it" "dirs.conf:5: file: directory $T/events" "$out"
+mkdir "$T/events"
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	# root can write anywhere; the user dnsd drops to cannot.
+	chmod 755 "$T/state"
+	printf 'user = "nobody";\n' >>"$T/dirs.conf"
+	out=$("$DNSD" -t -c "$T/dirs.conf" 2>&1); rc=$?
+	expect_eq "-t as root with user nobody and a root-owned 0755 state directory exits 1" 1 "$rc"
+	expect_match "and says the user cannot write there" "dirs.conf:3: state_file: directory $T/state is not writable by the user dnsd runs as \\(uid $(id -u nobody)" "$out"
+	chown nobody "$T/state" "$T/events" "$T/per-host"
+	out=$("$DNSD" -t -c "$T/dirs.conf" 2>&1); rc=$?
+	expect_eq "-t passes once nobody owns them" 0 "$rc"
+fi
 
 start_nsd example.test "$TOP/tests/integration/core_zone.db" "$NSD_PORT" || { not_ok "nsd started"; exit 1; }
 cp "$T/good.conf" "$T/dnsd.conf"

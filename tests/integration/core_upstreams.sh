@@ -62,4 +62,16 @@ if command -v python3 >/dev/null; then
 		"$(dig @127.0.0.1 -p "$DNSD_PORT" +tries=1 +time=5 www.example.test A | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')"
 	stop_dnsd
 fi
+# Every try keeps its socket until its query ends: dnsd raises its soft
+# descriptor limit to what max_outstanding queries may need, here
+# 1024 x (2 tries x 2 upstreams + TCP) + 2 loop probes + 256 = 5378.
+DNSD_PORT=$(free_port)
+printf 'listen = [ "127.0.0.1@%s" ];\nupstreams = [ "127.0.0.1@%s", "127.0.0.1@%s" ];\n' \
+	"$DNSD_PORT" "$NSD_PORT" "$DEAD1" >"$T/fd.conf"
+(ulimit -Sn 1024 && exec "$DNSD" -d -c "$T/fd.conf") >"$T/fd.log" 2>&1 &
+fd_pid=$!
+PIDS+=($fd_pid)
+wait_dns "$DNSD_PORT"
+expect_eq "the soft descriptor limit is raised for the tries (was 1024)" 5378 \
+	"$(awk '/^Max open files/ { print $4 }' "/proc/$fd_pid/limits")"
 exit $FAILED

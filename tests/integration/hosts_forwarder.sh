@@ -69,9 +69,10 @@ json=$(ctl hosts --json)
 check "after reload: the forwarder is no longer trusted" bash -c "jq -e '.hosts[] | select(.ip == \"127.0.0.1\")' >/dev/null <<<'$json'"
 stop_dnsd
 
-# The options are not forwarded: an upstream that records what it gets.
+# The options are not forwarded: an upstream that records every datagram
+# it gets (dnsd's loop probe comes first).
 UP_PORT=$(free_port)
-socat -u UDP4-RECVFROM:"$UP_PORT",bind=127.0.0.1 OPEN:"$T/upstream.bin",creat &
+socat -u UDP4-RECV:"$UP_PORT",bind=127.0.0.1 OPEN:"$T/upstream.bin",creat,append &
 PIDS+=($!)
 cat >"$T/dnsd2.conf" <<CONF
 listen = [ "127.0.0.1@$DNSD_PORT" ];
@@ -84,7 +85,10 @@ CONF
 start_dnsd "$T/dnsd2.conf"
 wait_ctl || { not_ok "dnsd (second config) starts"; cat "$DNSD_LOG"; exit 1; }
 q +tries=1 +time=1 +subnet=127.0.0.12/32 +ednsopt=65001:02000000000c ds.kaspersky.com A >/dev/null
-for i in $(seq 100); do [ -s "$T/upstream.bin" ] && break; sleep 0.1; done
+for i in $(seq 100); do
+	od -An -tx1 "$T/upstream.bin" | tr -d ' \n' | grep -q '026473096b6173706572736b7903636f6d00' && break
+	sleep 0.1
+done
 up=$(od -An -tx1 "$T/upstream.bin" | tr -d ' \n')
 expect_match "the upstream got the query" '026473096b6173706572736b7903636f6d00' "$up"
 check "no Client Subnet option upstream" bash -c "! grep -q '000800080001200' <<<'$up'"
@@ -97,13 +101,7 @@ stop_dnsd
 # another, joined by a veth pair; dnsmasq reads the client's MAC from its
 # neighbour table.
 NSA=dnsdA$$ NSB=dnsdB$$
-trap 'cleanup; ip netns del $NSA 2>/dev/null; ip netns del $NSB 2>/dev/null' EXIT
-if ip netns add "$NSA" && ip netns add "$NSB" && ip link add va$$ type veth peer name vb$$ &&
-	ip link set va$$ netns "$NSA" && ip link set vb$$ netns "$NSB" &&
-	ip -n "$NSB" link set vb$$ address 02:00:00:00:00:42 &&
-	ip -n "$NSA" addr add 10.199.0.1/24 dev va$$ && ip -n "$NSB" addr add 10.199.0.2/24 dev vb$$ &&
-	ip -n "$NSA" link set lo up && ip -n "$NSA" link set va$$ up &&
-	ip -n "$NSB" link set lo up && ip -n "$NSB" link set vb$$ up; then
+if netns_pair "$NSA" "$NSB" va$$ vb$$ 10.199.0 02:00:00:00:00:42; then
 	ok "network namespaces with a veth pair"
 else
 	not_ok "network namespaces with a veth pair"; exit 1

@@ -31,16 +31,15 @@ HOSTS_STATE=$T/full/hosts.state HOSTS_EVENTS=$T/full/events.log hosts_conf "$T/d
 start_dnsd "$T/dnsd.conf"
 wait_dns "$DNSD_PORT" && wait_ctl || { not_ok "dnsd answers"; cat "$DNSD_LOG"; exit 1; }
 
-ok=0
-for i in $(seq 20); do
-	[ "$(rcode -b 127.0.0.2 "n$i.upd.kaspersky.com" A)" = NXDOMAIN ] && ok=$((ok + 1))
-done
-expect_eq "full disk: every query answered" 20 "$ok"
+expect_eq "full disk: every query answered" 20 "$(nx_burst 127.0.0.2 20)"
 expect_eq "full disk: names outside the policy still resolve" 192.0.2.40 "$(qfrom 127.0.0.2 +short www.kaspersky.com A)"
 status=$(ctl status)
 expect_match "full disk: status shows the log file failing" 'log: file FAILING' "$status"
 dropped=$(sed -n 's/.* \([0-9][0-9]*\) dropped.*/\1/p' <<<"$status")
 check "full disk: the dropped counter rose (got ${dropped:-none})" test "${dropped:-0}" -ge 19
+expect_match "full disk: status counts the drops per sink" 'dropped \(file [1-9][0-9]*, host_dir 0' "$status"
+expect_eq "full disk: the drops are reported in the log, once for the burst" 1 \
+	"$(grep -c "eventlog: file $T/full/events.log: 1 record dropped" "$DNSD_LOG")"
 for i in $(seq 100); do ctl status | grep -Eq '[1-9][0-9]* save errors' && break; sleep 0.1; done
 expect_match "full disk: state save errors are counted" '[1-9][0-9]* save errors' "$(ctl status)"
 expect_eq "full disk: the table still counts" 20 "$(ctl hosts --json | jq '.hosts[0].total')"
@@ -50,8 +49,13 @@ rm -f "$T/full/filler"
 sleep 1.1	# a broken log file is retried once a second
 qfrom 127.0.0.2 again.upd.kaspersky.com A >/dev/null
 expect_match "space again: the log file works" 'log: file ok' "$(ctl status)"
+expect_match "space again: the drops since the first line are reported" \
+	"eventlog: file $T/full/events.log: [1-9][0-9]* records dropped \(No space left on device\)" "$(cat "$DNSD_LOG")"
 expect_eq "space again: the new record is in the file" again.upd.kaspersky.com \
 	"$(jq -r .name "$T/full/events.log" 2>/dev/null | tail -1)"
+for i in $(seq 100); do grep -q 'saved again' "$DNSD_LOG" && break; sleep 0.1; done
+expect_eq "space again: the state file failure was logged once, its recovery too" "1 1" \
+	"$(grep -c "hosts: cannot save $T/full/hosts.state" "$DNSD_LOG") $(grep -c "hosts: $T/full/hosts.state saved again" "$DNSD_LOG")"
 
 # rsyslog received RFC 5424 records over UDP (all of them: UDP is not the full disk).
 for i in $(seq 100); do [ "$(grep -c 'dnsd' "$T/remote.log" 2>/dev/null)" -ge 21 ] && break; sleep 0.1; done

@@ -56,7 +56,7 @@ for when in $((SALES - 30)) $SALES $((CUTOFF - 30)) $CUTOFF; do
 	if [ "$when" -lt "$CUTOFF" ]; then upd=192.0.2.5; else upd=NXDOMAIN; fi
 	expect_eq "shipped policy at @$when: portal my.kaspersky.com" "$my" "$(first_a my.kaspersky.com A)"
 	expect_eq "shipped policy at @$when: update s01.upd.kaspersky.com" "$upd" "$(first_a s01.upd.kaspersky.com A)"
-	expect_eq "shipped policy at @$when: www.kaspersky.com is in no category" "192.0.2.1" "$(first_a www.kaspersky.com A)"
+	expect_eq "shipped policy at @$when: www.kaspersky.com is only logged" "192.0.2.1" "$(first_a www.kaspersky.com A)"
 	expect_eq "shipped policy at @$when: touch.kaspersky.com is only logged" "192.0.2.3" "$(first_a touch.kaspersky.com A)"
 	expect_eq "shipped policy at @$when: support.kaspersky.com is allowlisted" "192.0.2.2" "$(first_a support.kaspersky.com A)"
 	if [ "$when" -ge "$CUTOFF" ]; then

@@ -214,4 +214,95 @@ if start_dnsmasq "$T/wide.dnsmasq"; then
 else
 	not_ok "dnsmasq started with the allowlist export"
 fi
+
+# --- dnsd and its exports: the same answer, or a listed difference -----------
+# One generated list of names through dnsd (shipped policy, a day after the
+# cutoff) and through the Unbound and dnsmasq exports for that moment, all in
+# front of an nsd whose zones answer every name (wildcards), so a block shows
+# as NXDOMAIN and nothing else does. Every name answered differently must
+# fall under a "differs from dnsd:" line of that export.
+for z in kaspersky.com kaspersky-labs.com kaspersky.de; do
+	printf '$TTL 300\n@ SOA ns.%s. h.%s. 1 3600 600 86400 300\n@ NS ns.%s.\n@ A 192.0.2.9\n* A 192.0.2.9\n' \
+		"$z" "$z" "$z" >"$T/all.$z.zone"
+done
+NSDPORT=$(free_port)
+NSD_EXTRA="zone:
+	name: \"kaspersky-labs.com\"
+	zonefile: \"$T/all.kaspersky-labs.com.zone\"
+zone:
+	name: \"kaspersky.de\"
+	zonefile: \"$T/all.kaspersky.de.zone\""
+start_nsd kaspersky.com "$T/all.kaspersky.com.zone" "$NSDPORT" || { not_ok "nsd (every name) started"; exit 1; }
+AT=2024-09-30T04:00:00Z
+names=()
+for i in 00 07 19; do names+=(s$i.upd.kaspersky.com p$i.upd.kaspersky.com dnl-$i.geo.kaspersky.com); done
+for s in cinfo url verdict crypto-kas; do names+=(ksn-$s-geo.kaspersky-labs.com ksn-$s.geoksn.kaspersky.com); done
+names+=(cm.k.kaspersky-labs.com edge.geo.kaspersky.com activate.activation-v2.kaspersky.com
+	activation-v2.geo.kaspersky.com mdr.ksn.kaspersky-labs.com dc1.ksn.kaspersky-labs.com ds.kaspersky.com
+	my.kaspersky.com store.kaspersky.com usa.kaspersky.com touch.kaspersky.com x.touch.kaspersky.com
+	support.kaspersky.com kb.support.kaspersky.com)
+for d in kaspersky.com geo.kaspersky.com upd.kaspersky.com kaspersky-labs.com ksn.kaspersky-labs.com \
+	k.kaspersky-labs.com geoksn.kaspersky.com activation-v2.kaspersky.com kaspersky.de; do
+	names+=("$d" "www.$d" "dnl-x.$d" "ksn-x-geo.$d" "a.b.$d" "edge.$d")
+done
+# answer NAME PORT: "RCODE FIRST-A" in one query
+answer() {
+	dig @127.0.0.1 -p "$2" +tries=2 +time=2 +noall +comments +answer "$1" A |
+		awk '/status:/ { sub(/,.*/, "", $6); rc = $6 } $4 == "A" && !a { a = $5 } END { print rc, a }'
+}
+# listed NAME FILE: whether a "differs from dnsd:" line of FILE covers NAME
+listed() {
+	local subj
+	while read -r subj; do
+		case "$subj" in
+		*" and below") subj=${subj% and below}; [[ "$1" == "$subj" || "$1" == *".$subj" ]] && return 0 ;;
+		*) [[ "$1" == ${subj#=} ]] && return 0 ;;
+		esac
+	done < <(sed -n 's/^[#;] differs from dnsd: \(.*\): .* here; dnsd: .*/\1/p' "$2")
+	return 1
+}
+# compare WHAT PORT EXPORT-FILE: every name against dnsd's answers in $T/dnsd.answers
+compare() {
+	local n i=0 differ=0 unlisted=()
+	for n in "${names[@]}"; do
+		a=$(answer "$n" "$2")
+		if [ "$a" != "${dnsd_answer[$i]}" ]; then
+			differ=$((differ + 1))
+			listed "$n" "$3" || unlisted+=("$n: dnsd '${dnsd_answer[$i]}', $1 '$a'")
+		fi
+		i=$((i + 1))
+	done
+	echo "# $1: ${#names[@]} names, $differ answered otherwise than by dnsd, ${#unlisted[@]} of them not listed"
+	expect_eq "$1: every name answered otherwise than by dnsd is listed by the export" "" "${unlisted[*]}"
+	check "$1: the comparison sees the listed differences (got $differ)" test "$differ" -gt 0
+}
+DNSD_PORT=$(free_port)
+cat >"$T/cmp.conf" <<CONF
+listen = [ "127.0.0.1@$DNSD_PORT" ];
+upstreams = [ "127.0.0.1@$NSDPORT" ];
+allow = [ "127.0.0.0/8" ];
+policy = { file = "$SHIPPED"; };
+CONF
+start_dnsd "$T/cmp.conf" -n "@$(date -d "$AT" +%s)"
+wait_dns "$DNSD_PORT" || { not_ok "dnsd answers"; sed 's/^/#   /' "$DNSD_LOG"; exit 1; }
+dnsd_answer=()
+for n in "${names[@]}"; do dnsd_answer+=("$(answer "$n" "$DNSD_PORT")"); done
+stop_dnsd
+"$DNSD_POLICY" export "$SHIPPED" --format unbound --at "$AT" >"$T/cmp.unbound"
+if start_unbound "	include: \"$T/cmp.unbound\"
+stub-zone:
+	name: \"kaspersky.de\"
+	stub-addr: 127.0.0.1@$NSDPORT"; then
+	compare "unbound local-zone export" "$UBPORT" "$T/cmp.unbound"
+	stop_pid "$UBPID"
+else
+	not_ok "unbound started with the export to compare"
+fi
+"$DNSD_POLICY" export "$SHIPPED" --format dnsmasq --at "$AT" >"$T/cmp.dnsmasq"
+if start_dnsmasq "$T/cmp.dnsmasq"; then
+	compare "dnsmasq export" "$DMPORT" "$T/cmp.dnsmasq"
+	stop_pid "$DMPID"
+else
+	not_ok "dnsmasq started with the export to compare"
+fi
 exit $FAILED

@@ -18,6 +18,8 @@
  *   spoof      FORGERIES (500) forged answers with every other ID guessed
  *   tsig       the forged answer with 8 empty TSIG records appended (ldns
  *              1.8.3 leaks all but one of them when it parses such a packet)
+ *   refused    REFUSED with the query's ID and no question (how many servers
+ *              refuse a class or type they do not serve)
  * When a later label is "then-good", the genuine answer follows the bad ones
  * (after "spoof", 100 ms later, as a real answer trails a burst of forgeries
  * and so that the burst does not simply overflow dnsd's socket buffer).
@@ -197,6 +199,11 @@ fakeup_misbehave(const struct fakeup *f, const char *mode, const ldns_pkt *q,
 		fakeup_send(f->other_port_fd, to, forged, len);
 	} else if (strcmp(mode, "otheraddr") == 0) {
 		fakeup_send(f->other_addr_fd, to, forged, len);
+	} else if (strcmp(mode, "refused") == 0) {
+		forged[2] = (uint8_t)(forged[2] | 0x80);	/* QR */
+		forged[3] = (uint8_t)((forged[3] & 0xf0) | LDNS_RCODE_REFUSED);
+		memset(forged + 4, 0, 8);	/* no records of any section */
+		fakeup_send(f->fd, to, forged, 12);
 	} else if (strcmp(mode, "tsig") == 0) {
 		fakeup_send_tsig(f, to, forged, len);
 	} else if (strcmp(mode, "spoof") == 0) {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clientid.h"
@@ -205,6 +206,33 @@ test_neigh_lookup_uses_the_snapshot(void **state)
 	neigh_free(n);
 }
 
+/* A host new to the LAN is in the kernel's table before the snapshot's TTL
+ * runs out: a miss reads the table again (at most every 100 ms). */
+static void
+test_neigh_miss_reads_the_table_again_for_a_new_host(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/test_neigh.XXXXXX";
+	int fd = mkstemp(path);
+	static const char head[] = "IP address HW type Flags HW address Mask Device\n";
+	static const char added[] = "10.0.0.6 0x1 0x2 02:00:00:00:00:06 * eth0\n";
+	assert_int_equal(write(fd, head, sizeof head - 1), (ssize_t)sizeof head - 1);
+	struct neigh *n = neigh_new(10, path, false);
+	struct netaddr a;
+	uint8_t mac[6];
+	netaddr_parse(&a, "10.0.0.6");
+	assert_int_equal(neigh_lookup(n, &a, 100, mac), -1); /* not there yet */
+	assert_int_equal(write(fd, added, sizeof added - 1), (ssize_t)sizeof added - 1);
+	close(fd);
+	struct timespec wait = {0, 150 * 1000 * 1000};
+	nanosleep(&wait, NULL);
+	/* the same second, well within the 10 s TTL */
+	assert_int_equal(neigh_lookup(n, &a, 100, mac), 0);
+	assert_int_equal(mac[5], 6);
+	unlink(path);
+	neigh_free(n);
+}
+
 static void
 test_neigh_lookup_finds_every_entry_of_a_large_table(void **state)
 {
@@ -250,6 +278,7 @@ main(void)
 	    cmocka_unit_test(test_truncated_option_list_is_ignored),
 	    cmocka_unit_test(test_arp_table_complete_entries_only),
 	    cmocka_unit_test(test_neigh_lookup_uses_the_snapshot),
+	    cmocka_unit_test(test_neigh_miss_reads_the_table_again_for_a_new_host),
 	    cmocka_unit_test(test_neigh_lookup_finds_every_entry_of_a_large_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -64,7 +64,7 @@ cat_count(const struct hosts *h, const struct host *e, const char *cat)
 {
 	for (int i = 0; hosts_category(h, i); i++)
 		if (strcmp(hosts_category(h, i), cat) == 0)
-			return e->cat_count[i];
+			return host_cat_count(e, i);
 	return 0;
 }
 
@@ -327,15 +327,21 @@ test_config_errors_name_the_line(void **state)
 }
 
 static char *
-render(const struct hosts *h, enum report_format f)
+render_all(const struct hosts *h, enum report_format f, bool all)
 {
 	static char buf[65536];
 	struct evbuffer *out = evbuffer_new();
-	report_hosts(h, f, 86400 * 5, out);
+	assert_int_equal(report_hosts(h, f, all, 86400 * 5, out), 0);
 	size_t n = evbuffer_remove(out, buf, sizeof buf - 1);
 	buf[n] = '\0';
 	evbuffer_free(out);
 	return buf;
+}
+
+static char *
+render(const struct hosts *h, enum report_format f)
+{
+	return render_all(h, f, false);
 }
 
 static int
@@ -345,6 +351,90 @@ count(const char *hay, const char *needle)
 	for (const char *p = hay; (p = strstr(p, needle)); p++)
 		n++;
 	return n;
+}
+
+/* A host that must leave the table goes to the archive, where hosts --all
+ * and the HTML report still list it; one that came back is listed once. */
+static void
+test_evicted_hosts_are_archived_and_listed_with_all(void **state)
+{
+	struct fixture *fx = *state;
+	struct hosts *h = hosts_new(&fx->o, NULL, NULL, NULL); /* 3 hosts */
+	struct hosts_stats st;
+	char ip[32];
+	for (int i = 1; i <= 5; i++) {
+		snprintf(ip, sizeof ip, "10.0.0.%d", i);
+		record(h, ip, i == 1 ? "one,two.kaspersky.com" : "x.kaspersky.com", "ksn",
+		       POLICY_NXDOMAIN, 86400 * 4 + i);
+	}
+	hosts_get_stats(h, &st);
+	assert_int_equal(st.evicted, 2);
+	assert_int_equal(st.archived, 2);
+	assert_null(strstr(render(h, REPORT_TEXT), "left the table"));
+	char *t = render_all(h, REPORT_TEXT, true);
+	assert_non_null(strstr(t, "2 hosts that left the table"));
+	assert_non_null(strstr(t, "\n10.0.0.2 "));
+	assert_non_null(strstr(t, "\n10.0.0.1 "));
+	assert_non_null(strstr(t, "last nxdomain; ksn 1"));
+	char *j = render_all(h, REPORT_JSON, true);
+	assert_non_null(strstr(j, "\"archived\":[{\"ip\":\"10.0.0.2\""));
+	assert_non_null(strstr(j, "\"categories\":{\"ksn\":1},\"last_action\":\"nxdomain\","
+	                          "\"names\":[\"one?two.kaspersky.com\"]"));
+	assert_int_equal(count(render(h, REPORT_HTML), "<tr class=\"archived\">"), 2);
+	assert_int_equal(count(render_all(h, REPORT_CSV, true), ",archive\n"), 2);
+	/* .1 comes back (evicting .3): listed in the table, not in the archive */
+	record(h, "10.0.0.1", "x.kaspersky.com", "ksn", POLICY_NXDOMAIN, 86400 * 4 + 9);
+	t = render_all(h, REPORT_TEXT, true);
+	assert_int_equal(count(t, "\n10.0.0.1 "), 1);
+	assert_non_null(strstr(t, "2 hosts that left the table"));
+	hosts_free(h);
+}
+
+static void
+test_max_bytes_bounds_the_table(void **state)
+{
+	struct fixture *fx = *state;
+	struct hosts_stats st;
+	char ip[32];
+	fx->o.max_hosts = 1000;
+	fx->o.max_bytes = 20000;
+	struct hosts *h = hosts_new(&fx->o, NULL, NULL, NULL);
+	for (int i = 0; i < 200; i++) {
+		snprintf(ip, sizeof ip, "10.0.%d.%d", i / 100, i % 100);
+		record(h, ip, "x.kaspersky.com", "ksn", POLICY_LOG, 1000 + i);
+		hosts_get_stats(h, &st);
+		assert_true(st.bytes <= 20000);
+	}
+	assert_true(st.hosts > 20 && st.hosts < 200);
+	assert_int_equal(st.evicted, 200 - st.hosts);
+	assert_non_null(hosts_find(h, "10.0.1.99")); /* the newest stays */
+	hosts_free(h);
+}
+
+/* The default table holds 10,000 hosts in a few MB: a host that asked one
+ * name costs under 400 bytes (the figure in docs/logs.md). */
+static void
+test_a_host_that_asked_one_name_costs_under_400_bytes(void **state)
+{
+	struct fixture *fx = *state;
+	struct hosts_opts o;
+	struct hosts_stats before, after;
+	char ip[32];
+	hosts_opts_defaults(&o);
+	o.state_file = fx->state;
+	struct hosts *h = hosts_new(&o, NULL, NULL, NULL);
+	hosts_get_stats(h, &before);
+	for (int i = 0; i < 10000; i++) {
+		snprintf(ip, sizeof ip, "10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
+		record(h, ip, "dnl-01.geo.kaspersky.com", "update", POLICY_NXDOMAIN, 1000 + i);
+	}
+	hosts_get_stats(h, &after);
+	assert_int_equal(after.hosts, 10000);
+	assert_int_equal(after.evicted, 0);
+	long long per_host = (after.bytes - before.bytes) / 10000;
+	printf("# %lld bytes per host\n", per_host);
+	assert_true(per_host < 400);
+	hosts_free(h);
 }
 
 static void
@@ -401,6 +491,11 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_semantically_bad_state_is_corrupt, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_unwritable_state_counts_an_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_evicted_hosts_are_archived_and_listed_with_all, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_max_bytes_bounds_the_table, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_host_that_asked_one_name_costs_under_400_bytes,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reports_list_every_host_in_80_columns, setup,
 	                                    teardown),
 	    cmocka_unit_test(test_config_errors_name_the_line),

@@ -123,6 +123,34 @@ test_edns_version_and_opt_placement(void **state)
 }
 
 static void
+test_error_queries_keep_their_opt_and_flags(void **state)
+{
+	(void)state;
+	size_t len;
+	struct msg_query q;
+	uint8_t *w = query_wire("example.com.", 1, 0, &len);
+	w[2] |= 2 << 3; /* opcode STATUS */
+	w[3] |= 0x10;   /* CD */
+	assert_int_equal(msg_parse_query(&q, w, len), MSG_NOTIMP);
+	assert_true(q.edns); /* so that the NOTIMP carries an OPT */
+	uint16_t f = msg_answer_flags(&q, LDNS_RCODE_NOTIMPL);
+	assert_int_equal(f & (MSG_F_RA | MSG_F_CD), 0);
+	assert_int_equal(f & MSG_F_RD, MSG_F_RD);
+	w[2] &= ~(0xf << 3);
+	assert_int_equal(msg_parse_query(&q, w, len), MSG_OK);
+	f = msg_answer_flags(&q, LDNS_RCODE_NOERROR);
+	assert_int_equal(f & (MSG_F_RA | MSG_F_CD), MSG_F_RA | MSG_F_CD);
+	w[5] = 0; /* no question, the OPT right after the header */
+	uint8_t *noq = malloc(MSG_HDR_LEN + 11);
+	memcpy(noq, w, MSG_HDR_LEN);
+	memcpy(noq + MSG_HDR_LEN, w + len - 11, 11);
+	assert_int_equal(msg_parse_query(&q, noq, MSG_HDR_LEN + 11), MSG_FORMERR);
+	assert_true(q.edns);
+	free(noq);
+	free(w);
+}
+
+static void
 test_udp_limit_follows_the_client(void **state)
 {
 	(void)state;
@@ -145,6 +173,7 @@ main(void)
 		cmocka_unit_test(test_do_and_cd_bits_change_the_key),
 		cmocka_unit_test(test_bad_queries_get_the_right_status),
 		cmocka_unit_test(test_edns_version_and_opt_placement),
+		cmocka_unit_test(test_error_queries_keep_their_opt_and_flags),
 		cmocka_unit_test(test_udp_limit_follows_the_client),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

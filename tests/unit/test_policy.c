@@ -269,14 +269,21 @@ test_shipped_policy_boundaries_to_the_second(void **state)
 	expect_action_at(p, "ksn-dc1.geoksn.kaspersky.com", cutoff, POLICY_NXDOMAIN, NULL);
 	expect_action_at(p, "touch.kaspersky.com", cutoff, POLICY_LOG, "cutoff");
 	expect_action_at(p, "support.kaspersky.com", cutoff, POLICY_ALLOW, NULL);
-	expect_action_at(p, "www.kaspersky.com", cutoff, POLICY_NONE, NULL);
-	expect_action_at(p, "my.kaspersky.com", at("2024-01-01T00:00:00Z"), POLICY_LOG, NULL);
+	/* every Kaspersky-owned name is in a category: at least logged */
+	expect_action_at(p, "www.kaspersky.com", cutoff, POLICY_LOG, "cutoff");
+	expect_action_at(p, "www.kaspersky.de", cutoff, POLICY_LOG, "cutoff");
+	expect_action_at(p, "dc1-file.ksn.kaspersky-labs.com", cutoff, POLICY_NXDOMAIN, "cutoff");
+	expect_action_at(p, "www.example.com", cutoff, POLICY_NONE, NULL);
+	/* Before not_before even a set clock counts as unsynced: the unsynced
+	 * rule ("latest"), as dnsd does on a clock that reads that date. */
+	expect_action_at(p, "my.kaspersky.com", at("2024-01-01T00:00:00Z"), POLICY_NXDOMAIN, "cutoff");
 	assert_string_equal(policy_phase_at(p, sales - 1), "audit");
 	assert_string_equal(policy_phase_at(p, sales), "no-new-sales");
 	assert_null(policy_phase_at(p, at("2024-01-01T00:00:00Z")));
 	assert_int_equal(policy_next_boundary(p, sales - 1), sales);
 	assert_int_equal(policy_next_boundary(p, sales), cutoff);
-	assert_int_equal(policy_next_boundary(p, cutoff), policy_clock_floor(p));
+	/* No later phase: the build date (the clock floor) is no boundary. */
+	assert_int_equal(policy_next_boundary(p, cutoff), 0);
 	policy_free(p);
 }
 
@@ -371,13 +378,61 @@ test_unsynced_clock_applies_latest_phase_by_default(void **state)
 	assert_string_equal(d.phase, "cutoff");
 	assert_string_equal(policy_phase_at_ex(p, boot, 0), "cutoff");
 	assert_int_equal(policy_next_boundary(p, boot), at("2024-06-20T04:00:00Z"));
-	/* A trusted override is taken as it is. */
-	policy_decide_name_ex(p, "s01.upd.kaspersky.com", NULL, boot, POLICY_NOW_TRUSTED, &d);
+	/* A set clock (dnsd -n, --at) is taken as it is down to the file's
+	 * not_before, below the build date too... */
+	time_t july = at("2024-07-01T00:00:00Z");
+	policy_decide_name_ex(p, "s01.upd.kaspersky.com", NULL, july, POLICY_NOW_TRUSTED, &d);
 	assert_false(d.clock_unsynced);
 	assert_int_equal(d.action, POLICY_LOG);
+	assert_int_equal(policy_clock_floor_ex(p, POLICY_NOW_TRUSTED), at("2024-06-20T04:00:00Z"));
+	/* ...and below it is a clock that has not synced (dnsd -n @0). */
+	policy_decide_name_ex(p, "s01.upd.kaspersky.com", NULL, boot, POLICY_NOW_TRUSTED, &d);
+	assert_true(d.clock_unsynced);
+	assert_int_equal(d.action, POLICY_NXDOMAIN);
+	assert_true(policy_clock_unsynced(p, boot, POLICY_NOW_TRUSTED));
 	/* At the floor the clock counts as synced. */
 	policy_decide_name(p, "s01.upd.kaspersky.com", NULL, policy_clock_floor(p), &d);
 	assert_false(d.clock_unsynced);
+	policy_free(p);
+}
+
+static void
+test_syntax_errors_name_where_a_string_starts_and_whole_file_errors_no_line(void **state)
+{
+	(void)state;
+	/* A quote in a comment does not count; the string opened on line 3
+	 * runs on and libconfig fails on line 5. */
+	const char *err = load_error("# a \"quoted\" word\ntimezone = \"UTC\";\n"
+	    "categories = { a = ( \"x.test ); };\nphases = ( { name = \"on\";\n"
+	    "start = \"2020-01-01\"; } );\n");
+	assert_non_null(strstr(err, ":3: unterminated string"));
+	char missing[] = "/nonexistent/dir/policy.conf";
+	char buf[300];
+	assert_null(policy_load(missing, buf, sizeof buf));
+	assert_string_equal(buf, "/nonexistent/dir/policy.conf: cannot read: No such file or directory");
+}
+
+static void
+test_audit_mode_logs_what_would_block(void **state)
+{
+	(void)state;
+	struct policy *p = load_shipped();
+	time_t cutoff = at("2024-09-29T04:00:00Z");
+	struct policy_decision d;
+	policy_decide_name_ex(p, "s01.upd.kaspersky.com", NULL, cutoff,
+	    POLICY_NOW_TRUSTED | POLICY_AUDIT, &d);
+	assert_int_equal(d.action, POLICY_LOG);
+	assert_string_equal(d.category, "update");
+	assert_string_equal(d.phase, "cutoff");
+	/* On an unsynced clock too. */
+	policy_decide_name_ex(p, "s01.upd.kaspersky.com", NULL, 0, POLICY_AUDIT, &d);
+	assert_true(d.clock_unsynced);
+	assert_int_equal(d.action, POLICY_LOG);
+	/* Allowlisted names and names in no category are unchanged. */
+	policy_decide_name_ex(p, "support.kaspersky.com", NULL, cutoff, POLICY_AUDIT, &d);
+	assert_int_equal(d.action, POLICY_ALLOW);
+	policy_decide_name_ex(p, "www.debian.org", NULL, cutoff, POLICY_AUDIT, &d);
+	assert_int_equal(d.action, POLICY_NONE);
 	policy_free(p);
 }
 
@@ -651,6 +706,40 @@ test_exports_follow_the_phase_and_say_what_is_widened(void **state)
 	policy_free(p);
 }
 
+/* A logged name under a blocked domain is passed through (dnsd answers it),
+ * and every place the export cannot follow dnsd is listed. */
+static void
+test_exports_pass_logged_names_and_list_every_difference(void **state)
+{
+	(void)state;
+	struct policy *p = load_text(
+	    "categories = { block = ( \"example.com\", \"x-*.example.org\" );\n"
+	    "  watch = ( \"www.example.com\", \"=one.example.com\", \"w-*.example.com\" );\n"
+	    "  refuse = ( \"example.net\" ); };\n"
+	    "phases = ( { name = \"b\"; start = \"2024-01-01T00:00:00Z\";\n"
+	    "  actions = { block = \"nxdomain\"; refuse = \"refused\"; }; } );\n");
+	time_t t = at("2024-06-01T00:00:00Z");
+	char *ub = export_text(p, POLICY_EXPORT_UNBOUND, t);
+	assert_non_null(strstr(ub, "local-zone: \"www.example.com.\" always_transparent\n"));
+	assert_non_null(strstr(ub, "differs from dnsd: example.org and below: nxdomain here; dnsd: "
+	                           "nxdomain only for x-*.example.org"));
+	assert_non_null(strstr(ub, "differs from dnsd: one.example.com and below: passed through"));
+	assert_non_null(strstr(ub, "differs from dnsd: w-*.example.com: blocked by a domain above it"));
+	assert_null(strstr(ub, "differs from dnsd: example.net")); /* Unbound has REFUSED */
+	assert_non_null(strstr(ub, "\n# 3 differences from dnsd"));
+	free(ub);
+	char *dm = export_text(p, POLICY_EXPORT_DNSMASQ, t);
+	assert_non_null(strstr(dm, "\nserver=/www.example.com/#\n"));
+	assert_non_null(strstr(dm, "differs from dnsd: example.net: nxdomain here; dnsd: refused"));
+	free(dm);
+	char *rpz = export_text(p, POLICY_EXPORT_RPZ, t);
+	assert_non_null(strstr(rpz, "\n*.www.example.com CNAME rpz-passthru.\n"));
+	assert_non_null(strstr(rpz, "\none.example.com CNAME rpz-passthru.\n"));
+	assert_null(strstr(rpz, "*.one.example.com"));
+	free(rpz);
+	policy_free(p);
+}
+
 static void
 test_explain_says_why(void **state)
 {
@@ -703,6 +792,8 @@ main(void)
 		cmocka_unit_test(test_expiring_exemption_ends_at_its_second),
 		cmocka_unit_test(test_overlapping_groups_most_specific_then_mac_then_first_listed),
 		cmocka_unit_test(test_unsynced_clock_applies_latest_phase_by_default),
+		cmocka_unit_test(test_syntax_errors_name_where_a_string_starts_and_whole_file_errors_no_line),
+		cmocka_unit_test(test_audit_mode_logs_what_would_block),
 		cmocka_unit_test(test_unsynced_rule_first_log_or_named_phase),
 		cmocka_unit_test(test_refused_nodata_sinkhole_and_ttls),
 		cmocka_unit_test(test_bad_files_give_file_line_messages),
@@ -712,6 +803,7 @@ main(void)
 		cmocka_unit_test(test_pattern_file_is_read_relative_to_the_policy),
 		cmocka_unit_test(test_many_patterns_stay_exact_matches),
 		cmocka_unit_test(test_exports_follow_the_phase_and_say_what_is_widened),
+		cmocka_unit_test(test_exports_pass_logged_names_and_list_every_difference),
 		cmocka_unit_test(test_explain_says_why),
 	};
 	return cmocka_run_group_tests_name("policy", tests, setup, teardown);
