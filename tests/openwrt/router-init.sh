@@ -59,4 +59,8 @@ while read -r iface; do
 	[ -n "$iface" ] && netifd-event up $iface >>"$log" 2>&1
 done </mnt/interfaces
 echo booted >/mnt/ready
-while :; do sleep 3600 & wait $!; done
+# Up until the reboot (SIGTERM) or until the test is gone (its lock free).
+while :; do
+	sleep 1 & wait $!
+	flock -n /mnt/alive true && shutdown
+done

@@ -41,10 +41,16 @@ fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 
 # ---- namespaces: host (LAN client) and wan (ISP resolver) live throughout ----
-# hold_ns VAR: a network namespace held by a sleeping process (its PID).
+# The test holds a lock on $SHARE/alive while it runs: the namespaces' own
+# processes (started with fd 9 closed) end when it is gone, even killed.
+mkdir -p "$SHARE"
+exec 9>"$SHARE/alive"
+flock 9
+# hold_ns VAR: a network namespace held by a process (its PID) that lives
+# as long as the test.
 hold_ns() {
 	local p
-	unshare --net sleep 100000 >/dev/null 2>&1 &
+	unshare --net sh -c "until flock -n '$SHARE/alive' true; do sleep 1; done" >/dev/null 2>&1 9>&- &
 	p=$!; PIDS+=("$p")
 	for _ in $(seq 100); do [ "$(readlink /proc/$p/ns/net)" != "$(readlink /proc/self/ns/net)" ] && break; sleep 0.1; done
 	printf -v "$1" %s "$p"
@@ -200,8 +206,8 @@ plumb() {
 boot() {
 	local n=0 last=0 end
 	rm -f "$SHARE/ready" "$SHARE/links" "$SHARE/progress"
-	unshare --mount --pid --net --fork --mount-proc "$HERE/router-init.sh" "$FLASH" "$SHARE" \
-		>>"$T/router.out" 2>&1 &
+	unshare --mount --pid --net --fork --mount-proc --kill-child "$HERE/router-init.sh" "$FLASH" "$SHARE" \
+		>>"$T/router.out" 2>&1 9>&- &
 	UNSHARE=$!
 	for _ in $(seq 100); do ROUTER=$(pgrep -P "$UNSHARE" | head -1); [ -n "$ROUTER" ] && break; sleep 0.1; done
 	plumb "$ROUTER" && echo "lan br-lan $LAN4.1/24" >"$SHARE/interfaces" && touch "$SHARE/links"
@@ -239,7 +245,7 @@ fi
 cleanup_router() { [ "$UNSHARE" != 0 ] && halt; }
 trap 'cleanup_router; cleanup' EXIT
 # rt CMD...: a shell command on the router, as root logged in there.
-rt() { nsenter -t "$ROUTER" -m -p -n --wd=/ /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root /bin/sh -c "$*"; }
+rt() { nsenter -t "$ROUTER" -m -p -n --wd=/ /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root /bin/sh -c "$*" 9>&-; }
 # q_from_host SERVER NAME [ARGS]: dig from the LAN host.
 q_from_host() { local s=$1; shift; in_host dig @"$s" +tries=1 +time=1 "$@"; }
 status_of() { sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
@@ -290,7 +296,8 @@ zone:
 	name: "$ZONE"
 	zonefile: "$T/nsd/zone"
 NSD
-	in_wan nsd -d -c "$T/nsd/nsd.conf" >"$T/nsd/stderr" 2>&1 &
+	# nsenter execs nsd: $! is nsd itself, which cleanup stops.
+	nsenter -t "$WAN_NS" -n nsd -d -c "$T/nsd/nsd.conf" >"$T/nsd/stderr" 2>&1 9>&- &
 	PIDS+=($!)
 }
 
