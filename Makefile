@@ -70,7 +70,7 @@ LIBDNSD     = $(BUILD)/libdnsd.a
 PROGS       = $(BUILD)/dnsd $(BUILD)/dnsdctl $(BUILD)/dnsd-policy
 UNIT_BINS   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests run test check test-unit test-luci deps bench fuzz cross install deb clean
+.PHONY: all tests run test check test-openwrt test-luci test-unit deps bench fuzz cross install deb clean
 
 all: $(PROGS)
 
@@ -166,6 +166,14 @@ test check:
 	@$(MAKE) --no-print-directory tests
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
 	@tests/run $(BUILD) build-asan
+
+# The OpenWrt tier alone (tests/openwrt/run.sh, also part of `make test`):
+# on its stand-ins, or with OPENWRT_ROOT=DIR on a real OpenWrt userland
+# (docs/openwrt.md says what DIR holds).
+test-openwrt:
+	@tests/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@DNSD_BUILD=$(CURDIR)/$(BUILD) bash tests/openwrt/run.sh $(OPENWRT_ROOT)
 
 # Quick loop for developers: one build, no sanitizers.
 test-unit:

@@ -1,12 +1,15 @@
 # functions.sh stand-in (busybox ash): OpenWrt's UCI shell API as init
 # scripts use it. config_load evaluates `uci -n export` (single-quoted values,
-# as uci quotes them) into CONFIG_<section>_<option> variables; lists are
-# joined by spaces for config_get and kept item by item for
-# config_list_foreach; config_get_bool knows uci's boolean spellings.
+# as uci quotes them) into CONFIG_<section>_<option> variables, calling the
+# config_cb/option_cb/list_cb hooks; lists are joined by spaces for
+# config_get and kept item by item for config_list_foreach; config_get_bool
+# knows uci's boolean spellings.
 
 append() { local var=$1 value=$2 sep=${3:- }; eval "export -n -- \"$var=\${$var:+\${$var}\${value:+\$sep}}\$value\""; }
 list_contains() { local var=$1 str=$2 val; eval "val=\" \${$var} \""; [ "${val%% $str *}" != "$val" ]; }
 
+# config/option/list: what `uci export` output calls; each calls the
+# script's config_cb/option_cb/list_cb hook unless NO_CALLBACK is set.
 config() {
 	local cfgtype=$1 name=$2
 	CONFIG_NUM_SECTIONS=$((CONFIG_NUM_SECTIONS + 1))
@@ -14,26 +17,41 @@ config() {
 	append CONFIG_SECTIONS "$name"
 	export -n "CONFIG_SECTION=$name"
 	export -n "CONFIG_${name}_TYPE=$cfgtype"
+	[ -n "$NO_CALLBACK" ] || config_cb "$cfgtype" "$name"
 }
-option() { export -n "CONFIG_${CONFIG_SECTION}_$1=$2"; }
+option() {
+	local varname=$1; shift
+	export -n "CONFIG_${CONFIG_SECTION}_$varname=$*"
+	[ -n "$NO_CALLBACK" ] || option_cb "$varname" "$*"
+}
 list() {
-	local len
-	eval "len=\${CONFIG_${CONFIG_SECTION}_$1_LENGTH:-0}"
+	local varname=$1 len; shift
+	eval "len=\${CONFIG_${CONFIG_SECTION}_${varname}_LENGTH:-0}"
+	[ "$len" = 0 ] && append CONFIG_LIST_STATE "${CONFIG_SECTION}_$varname"
 	len=$((len + 1))
-	export -n "CONFIG_${CONFIG_SECTION}_$1_ITEM$len=$2"
-	export -n "CONFIG_${CONFIG_SECTION}_$1_LENGTH=$len"
-	append "CONFIG_${CONFIG_SECTION}_$1" "$2" " "
+	export -n "CONFIG_${CONFIG_SECTION}_${varname}_ITEM$len=$*"
+	export -n "CONFIG_${CONFIG_SECTION}_${varname}_LENGTH=$len"
+	append "CONFIG_${CONFIG_SECTION}_$varname" "$*" " "
+	[ -n "$NO_CALLBACK" ] || list_cb "$varname" "$*"
 }
 package() { :; }
 
 reset_cb() { config_cb() { :; }; option_cb() { :; }; list_cb() { :; }; }
 reset_cb
 
+# config_load PKG: forget the lists of the previous load, evaluate the
+# export, then config_cb with no arguments to close the last section.
 config_load() {
-	local pkg=$1 data
-	CONFIG_SECTIONS= CONFIG_NUM_SECTIONS=0 CONFIG_SECTION=
-	data=$(uci -q -n export "$pkg") || return 1
-	eval "$data"
+	local pkg=$1 data c rc
+	for c in $CONFIG_LIST_STATE; do
+		unset "CONFIG_${c}" "CONFIG_${c}_LENGTH"
+	done
+	CONFIG_LIST_STATE= CONFIG_SECTIONS= CONFIG_NUM_SECTIONS=0 CONFIG_SECTION=
+	data=$(uci ${UCI_CONFIG_DIR:+-c "$UCI_CONFIG_DIR"} -q -n export "$pkg")
+	rc=$?
+	[ "$rc" = 0 ] && [ -n "$data" ] && eval "$data"
+	${CONFIG_SECTION:+config_cb}
+	return $rc
 }
 config_get() {
 	case "$3" in

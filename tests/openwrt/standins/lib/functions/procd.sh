@@ -12,10 +12,13 @@ procd_lock() {
 	local basescript service_name
 	basescript=$(readlink "$initscript")
 	service_name=$(basename "${basescript:-$initscript}")
+	flock -n 1000 2>/dev/null && return
 	mkdir -p /var/lock
 	exec 1000>"/var/lock/procd_${service_name}.lock"
 	flock 1000
 }
+
+procd_lock
 
 _procd_ubus_call() {
 	ubus call service "$1" "$(json_dump)"
@@ -112,31 +115,30 @@ procd_add_raw_trigger() {
 	json_close_array; json_close_array
 	json_add_int "" "$delay"; json_close_array
 }
-procd_add_config_trigger() {
-	local type=$1 pkg=$2; shift 2
+# _procd_if_trigger TYPE KEY VALUE CMD...: run CMD when the event's KEY is VALUE.
+_procd_if_trigger() {
+	local type=$1 key=$2 value=$3; shift 3
 	json_add_array ""; json_add_string "" "$type"
 	json_add_array ""; json_add_string "" if
-	json_add_array ""; _procd_strings eq package "$pkg"; json_close_array
+	json_add_array ""; _procd_strings eq "$key" "$value"; json_close_array
 	json_add_array ""; json_add_string "" run_script; _procd_strings "$@"; json_close_array
 	json_close_array
 	json_add_int "" "${PROCD_RELOAD_DELAY:-1000}"; json_close_array
 }
-procd_add_interface_trigger() {
-	local type=$1 iface=$2; shift 2
-	json_add_array ""; json_add_string "" "$type"
-	json_add_array ""; json_add_string "" if
-	json_add_array ""; _procd_strings eq interface "$iface"; json_close_array
-	json_add_array ""; json_add_string "" run_script; _procd_strings "$@"; json_close_array
-	json_close_array
-	json_add_int "" "${PROCD_RELOAD_DELAY:-1000}"; json_close_array
-}
+procd_add_config_trigger() { local type=$1 pkg=$2; shift 2; _procd_if_trigger "$type" package "$pkg" "$@"; }
+procd_add_interface_trigger() { local type=$1 iface=$2; shift 2; _procd_if_trigger "$type" interface "$iface" "$@"; }
+# The service's own name, from the init script's path, as procd.sh finds it.
+_procd_name() { local script; script=$(readlink "$initscript"); basename "${script:-$initscript}"; }
 procd_add_reload_trigger() {
-	local f
+	local f name
+	name=$(_procd_name)
 	procd_open_trigger
 	for f in "$@"; do procd_add_config_trigger config.change "$f" "/etc/init.d/$name" reload; done
 	procd_close_trigger
 }
 procd_add_reload_interface_trigger() {
+	local name
+	name=$(_procd_name)
 	procd_open_trigger
 	procd_add_interface_trigger "interface.*" "$1" "/etc/init.d/$name" reload
 	procd_close_trigger

@@ -3,7 +3,13 @@
 # json_dump, json_cleanup), and json_load/json_get_var/json_select on top
 # of jq. Namespaces are kept by name so procd.sh's json_set_namespace works.
 
-_jshn_str() { printf '%s' "$1" | jq -Rs .; }
+# _jshn_str S: S as a JSON string (jq only when something needs escaping).
+_jshn_str() {
+	case "$1" in
+	*[\"\\]* | *[![:print:]]*) printf "%s" "$1" | jq -Rs . ;;
+	*) printf '"%s"' "$1" ;;
+	esac
+}
 # _jshn_key NAME: separator, and "NAME": inside an object.
 _jshn_key() {
 	case "$_JSHN_FIRST" in
@@ -37,7 +43,7 @@ json_close_array() { _jshn_close; }
 json_dump() {
 	local b="$_JSHN_BUF" t="$_JSHN_TYPE"
 	while [ -n "$t" ]; do case "$t" in o*) b="$b}" ;; a*) b="$b]" ;; esac; t=${t#?}; done
-	printf '%s\n' "$b" | jq -c .
+	printf "%s\n" "$b" | jq -r "$(cat "$IPKG_INSTROOT/usr/share/libubox/json-c.jq") jsonc"
 }
 # Reading: json_load TEXT, json_select KEY|.., json_get_var VAR KEY,
 # json_get_keys VAR, json_get_type VAR KEY.

@@ -1,4 +1,4 @@
-# The uci stand-in's engine (tests/openwrt/standins/bin/uci runs it): reads a
+# The uci stand-in's engine (tests/openwrt/standins/sbin/uci runs it): reads a
 # package (/etc/config syntax, or the staged copy), applies one or more uci
 # commands, prints what uci prints, writes the staged copy. Anonymous
 # sections are named as libuci names them when it allocates one:
@@ -125,32 +125,24 @@ function show_section(s,   j) {
 	print pkg "." disp_name(s) "=" stype[s]
 	for (j = 1; j <= nopt[s]; j++) if (!odel[s, j]) print pkg "." disp_name(s) "." oname[s, j] "=" show_opt(s, j)
 }
-function do_export(s, j, a, k, m) {
-	print "package " pkg; print ""
-	for (s = 1; s <= n; s++) {
-		if (sdel[s]) continue
-		print "config " stype[s] ((!sanon[s] || export_names) ? " " q(sname[s]) : "")
-		for (j = 1; j <= nopt[s]; j++) {
-			if (odel[s, j]) continue
-			if (otype[s, j] != "list") { print "\toption " oname[s, j] " " q(oval[s, j]); continue }
-			m = split(oval[s, j], a, SEP)
-			for (k = 1; k <= m; k++) print "\tlist " oname[s, j] " " q(a[k])
-		}
-		print ""
+# print_section S NAMED: its config line (with its name when NAMED or
+# not anonymous) and its options and lists, quoted as uci quotes them.
+function print_section(s, named,   j, a, k, m) {
+	print "config " stype[s] ((!sanon[s] || named) ? " " q(sname[s]) : "")
+	for (j = 1; j <= nopt[s]; j++) {
+		if (odel[s, j]) continue
+		if (otype[s, j] != "list") { print "\toption " oname[s, j] " " q(oval[s, j]); continue }
+		m = split(oval[s, j], a, SEP)
+		for (k = 1; k <= m; k++) print "\tlist " oname[s, j] " " q(a[k])
 	}
 }
-# What uci commit writes: a blank line, then each section.
-function do_write(   s, j, a, k, m) {
-	for (s = 1; s <= n; s++) {
-		if (sdel[s]) continue
-		print ""; print "config " stype[s] (sanon[s] ? "" : " " q(sname[s]))
-		for (j = 1; j <= nopt[s]; j++) {
-			if (odel[s, j]) continue
-			if (otype[s, j] != "list") { print "\toption " oname[s, j] " " q(oval[s, j]); continue }
-			m = split(oval[s, j], a, SEP)
-			for (k = 1; k <= m; k++) print "\tlist " oname[s, j] " " q(a[k])
-		}
-	}
+function do_export(   s) {
+	print "package " pkg; print ""
+	for (s = 1; s <= n; s++) if (!sdel[s]) { print_section(s, export_names); print "" }
+}
+# What uci commit writes: a blank line before each section, one at the end.
+function do_write(   s) {
+	for (s = 1; s <= n; s++) if (!sdel[s]) { print ""; print_section(s, 0) }
 	print ""
 }
 function fail(msg) { if (!quiet) print "uci: " msg > "/dev/stderr"; rc = 1 }
