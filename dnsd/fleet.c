@@ -3,7 +3,6 @@
  * an open-addressing index on their key. */
 #include "fleet.h"
 
-#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -164,7 +163,8 @@ static bool
 count_ok(const struct jsonr *j, int i)
 {
 	double v = jsonr_num(j, i, -1);
-	return v >= 0 && v < FLEET_MAX_COUNT && floor(v) == v;
+	/* Whole numbers only; in range, the cast is exact (no libm needed). */
+	return v >= 0 && v < FLEET_MAX_COUNT && (double)(uint64_t)v == v;
 }
 
 /* A string member that may be absent or null; NULL in *out then. */
