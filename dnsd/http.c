@@ -19,7 +19,7 @@
 #include "http_pages.h"
 #include "log.h"
 #include "metrics.h"
-#include "report.h"
+#include "hostreport.h"
 
 #define HTTP_SWEEP_S 1     /* how often closed connections are counted out */
 #define HTTP_AUTH_MAX 1024 /* bytes of an Authorization header we look at */

@@ -10,7 +10,7 @@
 #include "hostlog.h"
 #include "hosts.h"
 #include "json.h"
-#include "report.h"
+#include "hostreport.h"
 
 #define PAGE_TIME "%Y-%m-%d %H:%M"
 

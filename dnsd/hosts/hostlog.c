@@ -11,7 +11,7 @@
 #include "leases.h"
 #include "log.h"
 #include "neigh.h"
-#include "report.h"
+#include "hostreport.h"
 
 struct hostlog {
 	struct event_base *base;
