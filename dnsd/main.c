@@ -34,7 +34,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "paths.h"
-#include "phase.h"
+#include "livepolicy.h"
 #include "policy.h"
 #include "query.h"
 #include "ratelimit.h"
@@ -48,7 +48,7 @@ struct dnsd {
 	struct forward *fwd;
 	struct query_ctx *qc;
 	struct listen *listen;
-	struct phase *phase;
+	struct livepolicy *phase;
 	time_t now_cli;		/* -n: wins over the config's policy.now */
 	bool now_cli_set;
 	bool now_set;		/* an override is in force: now_in_force */
@@ -227,11 +227,11 @@ dnsd_set_now(struct dnsd *d, bool first)
 	bool set = d->now_cli_set || d->cfg->now_set;
 	time_t now = d->now_cli_set ? d->now_cli : d->cfg->now_set ? d->cfg->now : 0;
 	if (first || set != d->now_set || (set && now != d->now_in_force)) {
-		phase_set_now(d->phase, set, now);
+		livepolicy_set_now(d->phase, set, now);
 		d->now_set = set;
 		d->now_in_force = now;
 	}
-	phase_set_audit(d->phase, d->audit_cli || d->cfg->audit);
+	livepolicy_set_audit(d->phase, d->audit_cli || d->cfg->audit);
 }
 
 /* The HTTP server's token, allow list and limits, and the metrics file,
@@ -286,7 +286,7 @@ dnsd_reload(struct dnsd *d, char *why, size_t whylen)
 	}
 	/* A policy file emptied by a non-atomic writer or a full disk parses
 	 * as a valid policy that blocks nothing: never swap one in silently. */
-	const struct policy *prev = phase_policy(d->phase);
+	const struct policy *prev = livepolicy_policy(d->phase);
 	if (pol && prev && policy_pattern_count(pol) == 0 && policy_pattern_count(prev) > 0) {
 		char line[512];
 		snprintf(line, sizeof line, "%s: the new policy has no patterns: keeping the "
@@ -326,7 +326,7 @@ dnsd_reload(struct dnsd *d, char *why, size_t whylen)
 		log_warn("reload: %s", herr);
 	config_free(d->cfg);
 	d->cfg = c;
-	phase_set_policy(d->phase, pol);
+	livepolicy_set_policy(d->phase, pol);
 	dnsd_set_now(d, false);
 	dnsd_configure_metrics(d);
 	log_info("configuration reloaded from %s", d->conf_path);
@@ -457,7 +457,7 @@ dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 	if ((d->base = event_base_new()) == NULL)
 		fatal("event_base_new failed");
 	dnsd_cache_limits(d->cfg, &lim);
-	if ((d->phase = phase_new(d->base)) == NULL || (d->cache = cache_new(&lim)) == NULL ||
+	if ((d->phase = livepolicy_new(d->base)) == NULL || (d->cache = cache_new(&lim)) == NULL ||
 	    (d->fwd = forward_new(d->base, d->cfg)) == NULL ||
 	    (d->qc = query_new(d->cache, d->fwd, d->phase, d->cfg)) == NULL ||
 	    (d->ifa = ifaddr_new()) == NULL || (d->acc = access_new(d->ifa, d->cfg)) == NULL ||
@@ -468,7 +468,7 @@ dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 	if (resolv_configure(d->resolv, d->cfg) < 0)
 		fatal("cannot watch %s", d->cfg->resolv_conf);
 	dnsd_set_now(d, true);
-	phase_set_policy(d->phase, pol);
+	livepolicy_set_policy(d->phase, pol);
 	if (listen_start(d->listen, d->base, d->qc) < 0)
 		fatal("cannot start listening");
 	d->sig_hup = evsignal_new(d->base, SIGHUP, dnsd_signal, d);
@@ -500,7 +500,7 @@ dnsd_stop(struct dnsd *d)
 	ifaddr_free(d->ifa);
 	listen_free(d->listen);
 	cache_free(d->cache);
-	phase_free(d->phase);
+	livepolicy_free(d->phase);
 	event_free(d->sig_hup);
 	event_free(d->sig_term);
 	event_free(d->sig_int);

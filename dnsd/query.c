@@ -38,7 +38,7 @@ struct query_pending {
 struct query_ctx {
 	struct cache *cache;
 	struct forward *fwd;
-	const struct phase *ph;
+	const struct livepolicy *ph;
 	const struct config *cfg;
 	struct ratelimit *rl;	/* NULL: no rate limit */
 	struct query_pending *pending[QUERY_BUCKETS];
@@ -81,7 +81,7 @@ query_ratelimit_configure(struct query_ctx *qc, const struct config *c)
 }
 
 struct query_ctx *
-query_new(struct cache *cache, struct forward *fwd, const struct phase *ph,
+query_new(struct cache *cache, struct forward *fwd, const struct livepolicy *ph,
     const struct config *c)
 {
 	struct query_ctx *qc = calloc(1, sizeof *qc);
@@ -245,19 +245,19 @@ static int
 query_policy(struct query_ctx *qc, const struct msg_query *q, struct query_who *w,
     struct policy_decision *d)
 {
-	const struct policy *p = phase_policy(qc->ph);
+	const struct policy *p = livepolicy_policy(qc->ph);
 	if (p == NULL) {
 		d->category = NULL;
 		return 0;
 	}
 	struct policy_client who = { w->cl->addr, NULL };
-	policy_decide_ex(p, q->qname, q->qname_len, &who, phase_now(qc->ph), phase_flags(qc->ph), d);
+	policy_decide_ex(p, q->qname, q->qname_len, &who, livepolicy_now(qc->ph), livepolicy_flags(qc->ph), d);
 	/* HOSTS: only names in a category pay for finding the real client
 	 * (EDNS from trusted forwarders, MAC); decide again for it, record it. */
 	if (d->category && qc->hl) {
 		if (query_reidentify(qc, w, &who))
-			policy_decide_ex(p, q->qname, q->qname_len, &who, phase_now(qc->ph),
-			    phase_flags(qc->ph), d);
+			policy_decide_ex(p, q->qname, q->qname_len, &who, livepolicy_now(qc->ph),
+			    livepolicy_flags(qc->ph), d);
 		hostlog_record(qc->hl, query_identify(qc, w), q->qname, q->qname_len, q->qtype, d);
 	}
 	return query_blocks(d->action);
@@ -275,7 +275,7 @@ query_cname_decide(struct query_ctx *qc, const struct policy *p, const uint8_t *
 		size_t tl = msg_name_len(t, MSG_NAME_MAX);
 		if (tl == 0)
 			return -1;
-		policy_decide_ex(p, t, tl, who, phase_now(qc->ph), phase_flags(qc->ph), d);
+		policy_decide_ex(p, t, tl, who, livepolicy_now(qc->ph), livepolicy_flags(qc->ph), d);
 		if (query_blocks(d->action))
 			return 1;
 		if (d->category && first.category == NULL)
@@ -296,7 +296,7 @@ static int
 query_cname_policy(struct query_ctx *qc, const struct cache_entry *e, const struct msg_query *q,
     struct query_who *w, bool record, struct policy_decision *d)
 {
-	const struct policy *p = phase_policy(qc->ph);
+	const struct policy *p = livepolicy_policy(qc->ph);
 	unsigned n;
 	const uint8_t *t = cache_entry_cnames(e, &n);
 	if (n == 0 || p == NULL)
