@@ -451,7 +451,7 @@ dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 	if ((d->listen = listen_open(d->cfg, err, sizeof err)) == NULL)
 		fatal("%s", err);
 	if (!foreground && daemon(0, 0) < 0)
-		fatal("daemon: %s", strerror(errno));
+		fatal("daemon");
 	if (d->pid_fd != -1)
 		dnsd_write_pid(d->pid_fd, d->cfg->pid_file);
 	if ((d->base = event_base_new()) == NULL)
@@ -482,8 +482,11 @@ dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 	dnsd_drop_privileges(d->cfg);
 }
 
-/* Upstream queries first (their callbacks reference pending questions),
- * then pending questions (they hold client connections), then sockets. */
+/* The control and HTTP servers first (their commands read every other
+ * subsystem), then the host log (it saves the table and writes the pending
+ * summaries while the rest still stands), then upstream queries (their
+ * callbacks reference pending questions), then pending questions (they hold
+ * client connections), then sockets. */
 static void
 dnsd_stop(struct dnsd *d)
 {
