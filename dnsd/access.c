@@ -56,7 +56,7 @@ access_log_refused(struct access *acc, const struct netaddr *a)
 		acc->unlogged++;
 		return;
 	}
-	log_warn("refused a query from %s: not in allow%s (%lu more refused since the last "
+	log_warnx("refused a query from %s: not in allow%s (%lu more refused since the last "
 		 "such line)", netaddr_str(a, buf),
 	    acc->cfg->local_service ? " and on no LAN subnet" : "", acc->unlogged);
 	acc->logged = ts.tv_sec ? ts.tv_sec : 1;

@@ -137,7 +137,7 @@ forward_reserve_fds(const struct forward *f)
 		return;
 	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < need)
-		log_warn("only %llu file descriptors of the %llu that forward.max_outstanding may "
+		log_warnx("only %llu file descriptors of the %llu that forward.max_outstanding may "
 		    "need: under load some upstream tries will fail (raise the limit or lower it)",
 		    (unsigned long long)rl.rlim_cur, (unsigned long long)need);
 }
@@ -259,7 +259,7 @@ forward_health(struct forward *f, unsigned gen, int up, int ok)
 	}
 	if (++u->fails >= f->down_after) {
 		if (u->down_until == 0) {
-			log_warn("upstream %s down after %u failures", u->name, u->fails);
+			log_warnx("upstream %s down after %u failures", u->name, u->fails);
 			forward_loop_probe(f, up);	/* a loop is one cause */
 		}
 		u->down_until = forward_now_ms() + (long long)f->probe_s * 1000;
@@ -785,7 +785,7 @@ forward_loop_seen(struct forward *f, const struct msg_query *q, const struct net
 			continue;
 		char host[NETADDR_STRLEN];
 		if (!u->looping)
-			log_warn("forwarding loop: upstream %s sends dnsd's queries back to it (a "
+			log_warnx("forwarding loop: upstream %s sends dnsd's queries back to it (a "
 			    "probe came back from %s); not asking it until a probe does not come "
 			    "back", u->name, netaddr_str(from, host));
 		u->looping = true;

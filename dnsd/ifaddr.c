@@ -98,7 +98,7 @@ ifaddr_refresh(struct ifaddr_table *ifa)
 	char wan[IFADDR_MAX_WAN][IF_NAMESIZE];
 	ifa->refreshed_ms = ifaddr_now_ms();
 	if (getifaddrs(&all) < 0) {
-		log_warn("getifaddrs: %s: keeping the previous interface addresses", strerror(errno));
+		log_warnx("getifaddrs: %s: keeping the previous interface addresses", strerror(errno));
 		return;
 	}
 	int nwan = ifaddr_default_routes(wan, IFADDR_MAX_WAN), n = 0, skipped = 0;
@@ -126,7 +126,7 @@ ifaddr_refresh(struct ifaddr_table *ifa)
 	}
 	freeifaddrs(all);
 	if (skipped)
-		log_warn("interfaces: %d addresses beyond the first %d ignored", skipped, IFADDR_MAX);
+		log_warnx("interfaces: %d addresses beyond the first %d ignored", skipped, IFADDR_MAX);
 	ifa->n = n;
 }
 

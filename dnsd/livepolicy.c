@@ -82,7 +82,7 @@ phase_log(struct livepolicy *ph)
 	if (unsynced != ph->logged_unsynced) {
 		char t1[JSON_TIMELEN], t2[JSON_TIMELEN];
 		if (unsynced)
-			log_warn("policy: the clock (%s) is before %s (not synced?): the unsynced "
+			log_warnx("policy: the clock (%s) is before %s (not synced?): the unsynced "
 			         "rule applies",
 			         json_time(livepolicy_now(ph), t1),
 			         json_time(policy_clock_floor_ex(ph->policy, livepolicy_flags(ph)), t2));

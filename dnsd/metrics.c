@@ -247,7 +247,7 @@ metrics_file_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (metrics_file_write(m) < 0)
-		log_warn("metrics_file %s: %s", m->path, strerror(errno));
+		log_warn("metrics_file %s", m->path);
 }
 
 void

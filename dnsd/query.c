@@ -11,6 +11,7 @@
 #include <ldns/ldns.h>
 
 #include "access.h"
+#include "hash.h"
 #include "hostlog.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -77,7 +78,7 @@ query_ratelimit_configure(struct query_ctx *qc, const struct config *c)
 	qc->rl = NULL;
 	if (ratelimit_config(config_group(c, "ratelimit"), &rc, err, sizeof err) == 0 && rc.rate &&
 	    (qc->rl = ratelimit_new(&rc)) == NULL)
-		log_warn("ratelimit: out of memory: queries are not rate limited");
+		log_warnx("ratelimit: out of memory: queries are not rate limited");
 }
 
 struct query_ctx *
@@ -163,9 +164,7 @@ query_limit(const struct listen_client *cl, const struct msg_query *q)
 static struct query_pending **
 query_pending_slot(struct query_ctx *qc, const struct msg_query *q)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < q->key_len; i++)
-		h = (h ^ q->key[i]) * 16777619u;
+	uint32_t h = hash_bytes(hash_seed(), q->key, q->key_len);
 	struct query_pending **pp = &qc->pending[h % QUERY_BUCKETS];
 	while (*pp && ((*pp)->q.key_len != q->key_len ||
 	    memcmp((*pp)->q.key, q->key, q->key_len) != 0))
