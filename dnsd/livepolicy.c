@@ -10,6 +10,7 @@
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "json.h"
 #include "log.h"
 
@@ -28,14 +29,6 @@ struct livepolicy {
 	struct event *boundary;
 	struct event *check;
 };
-
-static time_t
-livepolicy_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 time_t
 livepolicy_now(const struct livepolicy *ph)
@@ -130,7 +123,7 @@ phase_check_cb(evutil_socket_t fd, short what, void *arg)
 	struct livepolicy *ph = arg;
 	(void)fd;
 	(void)what;
-	time_t mono = livepolicy_mono(), wall = time(NULL);
+	time_t mono = clock_mono_s(), wall = time(NULL);
 	long long drift = (long long)(wall - ph->wall_ref) - (long long)(mono - ph->mono_ref);
 	ph->mono_ref = mono;
 	ph->wall_ref = wall;
@@ -155,7 +148,7 @@ livepolicy_new(struct event_base *base)
 		livepolicy_free(ph);
 		return NULL;
 	}
-	ph->mono_ref = livepolicy_mono();
+	ph->mono_ref = clock_mono_s();
 	ph->wall_ref = time(NULL);
 	return ph;
 }

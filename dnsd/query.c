@@ -11,6 +11,7 @@
 #include <ldns/ldns.h>
 
 #include "access.h"
+#include "clock.h"
 #include "hash.h"
 #include "hostlog.h"
 #include "log.h"
@@ -48,24 +49,6 @@ struct query_ctx {
 	struct hostlog *hl;	/* per-host records; NULL: none (HOSTS) */
 	struct access *acc;	/* who may ask; NULL: nobody */
 };
-
-/* Cache ages use a clock that never jumps. */
-static time_t
-query_monotonic(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-/* The rate limiter's clock: monotonic milliseconds (coarse is enough). */
-static uint64_t
-query_monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* A fresh limiter from c's "ratelimit" group (dnsd_load has checked it);
  * the buckets start full again after a reload. */
@@ -337,7 +320,7 @@ query_forward_done(ldns_pkt *resp, void *arg)
 {
 	struct query_pending *p = arg;
 	struct query_ctx *qc = p->qc;
-	time_t now = query_monotonic();
+	time_t now = clock_mono_s();
 	const struct cache_limits *lim = cache_get_limits(qc->cache);
 
 	*query_pending_slot(qc, &p->q) = p->hnext;
@@ -464,7 +447,7 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 		return synth_error(&q, gate, true, out, cap);
 	}
 	/* Per-client rate limit, before any policy, cache or upstream work. */
-	if (qc->rl && !ratelimit_allow(qc->rl, &cl->addr, query_monotonic_ms())) {
+	if (qc->rl && !ratelimit_allow(qc->rl, &cl->addr, clock_mono_coarse_ms())) {
 		qc->st.ratelimited++;
 		qc->st.dropped++;
 		return 0;
@@ -477,7 +460,7 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 		return synth_policy(&q, &d, query_limit(cl, &q), out, cap);
 	}
 
-	time_t now = query_monotonic();
+	time_t now = clock_mono_s();
 	const struct cache_entry *e = cache_lookup(qc->cache, q.key, q.key_len, now);
 	bool record = d.category == NULL;
 	if (e) {
