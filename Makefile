@@ -54,7 +54,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Ilib -Idnsd -Idnsd/hosts -Ipolicy $(DEP_CFLAGS) $(HTTP_CFLAGS) \
+	-Ilib -Idnsd -Ipolicy $(DEP_CFLAGS) $(HTTP_CFLAGS) \
 	$(CPPFLAGS) $(CFLAGS) -MMD -MP
 
 # lib/ is what every part uses and no part owns (addresses, logging,
