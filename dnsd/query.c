@@ -21,7 +21,9 @@
 
 struct query_waiter {
 	struct query_waiter *next;
-	struct listen_client cl;
+	struct reply reply; /* held */
+	struct netaddr src;
+	bool tcp;
 	struct client_info ci; /* who it really is, for a CNAME into a category */
 	bool record;	       /* the query's own name was in no category */
 	struct msg_query q;
@@ -37,7 +39,7 @@ struct query_pending {
 
 struct query_ctx {
 	struct cache *cache;
-	struct forward *fwd;
+	struct forwarder up;
 	const struct phase *ph;
 	const struct config *cfg;
 	struct ratelimit *rl;	/* NULL: no rate limit */
@@ -81,14 +83,14 @@ query_ratelimit_configure(struct query_ctx *qc, const struct config *c)
 }
 
 struct query_ctx *
-query_new(struct cache *cache, struct forward *fwd, const struct phase *ph,
+query_new(struct cache *cache, struct forwarder up, const struct phase *ph,
     const struct config *c)
 {
 	struct query_ctx *qc = calloc(1, sizeof *qc);
 	if (qc == NULL)
 		return NULL;
 	qc->cache = cache;
-	qc->fwd = fwd;
+	qc->up = up;
 	qc->ph = ph;
 	qc->cfg = c;
 	query_ratelimit_configure(qc, c);
@@ -101,7 +103,7 @@ query_pending_free(struct query_pending *p)
 	struct query_waiter *w, *next;
 	for (w = p->waiters; w; w = next) {
 		next = w->next;
-		listen_client_release(&w->cl);
+		w->reply.ops->release(w->reply.ctx);
 		free(w);
 	}
 	free(p);
@@ -155,9 +157,9 @@ query_get_stats(const struct query_ctx *qc, struct query_stats *st)
 }
 
 static size_t
-query_limit(const struct listen_client *cl, const struct msg_query *q)
+query_limit(bool tcp, const struct msg_query *q)
 {
-	return listen_client_is_tcp(cl) ? QUERY_TCP_LIMIT : msg_udp_limit(q);
+	return tcp ? QUERY_TCP_LIMIT : msg_udp_limit(q);
 }
 
 static struct query_pending **
@@ -174,17 +176,22 @@ query_pending_slot(struct query_ctx *qc, const struct msg_query *q)
 }
 
 static int
-query_add_waiter(struct query_pending *p, const struct msg_query *q,
-    const struct listen_client *cl, const struct client_info *ci, bool record)
+query_add_waiter(struct query_pending *p, const struct msg_query *q, const struct request *rq,
+    const struct client_info *ci, bool record)
 {
 	struct query_waiter *w = malloc(sizeof *w);
 	if (w == NULL)
 		return -1;
+	w->reply.ops = rq->reply.ops;
+	if ((w->reply.ctx = rq->reply.ops->hold(rq->reply.ctx)) == NULL) {
+		free(w);
+		return -1;
+	}
 	w->q = *q;
-	w->cl = *cl;
+	w->src = rq->src;
+	w->tcp = rq->tcp;
 	w->ci = *ci;
 	w->record = record;
-	listen_client_hold(&w->cl);
 	w->next = p->waiters;
 	p->waiters = w;
 	p->nwaiters++;
@@ -201,7 +208,8 @@ query_blocks(enum policy_action a)
 /* Who sent a query: found once, when first needed (a name or CNAME target
  * in a category, a miss). */
 struct query_who {
-	const struct listen_client *cl;
+	const struct netaddr *src; /* the packet's source */
+	bool tcp;
 	const uint8_t *pkt; /* the raw query, for EDNS options */
 	size_t len;
 	bool known;
@@ -215,9 +223,9 @@ query_identify(struct query_ctx *qc, struct query_who *w)
 {
 	if (!w->known) {
 		if (qc->hl)
-			hostlog_identify(qc->hl, &w->cl->addr, w->pkt, w->len, &w->ci);
+			hostlog_identify(qc->hl, w->src, w->pkt, w->len, &w->ci);
 		else
-			w->ci = (struct client_info){ .addr = w->cl->addr };
+			w->ci = (struct client_info){ .addr = *w->src };
 		w->known = true;
 	}
 	return &w->ci;
@@ -232,7 +240,7 @@ query_reidentify(struct query_ctx *qc, struct query_who *w, struct policy_client
 	if (qc->hl == NULL)
 		return false;
 	const struct client_info *ci = query_identify(qc, w);
-	if (!ci->has_mac && netaddr_equal(&ci->addr, &w->cl->addr))
+	if (!ci->has_mac && netaddr_equal(&ci->addr, w->src))
 		return false;
 	who->addr = ci->addr;
 	who->mac = ci->has_mac ? ci->mac : NULL;
@@ -250,7 +258,7 @@ query_policy(struct query_ctx *qc, const struct msg_query *q, struct query_who *
 		d->category = NULL;
 		return 0;
 	}
-	struct policy_client who = { w->cl->addr, NULL };
+	struct policy_client who = { *w->src, NULL };
 	policy_decide_ex(p, q->qname, q->qname_len, &who, phase_now(qc->ph), phase_flags(qc->ph), d);
 	/* HOSTS: only names in a category pay for finding the real client
 	 * (EDNS from trusted forwarders, MAC); decide again for it, record it. */
@@ -301,7 +309,7 @@ query_cname_policy(struct query_ctx *qc, const struct cache_entry *e, const stru
 	const uint8_t *t = cache_entry_cnames(e, &n);
 	if (n == 0 || p == NULL)
 		return 0;
-	struct policy_client who = { w->cl->addr, NULL };
+	struct policy_client who = { *w->src, NULL };
 	int blocked = query_cname_decide(qc, p, t, n, &who, d);
 	if (blocked < 0)
 		return 0;
@@ -325,7 +333,7 @@ query_render(struct query_ctx *qc, const struct cache_entry *e, const struct msg
     struct query_who *w, bool record, time_t now, uint8_t *out, size_t cap)
 {
 	struct policy_decision d;
-	size_t limit = query_limit(w->cl, q);
+	size_t limit = query_limit(w->tcp, q);
 	if (query_cname_policy(qc, e, q, w, record, &d))
 		return synth_policy(q, &d, limit, out, cap);
 	return cache_render(e, q, now, limit, out, cap);
@@ -355,10 +363,10 @@ query_forward_done(ldns_pkt *resp, void *arg)
 	if (e && cache_entry_rcode(e) == LDNS_RCODE_SERVFAIL)
 		qc->st.servfail += p->nwaiters;
 	for (struct query_waiter *w = p->waiters; w && e; w = w->next) {
-		struct query_who who = { .cl = &w->cl, .known = true, .ci = w->ci };
+		struct query_who who = { .src = &w->src, .tcp = w->tcp, .known = true, .ci = w->ci };
 		size_t n = query_render(qc, e, &w->q, &who, w->record, now, qc->buf, sizeof qc->buf);
 		if (n)
-			listen_reply(&w->cl, qc->buf, n);
+			w->reply.ops->send(w->reply.ctx, qc->buf, n);
 	}
 	if (e)
 		cache_insert(qc->cache, e);
@@ -369,13 +377,13 @@ query_forward_done(ldns_pkt *resp, void *arg)
  * query_cname_policy). Returns an immediate SERVFAIL length when neither is
  * possible, else 0. */
 static size_t
-query_forward(struct query_ctx *qc, const struct msg_query *q, const struct listen_client *cl,
+query_forward(struct query_ctx *qc, const struct msg_query *q, const struct request *rq,
     const struct client_info *ci, bool record, uint8_t *out, size_t cap)
 {
 	struct query_pending **pp = query_pending_slot(qc, q), *p = *pp;
 	if (p) {
 		if (p->nwaiters >= qc->cfg->forward.max_waiters ||
-		    query_add_waiter(p, q, cl, ci, record) < 0)
+		    query_add_waiter(p, q, rq, ci, record) < 0)
 			goto servfail;
 		qc->st.coalesced++;
 		return 0;
@@ -384,8 +392,8 @@ query_forward(struct query_ctx *qc, const struct msg_query *q, const struct list
 		goto servfail;
 	p->qc = qc;
 	p->q = *q;
-	if (query_add_waiter(p, q, cl, ci, record) < 0 ||
-	    forward_query(qc->fwd, q, query_forward_done, p) < 0) {
+	if (query_add_waiter(p, q, rq, ci, record) < 0 ||
+	    qc->up.query(qc->up.ctx, q, query_forward_done, p) < 0) {
 		query_pending_free(p);
 		goto servfail;
 	}
@@ -418,18 +426,17 @@ query_gate(const struct msg_query *q)
 }
 
 size_t
-query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
-    const struct listen_client *cl, uint8_t *out, size_t cap)
+query_handle(struct query_ctx *qc, const struct request *rq, uint8_t *out, size_t cap)
 {
 	struct msg_query q;
-	enum msg_status st = msg_parse_query(&q, pkt, len);
+	enum msg_status st = msg_parse_query(&q, rq->pkt, rq->len);
 	qc->st.queries++;
 
 	if (st == MSG_DROP) {
 		qc->st.dropped++;
 		return 0;
 	}
-	if (qc->acc == NULL || !access_check(qc->acc, &cl->addr, cl->ifindex)) {
+	if (qc->acc == NULL || !access_check(qc->acc, &rq->src, rq->ifindex)) {
 		/* Header, question and the client's OPT: nothing to amplify. */
 		if (!q.has_question) {
 			qc->st.dropped++;
@@ -452,7 +459,7 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 		break;
 	}
 	/* Our own loop probe, come back: answered, never forwarded again. */
-	if (forward_loop_seen(qc->fwd, &q, &cl->addr)) {
+	if (qc->up.loop_seen(qc->up.ctx, &q, &rq->src)) {
 		qc->st.refused++;
 		return synth_error(&q, LDNS_RCODE_REFUSED, true, out, cap);
 	}
@@ -465,17 +472,17 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 		return synth_error(&q, gate, true, out, cap);
 	}
 	/* Per-client rate limit, before any policy, cache or upstream work. */
-	if (qc->rl && !ratelimit_allow(qc->rl, &cl->addr, query_monotonic_ms())) {
+	if (qc->rl && !ratelimit_allow(qc->rl, &rq->src, query_monotonic_ms())) {
 		qc->st.ratelimited++;
 		qc->st.dropped++;
 		return 0;
 	}
 	struct policy_decision d;
-	struct query_who w = { .cl = cl, .pkt = pkt, .len = len };
+	struct query_who w = { .src = &rq->src, .tcp = rq->tcp, .pkt = rq->pkt, .len = rq->len };
 	if (query_policy(qc, &q, &w, &d)) {
 		/* Never cached, never forwarded. */
 		qc->st.policy_blocked++;
-		return synth_policy(&q, &d, query_limit(cl, &q), out, cap);
+		return synth_policy(&q, &d, query_limit(rq->tcp, &q), out, cap);
 	}
 
 	time_t now = query_monotonic();
@@ -485,5 +492,5 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 		qc->st.cache_hits++;
 		return query_render(qc, e, &q, &w, record, now, out, cap);
 	}
-	return query_forward(qc, &q, cl, query_identify(qc, &w), record, out, cap);
+	return query_forward(qc, &q, rq, query_identify(qc, &w), record, out, cap);
 }

@@ -93,8 +93,8 @@ fuzz_daemon_start(const char *name)
 	if ((fuzz_daemon.cache = cache_new(&lim)) == NULL ||
 	    (fuzz_daemon.fwd = forward_new(fuzz_daemon.base, fuzz_daemon.cfg)) == NULL ||
 	    (fuzz_daemon.phase = phase_new(fuzz_daemon.base)) == NULL ||
-	    (fuzz_daemon.qc = query_new(fuzz_daemon.cache, fuzz_daemon.fwd, fuzz_daemon.phase,
-	    fuzz_daemon.cfg)) == NULL)
+	    (fuzz_daemon.qc = query_new(fuzz_daemon.cache, forward_forwarder(fuzz_daemon.fwd),
+	    fuzz_daemon.phase, fuzz_daemon.cfg)) == NULL)
 		abort();
 	phase_set_policy(fuzz_daemon.phase, pol);
 	phase_set_now(fuzz_daemon.phase, true, FUZZ_DAEMON_NOW);
