@@ -11,14 +11,14 @@
 #include "cache.h"
 #include "config.h"
 #include "forward.h"
-#include "phase.h"
+#include "livepolicy.h"
 #include "request.h"
 
 struct query_ctx;
 
 /* cache, ph and up's context are borrowed and must outlive the context. */
 struct query_ctx *query_new(struct cache *cache, struct forwarder up,
-    const struct phase *ph, const struct config *c);
+    const struct livepolicy *ph, const struct config *c);
 /* Frees pending questions and their waiters (no answers sent). */
 void query_free(struct query_ctx *qc);
 /* Take a reloaded config (borrowed until the next call). */

@@ -27,7 +27,7 @@
 #include "hostlog.h"
 #include "hosts.h"
 #include "ifaddr.h"
-#include "phase.h"
+#include "livepolicy.h"
 #include "query.h"
 
 #define NOW (1727582400 + 7 * 86400) /* a week after the policy's phase starts */
@@ -53,7 +53,7 @@ struct fixture {
 	struct event_base *base;
 	struct config *cfg;
 	struct cache *cache;
-	struct phase *phase;
+	struct livepolicy *phase;
 	struct ifaddr_table *ifa;
 	struct access *acc;
 	struct hostlog *hl;
@@ -143,12 +143,12 @@ setup(void **state)
 		return -1;
 	}
 	if ((fx->base = event_base_new()) == NULL || (fx->cache = cache_new(&lim)) == NULL ||
-	    (fx->phase = phase_new(fx->base)) == NULL || (fx->ifa = ifaddr_new()) == NULL ||
+	    (fx->phase = livepolicy_new(fx->base)) == NULL || (fx->ifa = ifaddr_new()) == NULL ||
 	    (fx->acc = access_new(fx->ifa, fx->cfg)) == NULL ||
 	    (fx->hl = hostlog_new(fx->cfg, fx->base, err, sizeof err)) == NULL)
 		return -1;
-	phase_set_policy(fx->phase, pol);
-	phase_set_now(fx->phase, true, NOW);
+	livepolicy_set_policy(fx->phase, pol);
+	livepolicy_set_now(fx->phase, true, NOW);
 	struct forwarder up = {fake_forward_query, fake_forward_loop_seen, &fx->fwd};
 	if ((fx->qc = query_new(fx->cache, up, fx->phase, fx->cfg)) == NULL)
 		return -1;
@@ -166,7 +166,7 @@ teardown(void **state)
 	hostlog_free(fx->hl);
 	access_free(fx->acc);
 	ifaddr_free(fx->ifa);
-	phase_free(fx->phase);
+	livepolicy_free(fx->phase);
 	cache_free(fx->cache);
 	config_free(fx->cfg);
 	event_base_free(fx->base);
