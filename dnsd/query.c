@@ -24,9 +24,8 @@
 struct query_waiter {
 	struct query_waiter *next;
 	struct reply reply; /* held */
-	struct netaddr src;
 	bool tcp;
-	struct client_info ci; /* who it really is, for a CNAME into a category */
+	struct client who;     /* for a CNAME target in a category */
 	bool record;	       /* the query's own name was in no category */
 	struct msg_query q;
 };
@@ -159,7 +158,7 @@ query_pending_slot(struct query_ctx *qc, const struct msg_query *q)
 
 static int
 query_add_waiter(struct query_pending *p, const struct msg_query *q, const struct request *rq,
-    const struct client_info *ci, bool record)
+    const struct client *who, bool record)
 {
 	struct query_waiter *w = malloc(sizeof *w);
 	if (w == NULL)
@@ -170,9 +169,8 @@ query_add_waiter(struct query_pending *p, const struct msg_query *q, const struc
 		return -1;
 	}
 	w->q = *q;
-	w->src = rq->src;
 	w->tcp = rq->tcp;
-	w->ci = *ci;
+	w->who = *who;
 	w->record = record;
 	w->next = p->waiters;
 	p->waiters = w;
@@ -187,52 +185,24 @@ query_blocks(enum policy_action a)
 	    a == POLICY_SINKHOLE;
 }
 
-/* Who sent a query: found once, when first needed (a name or CNAME target
- * in a category, a miss). */
-struct query_who {
-	const struct netaddr *src; /* the packet's source */
-	bool tcp;
-	const uint8_t *pkt; /* the raw query, for EDNS options */
-	size_t len;
-	bool known;
-	struct client_info ci;
-};
-
-/* With per-host logs, the real client from a trusted forwarder's EDNS
- * options and the MAC; else the source address. */
-static const struct client_info *
-query_identify(struct query_ctx *qc, struct query_who *w)
+/* Who asked q: with per-host logs, the real client from a trusted
+ * forwarder's options (kept by the one parse of q) and the MAC; else the
+ * source address. Found once, before the first decision. */
+static void
+query_identify(struct query_ctx *qc, const struct request *rq, const struct msg_query *q,
+    struct client *who)
 {
-	if (!w->known) {
-		if (qc->hl)
-			hostlog_identify(qc->hl, w->src, w->pkt, w->len, &w->ci);
-		else
-			w->ci = (struct client_info){ .addr = *w->src };
-		w->known = true;
-	}
-	return &w->ci;
+	if (qc->hl)
+		hostlog_identify(qc->hl, &rq->src, q, who);
+	else
+		*who = (struct client){ .addr = rq->src };
 }
 
-/* With per-host logs, whether the client found for w is someone other than
- * the source address the first decision was for (a MAC, a forwarder's
- * client); who is then that client, to decide again. */
-static bool
-query_reidentify(struct query_ctx *qc, struct query_who *w, struct policy_client *who)
-{
-	if (qc->hl == NULL)
-		return false;
-	const struct client_info *ci = query_identify(qc, w);
-	if (!ci->has_mac && netaddr_equal(&ci->addr, w->src))
-		return false;
-	who->addr = ci->addr;
-	who->mac = ci->has_mac ? ci->mac : NULL;
-	return true;
-}
-
-/* The policy decision for q from w. Returns 1 when the action blocks
- * (dnsd answers itself), 0 for none/allow/log (the normal path). */
+/* The one policy decision for q from who; a name in a category is recorded
+ * (HOSTS). Returns 1 when the action blocks (dnsd answers itself), 0 for
+ * none/allow/log (the normal path). */
 static int
-query_policy(struct query_ctx *qc, const struct msg_query *q, struct query_who *w,
+query_policy(struct query_ctx *qc, const struct msg_query *q, const struct client *who,
     struct policy_decision *d)
 {
 	const struct policy *p = livepolicy_policy(qc->ph);
@@ -240,16 +210,10 @@ query_policy(struct query_ctx *qc, const struct msg_query *q, struct query_who *
 		d->category = NULL;
 		return 0;
 	}
-	struct policy_client who = { *w->src, NULL };
-	policy_decide_ex(p, q->qname, q->qname_len, &who, livepolicy_now(qc->ph), livepolicy_flags(qc->ph), d);
-	/* HOSTS: only names in a category pay for finding the real client
-	 * (EDNS from trusted forwarders, MAC); decide again for it, record it. */
-	if (d->category && qc->hl) {
-		if (query_reidentify(qc, w, &who))
-			policy_decide_ex(p, q->qname, q->qname_len, &who, livepolicy_now(qc->ph),
-			    livepolicy_flags(qc->ph), d);
-		hostlog_record(qc->hl, query_identify(qc, w), q->qname, q->qname_len, q->qtype, d);
-	}
+	policy_decide_ex(p, q->qname, q->qname_len, who, livepolicy_now(qc->ph),
+	    livepolicy_flags(qc->ph), d);
+	if (d->category && qc->hl)
+		hostlog_record(qc->hl, who, q->qname, q->qname_len, q->qtype, d);
 	return query_blocks(d->action);
 }
 
@@ -258,7 +222,7 @@ query_policy(struct query_ctx *qc, const struct msg_query *q, struct query_who *
  * Returns 1 when a target blocks, -1 when t is malformed. */
 static int
 query_cname_decide(struct query_ctx *qc, const struct policy *p, const uint8_t *t, unsigned n,
-    const struct policy_client *who, struct policy_decision *d)
+    const struct client *who, struct policy_decision *d)
 {
 	struct policy_decision first = { 0 };
 	for (unsigned i = 0; i < n; i++) {
@@ -277,32 +241,24 @@ query_cname_decide(struct query_ctx *qc, const struct policy *p, const uint8_t *
 }
 
 /* Whether a CNAME target of the answer e reaches a name the policy blocks
- * for the client of w; d then holds that decision. Checked at serve time,
- * as decisions depend on the client and the time. As for a query's own
- * name, the real client is looked for only when a target is in a category;
- * when record is set (the query's own name was in none), the host is then
- * recorded as asking q for that category. */
+ * for who; d then holds that decision. Checked at serve time, as decisions
+ * depend on the client and the time. When record is set (the query's own
+ * name was in no category) and a target is in one, the host is recorded as
+ * asking q for that category. */
 static int
 query_cname_policy(struct query_ctx *qc, const struct cache_entry *e, const struct msg_query *q,
-    struct query_who *w, bool record, struct policy_decision *d)
+    const struct client *who, bool record, struct policy_decision *d)
 {
 	const struct policy *p = livepolicy_policy(qc->ph);
 	unsigned n;
 	const uint8_t *t = cache_entry_cnames(e, &n);
 	if (n == 0 || p == NULL)
 		return 0;
-	struct policy_client who = { *w->src, NULL };
-	int blocked = query_cname_decide(qc, p, t, n, &who, d);
+	int blocked = query_cname_decide(qc, p, t, n, who, d);
 	if (blocked < 0)
 		return 0;
-	if (d->category && qc->hl) {
-		/* t parsed above: the same walk for another client */
-		if (query_reidentify(qc, w, &who))
-			blocked = query_cname_decide(qc, p, t, n, &who, d);
-		if (record && d->category)
-			hostlog_record(qc->hl, query_identify(qc, w), q->qname, q->qname_len, q->qtype,
-			    d);
-	}
+	if (record && d->category && qc->hl)
+		hostlog_record(qc->hl, who, q->qname, q->qname_len, q->qtype, d);
 	if (blocked)
 		qc->st.policy_cname_blocked++;
 	return blocked;
@@ -312,11 +268,11 @@ query_cname_policy(struct query_ctx *qc, const struct cache_entry *e, const stru
  * target is blocked. */
 static size_t
 query_render(struct query_ctx *qc, const struct cache_entry *e, const struct msg_query *q,
-    struct query_who *w, bool record, time_t now, uint8_t *out, size_t cap)
+    const struct client *who, bool tcp, bool record, time_t now, uint8_t *out, size_t cap)
 {
 	struct policy_decision d;
-	size_t limit = query_limit(w->tcp, q);
-	if (query_cname_policy(qc, e, q, w, record, &d))
+	size_t limit = query_limit(tcp, q);
+	if (query_cname_policy(qc, e, q, who, record, &d))
 		return synth_policy(q, &d, limit, out, cap);
 	return cache_render(e, q, now, limit, out, cap);
 }
@@ -345,8 +301,8 @@ query_forward_done(ldns_pkt *resp, void *arg)
 	if (e && cache_entry_rcode(e) == LDNS_RCODE_SERVFAIL)
 		qc->st.servfail += p->nwaiters;
 	for (struct query_waiter *w = p->waiters; w && e; w = w->next) {
-		struct query_who who = { .src = &w->src, .tcp = w->tcp, .known = true, .ci = w->ci };
-		size_t n = query_render(qc, e, &w->q, &who, w->record, now, qc->buf, sizeof qc->buf);
+		size_t n = query_render(qc, e, &w->q, &w->who, w->tcp, w->record, now, qc->buf,
+		    sizeof qc->buf);
 		if (n)
 			w->reply.ops->send(w->reply.ctx, qc->buf, n);
 	}
@@ -355,17 +311,17 @@ query_forward_done(ldns_pkt *resp, void *arg)
 	query_pending_free(p);
 }
 
-/* A cache miss: join the pending question or start one (ci, record: see
+/* A cache miss: join the pending question or start one (who, record: see
  * query_cname_policy). Returns an immediate SERVFAIL length when neither is
  * possible, else 0. */
 static size_t
 query_forward(struct query_ctx *qc, const struct msg_query *q, const struct request *rq,
-    const struct client_info *ci, bool record, uint8_t *out, size_t cap)
+    const struct client *who, bool record, uint8_t *out, size_t cap)
 {
 	struct query_pending **pp = query_pending_slot(qc, q), *p = *pp;
 	if (p) {
 		if (p->nwaiters >= qc->cfg->forward.max_waiters ||
-		    query_add_waiter(p, q, rq, ci, record) < 0)
+		    query_add_waiter(p, q, rq, who, record) < 0)
 			goto servfail;
 		qc->st.coalesced++;
 		return 0;
@@ -374,7 +330,7 @@ query_forward(struct query_ctx *qc, const struct msg_query *q, const struct requ
 		goto servfail;
 	p->qc = qc;
 	p->q = *q;
-	if (query_add_waiter(p, q, rq, ci, record) < 0 ||
+	if (query_add_waiter(p, q, rq, who, record) < 0 ||
 	    qc->up.query(qc->up.ctx, q, query_forward_done, p) < 0) {
 		query_pending_free(p);
 		goto servfail;
@@ -460,8 +416,9 @@ query_handle(struct query_ctx *qc, const struct request *rq, uint8_t *out, size_
 		return 0;
 	}
 	struct policy_decision d;
-	struct query_who w = { .src = &rq->src, .tcp = rq->tcp, .pkt = rq->pkt, .len = rq->len };
-	if (query_policy(qc, &q, &w, &d)) {
+	struct client who;
+	query_identify(qc, rq, &q, &who);
+	if (query_policy(qc, &q, &who, &d)) {
 		/* Never cached, never forwarded. */
 		qc->st.policy_blocked++;
 		return synth_policy(&q, &d, query_limit(rq->tcp, &q), out, cap);
@@ -472,7 +429,7 @@ query_handle(struct query_ctx *qc, const struct request *rq, uint8_t *out, size_
 	bool record = d.category == NULL;
 	if (e) {
 		qc->st.cache_hits++;
-		return query_render(qc, e, &q, &w, record, now, out, cap);
+		return query_render(qc, e, &q, &who, rq->tcp, record, now, out, cap);
 	}
-	return query_forward(qc, &q, rq, query_identify(qc, &w), record, out, cap);
+	return query_forward(qc, &q, rq, &who, record, out, cap);
 }
