@@ -25,7 +25,7 @@
 #include "control.h"
 #include "ctlcmd.h"
 #include "forward.h"
-#include "hostlog.h"
+#include "hosts/hostlog.h"
 #ifdef DNSD_HTTP
 #include "http.h"
 #endif

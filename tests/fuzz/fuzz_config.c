@@ -6,9 +6,8 @@
 #include <string.h>
 
 #include "config.h"
-#include "eventlog.h"
+#include "hosts/hostlog.h"
 #include "fuzz.h"
-#include "hosts.h"
 #include "ratelimit.h"
 
 int
