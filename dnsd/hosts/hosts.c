@@ -545,7 +545,7 @@ hosts_day_of(time_t t)
 }
 
 void
-hosts_record(struct hosts *h, const struct client_info *ci, const char *qname, uint16_t qtype,
+hosts_record(struct hosts *h, const struct client *ci, const char *qname, uint16_t qtype,
              const struct policy_decision *d, time_t now)
 {
 	if (!d->category || ci->addr.family == 0)
