@@ -54,17 +54,20 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Idnsd -Ipolicy $(DEP_CFLAGS) $(HTTP_CFLAGS) \
+	-Idnsd -Ipolicy -Ilib $(DEP_CFLAGS) $(HTTP_CFLAGS) \
 	$(CPPFLAGS) $(CFLAGS) -MMD -MP
 
 MAINS       = dnsd/main.c dnsd/dnsdctl.c policy/dnsd-policy.c
+LIB_SRC     = $(wildcard lib/*.c)
 POLICY_SRC  = $(filter-out $(MAINS),$(wildcard policy/*.c))
 HTTP_SRC    = dnsd/http.c dnsd/http_pages.c
 DNSD_SRC    = $(filter-out $(MAINS) $(if $(filter 1,$(HTTP)),,$(HTTP_SRC)),$(wildcard dnsd/*.c))
 UNIT_SRC    = $(filter-out $(if $(filter 1,$(HTTP)),,tests/unit/test_http.c),$(wildcard tests/unit/test_*.c))
 
+LIB_OBJ     = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 POLICY_OBJ  = $(POLICY_SRC:%.c=$(BUILD)/obj/%.o)
 DNSD_OBJ    = $(DNSD_SRC:%.c=$(BUILD)/obj/%.o)
+LIBDNSDLIB  = $(BUILD)/libdnsdlib.a
 LIBPOLICY   = $(BUILD)/libdnsdpolicy.a
 LIBDNSD     = $(BUILD)/libdnsd.a
 PROGS       = $(BUILD)/dnsd $(BUILD)/dnsdctl $(BUILD)/dnsd-policy
@@ -131,19 +134,21 @@ $(HTTP_STAMP): FORCE
 	@echo $(HTTP) | cmp -s - $@ || echo $(HTTP) > $@
 $(BUILD)/obj/dnsd/main.o $(BUILD)/obj/dnsd/config.o: $(HTTP_STAMP)
 
+$(LIBDNSDLIB): $(LIB_OBJ)
+	$(AR) rcs $@ $^
 $(LIBPOLICY): $(POLICY_OBJ)
 	$(AR) rcs $@ $^
 $(LIBDNSD): $(DNSD_OBJ)
 	$(AR) rcs $@ $^
 
-$(BUILD)/dnsd: $(BUILD)/obj/dnsd/main.o $(LIBDNSD) $(LIBPOLICY)
+$(BUILD)/dnsd: $(BUILD)/obj/dnsd/main.o $(LIBDNSD) $(LIBPOLICY) $(LIBDNSDLIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
-$(BUILD)/dnsdctl: $(BUILD)/obj/dnsd/dnsdctl.o $(LIBDNSD) $(LIBPOLICY)
+$(BUILD)/dnsdctl: $(BUILD)/obj/dnsd/dnsdctl.o $(LIBDNSD) $(LIBPOLICY) $(LIBDNSDLIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
-$(BUILD)/dnsd-policy: $(BUILD)/obj/policy/dnsd-policy.o $(LIBPOLICY)
+$(BUILD)/dnsd-policy: $(BUILD)/obj/policy/dnsd-policy.o $(LIBPOLICY) $(LIBDNSDLIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBDNSD) $(LIBPOLICY)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBDNSD) $(LIBPOLICY) $(LIBDNSDLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(shell $(PKG_CONFIG) --libs cmocka) $(LDLIBS)
 

@@ -1,18 +1,21 @@
-/* The configuration file (libconfig) in, a plain struct out. Every error is
- * reported as "file:line: message". Groups owned by other subsystems
- * ("hosts", "log", "ratelimit") are accepted here and parsed by their
- * owners from config_group(), with config_errorf() for the same format. */
+/* The configuration file in, a plain struct out: read and checked once,
+ * every error reported as "file:line: message" (lib/conf.h). The groups of
+ * other subsystems ("hosts", "log", "ratelimit", "http") are read here too,
+ * into their owners' plain option structs; libconfig stays in config.c. */
 #ifndef DNSD_CONFIG_H
 #define DNSD_CONFIG_H
 
-#include <libconfig.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <time.h>
 
+#include "conf.h"
+#include "eventlog.h"
+#include "hosts.h"
 #include "netaddr.h"
+#include "ratelimit.h"
 
 #define CONFIG_MAX_LISTEN 16
 #define CONFIG_MAX_UPSTREAMS 8
@@ -73,7 +76,11 @@ struct config {
 	time_t now;        /* policy clock override when now_set */
 	bool now_set;      /* policy.now given: else the system clock */
 	bool audit;        /* policy.audit: record everything, block nothing */
-	config_t lc;       /* kept for config_group() */
+	struct hosts_opts hosts;          /* the "hosts" group */
+	struct eventlog_opts log;         /* the "log" group */
+	struct ratelimit_config ratelimit; /* the "ratelimit" group */
+	/* Where these were set, for the checks made after loading. */
+	struct conf_at at_user, at_group, at_state_file, at_log_file, at_host_dir;
 };
 
 /* Load and check FILE. On error returns NULL and writes every problem found,
@@ -81,15 +88,6 @@ struct config {
  * with config_free. */
 struct config *config_load(const char *path, char *err, size_t errlen);
 void config_free(struct config *c);
-
-/* The setting of a subsystem's group ("hosts", "log", "ratelimit"), or NULL when the file
- * has none. Borrowed from c. */
-const config_setting_t *config_group(const struct config *c, const char *name);
-
-/* Append "file:line: message\n" about setting s to err (for subsystems
- * parsing their own group). */
-void config_errorf(char *err, size_t errlen, const config_setting_t *s, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 
 /* Parse "2024-09-29", "2024-09-29T00:00:00Z", "...T00:00:00-04:00" or
  * "@1727582400" (any instant from 1970-01-01T00:00:00Z, "@0", on). Times

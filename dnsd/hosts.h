@@ -13,7 +13,6 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <libconfig.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
@@ -101,8 +100,6 @@ struct hosts_stats {
 
 void hosts_opts_defaults(struct hosts_opts *o);
 void hosts_opts_free(struct hosts_opts *o);
-/* Parse the "hosts" group into o (defaults first). */
-int hosts_config(const config_setting_t *grp, struct hosts_opts *o, char *err, size_t errlen);
 
 /* o is copied. base (timer for the periodic save), leases and elog are
  * borrowed and may be NULL. Loads the state file. NULL when out of memory. */

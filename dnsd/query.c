@@ -66,17 +66,14 @@ query_monotonic_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* A fresh limiter from c's "ratelimit" group (dnsd_load has checked it);
- * the buckets start full again after a reload. */
+/* A fresh limiter from c's "ratelimit" group; the buckets start full
+ * again after a reload. */
 static void
 query_ratelimit_configure(struct query_ctx *qc, const struct config *c)
 {
-	struct ratelimit_config rc;
-	char err[256];
 	ratelimit_free(qc->rl);
 	qc->rl = NULL;
-	if (ratelimit_config(config_group(c, "ratelimit"), &rc, err, sizeof err) == 0 && rc.rate &&
-	    (qc->rl = ratelimit_new(&rc)) == NULL)
+	if (c->ratelimit.rate && (qc->rl = ratelimit_new(&c->ratelimit)) == NULL)
 		log_warn("ratelimit: out of memory: queries are not rate limited");
 }
 

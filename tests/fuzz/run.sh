@@ -38,7 +38,7 @@ epoch=$(git log -1 --format=%ct 2>/dev/null || date +%s)
 # FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION is the libFuzzer convention; the
 # project code does not change behaviour on it.
 # Warnings are the gcc build's business; here only the harnesses get them.
-cflags="-std=gnu11 -g -O1 $san -Idnsd -Ipolicy -I$fuzzdir
+cflags="-std=gnu11 -g -O1 $san -Idnsd -Ipolicy -Ilib -I$fuzzdir
 	$(pkg-config --cflags ldns libevent libconfig) -DDNSD_BUILD_EPOCH=${epoch}LL
 	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -DDNSD_HTTP"
 libs="$(pkg-config --libs ldns libevent libconfig)"
@@ -50,7 +50,7 @@ export FUZZ_SCRATCH=$out/scratch
 # The project's library sources: everything but the programs' main files.
 lib_sources() {
 	local f
-	for f in dnsd/*.c policy/*.c; do
+	for f in dnsd/*.c policy/*.c lib/*.c; do
 		case "$f" in dnsd/main.c | dnsd/dnsdctl.c | policy/dnsd-policy.c) ;; *) echo "$f" ;; esac
 	done
 }
@@ -60,7 +60,7 @@ lib_sources() {
 build_lib() {
 	local src obj newest_h rebuilt=0
 	mkdir -p "$out/obj"
-	newest_h=$(ls -t dnsd/*.h policy/*.h "$fuzzdir"/*.h 2>/dev/null | head -1)
+	newest_h=$(ls -t dnsd/*.h policy/*.h lib/*.h "$fuzzdir"/*.h 2>/dev/null | head -1)
 	for src in $(lib_sources); do
 		obj=$out/obj/$(echo "$src" | tr / _).o
 		if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_h" -nt "$obj" ]; then
