@@ -19,7 +19,7 @@
 #include "http_pages.h"
 #include "log.h"
 #include "metrics.h"
-#include "report.h"
+#include "hostreport.h"
 
 #define HTTP_SWEEP_S 1     /* how often closed connections are counted out */
 #define HTTP_AUTH_MAX 1024 /* bytes of an Authorization header we look at */
@@ -282,7 +282,7 @@ http_pause(struct http *h, bool pause)
 	}
 	h->paused = pause;
 	if (pause)
-		log_warn("http: %u connections open: not accepting more for now", h->nconn);
+		log_warnx("http: %u connections open: not accepting more for now", h->nconn);
 }
 
 /* Drop our reference to the connections evhttp has freed. */
@@ -368,7 +368,7 @@ http_configure(struct http *h, const struct config *c)
 	free(h->token);
 	h->token = c->http.token ? strdup(c->http.token) : NULL;
 	if (c->http.token && !h->token)
-		log_warn("http: out of memory: the token stays unset, nothing is answered");
+		log_warnx("http: out of memory: the token stays unset, nothing is answered");
 	memcpy(h->allow, c->http.allow, sizeof h->allow);
 	h->nallow = c->http.token && !h->token ? 0 : c->http.nallow;
 	h->refresh_s = c->http.refresh_s;

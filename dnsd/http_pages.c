@@ -10,7 +10,7 @@
 #include "hostlog.h"
 #include "hosts.h"
 #include "json.h"
-#include "report.h"
+#include "hostreport.h"
 
 #define PAGE_TIME "%Y-%m-%d %H:%M"
 
@@ -75,9 +75,9 @@ page_td(struct evbuffer *out, const char *label, const char *text, const char *c
 }
 
 static void
-page_policy(const struct phase *ph, struct evbuffer *out)
+page_policy(const struct livepolicy *ph, struct evbuffer *out)
 {
-	const struct policy *p = ph ? phase_policy(ph) : NULL;
+	const struct policy *p = ph ? livepolicy_policy(ph) : NULL;
 	char next[32];
 	evbuffer_add_printf(out, "<section id=\"policy\"><h2>Policy</h2>\n<dl>");
 	if (!p) {
@@ -86,14 +86,14 @@ page_policy(const struct phase *ph, struct evbuffer *out)
 		                         "<p>No policy is loaded.</p></section>\n");
 		return;
 	}
-	const char *cur = phase_current(ph);
+	const char *cur = livepolicy_current(ph);
 	evbuffer_add_printf(out, "<dt>Phase in force</dt><dd id=\"phase\">");
 	report_html_str(out, cur ? cur : "none (before the first phase)");
 	evbuffer_add_printf(out, "</dd><dt>Next boundary</dt><dd id=\"next\">%s</dd>"
 	                         "<dt>Clock</dt><dd id=\"clock\">%s</dd></dl>\n",
-	                    report_time(phase_next_boundary(ph), next, PAGE_TIME),
-	                    phase_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
-	                    : phase_clock_unsynced(ph)           ? "unsynced"
+	                    report_time(livepolicy_next_boundary(ph), next, PAGE_TIME),
+	                    livepolicy_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
+	                    : livepolicy_clock_unsynced(ph)           ? "unsynced"
 	                                                         : "sane");
 	char *text = ctlcmd_timeline(p);
 	if (text) {

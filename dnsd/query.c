@@ -11,6 +11,8 @@
 #include <ldns/ldns.h>
 
 #include "access.h"
+#include "clock.h"
+#include "hash.h"
 #include "hostlog.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -38,7 +40,7 @@ struct query_pending {
 struct query_ctx {
 	struct cache *cache;
 	struct forward *fwd;
-	const struct phase *ph;
+	const struct livepolicy *ph;
 	const struct config *cfg;
 	struct ratelimit *rl;	/* NULL: no rate limit */
 	struct query_pending *pending[QUERY_BUCKETS];
@@ -48,24 +50,6 @@ struct query_ctx {
 	struct access *acc;	/* who may ask; NULL: nobody */
 };
 
-/* Cache ages use a clock that never jumps. */
-static time_t
-query_monotonic(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-/* The rate limiter's clock: monotonic milliseconds (coarse is enough). */
-static uint64_t
-query_monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* A fresh limiter from c's "ratelimit" group; the buckets start full
  * again after a reload. */
 static void
@@ -74,11 +58,11 @@ query_ratelimit_configure(struct query_ctx *qc, const struct config *c)
 	ratelimit_free(qc->rl);
 	qc->rl = NULL;
 	if (c->ratelimit.rate && (qc->rl = ratelimit_new(&c->ratelimit)) == NULL)
-		log_warn("ratelimit: out of memory: queries are not rate limited");
+		log_warnx("ratelimit: out of memory: queries are not rate limited");
 }
 
 struct query_ctx *
-query_new(struct cache *cache, struct forward *fwd, const struct phase *ph,
+query_new(struct cache *cache, struct forward *fwd, const struct livepolicy *ph,
     const struct config *c)
 {
 	struct query_ctx *qc = calloc(1, sizeof *qc);
@@ -160,9 +144,7 @@ query_limit(const struct listen_client *cl, const struct msg_query *q)
 static struct query_pending **
 query_pending_slot(struct query_ctx *qc, const struct msg_query *q)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < q->key_len; i++)
-		h = (h ^ q->key[i]) * 16777619u;
+	uint32_t h = hash_bytes(hash_seed(), q->key, q->key_len);
 	struct query_pending **pp = &qc->pending[h % QUERY_BUCKETS];
 	while (*pp && ((*pp)->q.key_len != q->key_len ||
 	    memcmp((*pp)->q.key, q->key, q->key_len) != 0))
@@ -242,19 +224,19 @@ static int
 query_policy(struct query_ctx *qc, const struct msg_query *q, struct query_who *w,
     struct policy_decision *d)
 {
-	const struct policy *p = phase_policy(qc->ph);
+	const struct policy *p = livepolicy_policy(qc->ph);
 	if (p == NULL) {
 		d->category = NULL;
 		return 0;
 	}
 	struct policy_client who = { w->cl->addr, NULL };
-	policy_decide_ex(p, q->qname, q->qname_len, &who, phase_now(qc->ph), phase_flags(qc->ph), d);
+	policy_decide_ex(p, q->qname, q->qname_len, &who, livepolicy_now(qc->ph), livepolicy_flags(qc->ph), d);
 	/* HOSTS: only names in a category pay for finding the real client
 	 * (EDNS from trusted forwarders, MAC); decide again for it, record it. */
 	if (d->category && qc->hl) {
 		if (query_reidentify(qc, w, &who))
-			policy_decide_ex(p, q->qname, q->qname_len, &who, phase_now(qc->ph),
-			    phase_flags(qc->ph), d);
+			policy_decide_ex(p, q->qname, q->qname_len, &who, livepolicy_now(qc->ph),
+			    livepolicy_flags(qc->ph), d);
 		hostlog_record(qc->hl, query_identify(qc, w), q->qname, q->qname_len, q->qtype, d);
 	}
 	return query_blocks(d->action);
@@ -272,7 +254,7 @@ query_cname_decide(struct query_ctx *qc, const struct policy *p, const uint8_t *
 		size_t tl = msg_name_len(t, MSG_NAME_MAX);
 		if (tl == 0)
 			return -1;
-		policy_decide_ex(p, t, tl, who, phase_now(qc->ph), phase_flags(qc->ph), d);
+		policy_decide_ex(p, t, tl, who, livepolicy_now(qc->ph), livepolicy_flags(qc->ph), d);
 		if (query_blocks(d->action))
 			return 1;
 		if (d->category && first.category == NULL)
@@ -293,7 +275,7 @@ static int
 query_cname_policy(struct query_ctx *qc, const struct cache_entry *e, const struct msg_query *q,
     struct query_who *w, bool record, struct policy_decision *d)
 {
-	const struct policy *p = phase_policy(qc->ph);
+	const struct policy *p = livepolicy_policy(qc->ph);
 	unsigned n;
 	const uint8_t *t = cache_entry_cnames(e, &n);
 	if (n == 0 || p == NULL)
@@ -335,7 +317,7 @@ query_forward_done(ldns_pkt *resp, void *arg)
 {
 	struct query_pending *p = arg;
 	struct query_ctx *qc = p->qc;
-	time_t now = query_monotonic();
+	time_t now = clock_mono_s();
 	const struct cache_limits *lim = cache_get_limits(qc->cache);
 
 	*query_pending_slot(qc, &p->q) = p->hnext;
@@ -462,7 +444,7 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 		return synth_error(&q, gate, true, out, cap);
 	}
 	/* Per-client rate limit, before any policy, cache or upstream work. */
-	if (qc->rl && !ratelimit_allow(qc->rl, &cl->addr, query_monotonic_ms())) {
+	if (qc->rl && !ratelimit_allow(qc->rl, &cl->addr, clock_mono_coarse_ms())) {
 		qc->st.ratelimited++;
 		qc->st.dropped++;
 		return 0;
@@ -475,7 +457,7 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 		return synth_policy(&q, &d, query_limit(cl, &q), out, cap);
 	}
 
-	time_t now = query_monotonic();
+	time_t now = clock_mono_s();
 	const struct cache_entry *e = cache_lookup(qc->cache, q.key, q.key_len, now);
 	bool record = d.category == NULL;
 	if (e) {

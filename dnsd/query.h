@@ -12,12 +12,12 @@
 #include "config.h"
 #include "forward.h"
 #include "listen.h"
-#include "phase.h"
+#include "livepolicy.h"
 
 struct query_ctx;
 
 /* cache, fwd and ph are borrowed and must outlive the context. */
-struct query_ctx *query_new(struct cache *cache, struct forward *fwd, const struct phase *ph,
+struct query_ctx *query_new(struct cache *cache, struct forward *fwd, const struct livepolicy *ph,
     const struct config *c);
 /* Frees pending questions and their waiters (no answers sent). */
 void query_free(struct query_ctx *qc);

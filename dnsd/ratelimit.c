@@ -1,12 +1,13 @@
 /* Per-client token buckets (see ratelimit.h). The table has a fixed number of
  * sets of RL_WAYS entries; a new prefix takes a free way or evicts the least
- * recently seen one of its set. The set index comes from a hash keyed with a
- * random seed, so a flooder cannot aim its sources at a victim's set. */
+ * recently seen one of its set. The set index comes from the seeded hash
+ * (lib/hash.h), so a flooder cannot aim its sources at a victim's set. */
 #include "ratelimit.h"
+
+#include "hash.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #define RL_WAYS 8
 /* Tokens are counted in thousandths so that a rate of r per second refills
@@ -27,7 +28,6 @@ struct rl_entry {
 struct ratelimit {
 	struct ratelimit_config cfg;
 	uint64_t depth;		/* burst in thousandths */
-	uint64_t seed;
 	size_t nsets;
 	struct rl_entry *entries; /* nsets * RL_WAYS */
 	struct ratelimit_stats stats;
@@ -60,10 +60,6 @@ ratelimit_new(const struct ratelimit_config *c)
 		free(rl);
 		return NULL;
 	}
-	/* A failed getrandom leaves a fixed seed: limiting still works, only
-	 * the set placement becomes predictable. */
-	if (getrandom(&rl->seed, sizeof rl->seed, GRND_NONBLOCK) != sizeof rl->seed)
-		rl->seed = 0x9e3779b97f4a7c15ull;
 	return rl;
 }
 
@@ -89,26 +85,10 @@ rl_key_make(const struct ratelimit *rl, const struct netaddr *na, struct rl_key 
 		k->addr[full] = na->addr[full] & (uint8_t)(0xff00u >> (bits % 8));
 }
 
-/* splitmix64's finaliser over the key words, started from the seed. */
-static uint64_t
-rl_mix(uint64_t h)
-{
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebull;
-	return h ^ (h >> 31);
-}
-
 static size_t
 rl_set(const struct ratelimit *rl, const struct rl_key *k)
 {
-	uint64_t w[2], h = rl->seed ^ k->family;
-
-	memcpy(w, k->addr, sizeof w);
-	h = rl_mix(h ^ w[0]);
-	h = rl_mix(h ^ w[1]);
-	return (size_t)(h % rl->nsets);
+	return hash_bytes(hash_byte(hash_seed(), k->family), k->addr, sizeof k->addr) % rl->nsets;
 }
 
 /* The entry for k, created (full bucket) when missing. */

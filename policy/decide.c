@@ -142,13 +142,6 @@ policy_decide_ex(const struct policy *p, const uint8_t *qname, size_t qname_len,
 	}
 }
 
-void
-policy_decide(const struct policy *p, const uint8_t *qname, size_t qname_len,
-    const struct policy_client *c, time_t now, struct policy_decision *d)
-{
-	policy_decide_ex(p, qname, qname_len, c, now, 0, d);
-}
-
 int
 policy_decide_name_ex(const struct policy *p, const char *name, const struct policy_client *c,
     time_t now, unsigned flags, struct policy_decision *d)

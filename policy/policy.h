@@ -58,11 +58,7 @@ struct policy_decision {
 struct policy *policy_load(const char *path, char *err, size_t errlen);
 void policy_free(struct policy *p);
 
-/* Decide for a query name in wire format (uncompressed labels ending in the
- * root label, any case). Cost O(number of labels). */
-void policy_decide(const struct policy *p, const uint8_t *qname, size_t qname_len,
-    const struct policy_client *c, time_t now, struct policy_decision *d);
-/* The same for a name in presentation format ("www.Example.com", trailing dot
+/* Decide for a name in presentation format ("www.Example.com", trailing dot
  * optional). Returns -1 when the name is not a valid domain name. */
 int policy_decide_name(const struct policy *p, const char *name,
     const struct policy_client *c, time_t now, struct policy_decision *d);
@@ -80,8 +76,6 @@ time_t policy_next_boundary(const struct policy *p, time_t now);
 const char *policy_action_name(enum policy_action a);
 const char *policy_path(const struct policy *p);
 
-/* ---- Additions by the policy helper (the declarations above are fixed) ---- */
-
 /* Flags for the _ex variants. POLICY_NOW_TRUSTED: now is an explicit
  * instant (dnsd -n, policy.now, dnsd-policy --at), taken as it is down to
  * the file's not_before (below it, as a clock that has not synced, the
@@ -93,6 +87,8 @@ const char *policy_path(const struct policy *p);
 /* The floor that applies with flags, and whether now is below it. */
 time_t policy_clock_floor_ex(const struct policy *p, unsigned flags);
 bool policy_clock_unsynced(const struct policy *p, time_t now, unsigned flags);
+/* Decide for a query name in wire format (uncompressed labels ending in the
+ * root label, any case). Cost O(number of labels). */
 void policy_decide_ex(const struct policy *p, const uint8_t *qname, size_t qname_len,
     const struct policy_client *c, time_t now, unsigned flags, struct policy_decision *d);
 int policy_decide_name_ex(const struct policy *p, const char *name,

@@ -1,4 +1,4 @@
-/* Fuzz harness for the EDNS client options (dnsd/clientid.c). The first byte
+/* Fuzz harness for the EDNS client options (dnsd/hosts/clientid.c). The first byte
  * picks the entry: 0 feeds one option (code from the next two bytes, the rest
  * as payload) to clientid_parse_option; anything else parses the remaining
  * bytes as a DNS packet from a trusted forwarder for clientid_identify. */

@@ -13,7 +13,7 @@
 #include "ctlcmd.h"
 #include "forward.h"
 #include "hostlog.h"
-#include "phase.h"
+#include "livepolicy.h"
 #include "query.h"
 
 #define FUZZ_DAEMON_NOW (1727582400 + 86400)
@@ -25,7 +25,7 @@ static struct {
 	struct forward *fwd;
 	struct query_ctx *qc;
 	struct listen *listen; /* none: the readers must cope */
-	struct phase *phase;
+	struct livepolicy *phase;
 	struct hostlog *hl;
 	struct ctlcmd_src src;
 } fuzz_daemon;
@@ -92,12 +92,12 @@ fuzz_daemon_start(const char *name)
 	}
 	if ((fuzz_daemon.cache = cache_new(&lim)) == NULL ||
 	    (fuzz_daemon.fwd = forward_new(fuzz_daemon.base, fuzz_daemon.cfg)) == NULL ||
-	    (fuzz_daemon.phase = phase_new(fuzz_daemon.base)) == NULL ||
+	    (fuzz_daemon.phase = livepolicy_new(fuzz_daemon.base)) == NULL ||
 	    (fuzz_daemon.qc = query_new(fuzz_daemon.cache, fuzz_daemon.fwd, fuzz_daemon.phase,
 	    fuzz_daemon.cfg)) == NULL)
 		abort();
-	phase_set_policy(fuzz_daemon.phase, pol);
-	phase_set_now(fuzz_daemon.phase, true, FUZZ_DAEMON_NOW);
+	livepolicy_set_policy(fuzz_daemon.phase, pol);
+	livepolicy_set_now(fuzz_daemon.phase, true, FUZZ_DAEMON_NOW);
 	fuzz_daemon_hosts(pol);
 	fuzz_daemon.src = (struct ctlcmd_src){ .started = 1727582400, .cache = &fuzz_daemon.cache,
 		.fwd = &fuzz_daemon.fwd, .qc = &fuzz_daemon.qc, .listen = &fuzz_daemon.listen,

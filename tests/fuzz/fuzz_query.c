@@ -21,7 +21,7 @@
 #include "hostlog.h"
 #include "ifaddr.h"
 #include "listen.h"
-#include "phase.h"
+#include "livepolicy.h"
 #include "query.h"
 
 #define FUZZ_TXT250 \
@@ -33,7 +33,7 @@
 static struct event_base *fuzz_base;
 static struct config *fuzz_cfg;
 static struct cache *fuzz_cache;
-static struct phase *fuzz_phase;
+static struct livepolicy *fuzz_phase;
 static struct hostlog *fuzz_hostlog;
 static struct access *fuzz_access; /* the fixture's allow list, no local_service */
 static struct listen_client fuzz_clients[4];
@@ -98,7 +98,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	if ((fuzz_base = event_base_new()) == NULL || (fuzz_cache = cache_new(&lim)) == NULL ||
-	    (fuzz_phase = phase_new(fuzz_base)) == NULL)
+	    (fuzz_phase = livepolicy_new(fuzz_base)) == NULL)
 		abort();
 	fuzz_cfg = config_load(FUZZ_DIR "/fixture/dnsd.conf", err, sizeof err);
 	pol = fuzz_cfg ? policy_load(fuzz_cfg->policy_file, err, sizeof err) : NULL;
@@ -110,8 +110,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if ((fuzz_access = access_new(ifaddr_new(), fuzz_cfg)) == NULL)
 		abort();
 	/* A week after the cutoff: no boundary ahead, every decision fixed. */
-	phase_set_policy(fuzz_phase, pol);
-	phase_set_now(fuzz_phase, true, 1727582400 + 7 * 86400);
+	livepolicy_set_policy(fuzz_phase, pol);
+	livepolicy_set_now(fuzz_phase, true, 1727582400 + 7 * 86400);
 	fuzz_cache_fill("www.example.com.", LDNS_RR_TYPE_A, false, LDNS_RCODE_NOERROR, a, NULL);
 	fuzz_cache_fill("www.example.com.", LDNS_RR_TYPE_A, true, LDNS_RCODE_NOERROR, a, NULL);
 	fuzz_cache_fill("alias.example.com.", LDNS_RR_TYPE_A, false, LDNS_RCODE_NOERROR, cname, NULL);

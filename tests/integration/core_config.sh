@@ -8,12 +8,12 @@
 # libconfig stays inside the config reader: the one header that includes it
 # is lib/confread.h, and only the readers (and the host table's state file,
 # which is written in libconfig's syntax) include either.
-readers=$(cd "$TOP" && grep -rlE '#include [<"](libconfig|confread)\.h[>"]' dnsd policy lib \
+readers=$(cd "$TOP" && grep -rlE '#include [<"](libconfig|confread)\.h[>"]' dnsd policy lib ctl \
 	| xargs -n1 basename | sort | tr '\n' ' ')
 expect_eq "libconfig.h and confread.h are included only by the config reader" \
 	"config.c confread.c confread.h hosts.c policy.c " "$readers"
 expect_eq "no header but confread.h includes libconfig.h" "lib/confread.h" \
-	"$(cd "$TOP" && grep -rl '#include <libconfig.h>' --include='*.h' dnsd policy lib)"
+	"$(cd "$TOP" && grep -rl '#include <libconfig.h>' --include='*.h' dnsd policy lib ctl)"
 
 NSD_PORT=$(free_port)
 DNSD_PORT=$(free_port)

@@ -197,18 +197,6 @@ test_many_pairs_fold_as_the_table_grows(void **state)
 }
 
 static void
-test_name_hash_ignores_case_only(void **state)
-{
-	(void)state;
-	assert_int_equal(eventlog_name_hash("Dnl-07.GEO.kaspersky.com"),
-	                 eventlog_name_hash("dnl-07.geo.KASPERSKY.COM"));
-	assert_int_not_equal(eventlog_name_hash("dnl-07.geo.kaspersky.com"),
-	                     eventlog_name_hash("dnl-08.geo.kaspersky.com"));
-	assert_int_not_equal(eventlog_name_hash("a.kaspersky.com"),
-	                     eventlog_name_hash("a.kaspersky.co"));
-}
-
-static void
 test_summary_carries_the_latest_hostname(void **state)
 {
 	struct fixture *fx = *state;
@@ -343,7 +331,6 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_many_pairs_fold_as_the_table_grows, setup,
 	                                    teardown),
-	    cmocka_unit_test(test_name_hash_ignores_case_only),
 	    cmocka_unit_test_setup_teardown(test_summary_carries_the_latest_hostname, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_without_a_sink_attempts_are_only_counted, setup,

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "hosts.h"
-#include "report.h"
+#include "hostreport.h"
 
 struct fixture {
 	char dir[64];

@@ -58,7 +58,7 @@ test_handle_checks_in_order(void **state)
 	struct forward *fwd = NULL;
 	struct query_ctx *qc = NULL;
 	struct listen *listen = NULL;
-	struct phase *phase = NULL;
+	struct livepolicy *phase = NULL;
 	struct hostlog *hl = NULL;
 	struct ctlcmd_src src = {.cache = &cache, .fwd = &fwd, .qc = &qc, .listen = &listen,
 	                         .phase = &phase, .hl = &hl};

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "hash.h"
 #include "json.h"
 #include "log.h"
 
@@ -32,7 +33,7 @@ struct fold {
 	struct fold *next;     /* hash chain */
 	TAILQ_ENTRY(fold) lru; /* most recently attempted first */
 	struct netaddr addr;
-	uint32_t hash; /* fold_hash of (addr, name) */
+	uint32_t hash; /* of the name, continued over addr */
 	uint8_t mac[6];
 	bool has_mac;
 	uint8_t action; /* enum policy_action */
@@ -421,7 +422,7 @@ drop_report(struct eventlog *el, int sink, time_t now, bool force)
 	               now >= el->drops_logged[sink]))
 		return;
 	int e = el->drop_errno[sink];
-	log_warn("eventlog: %s: %llu record%s dropped (%s); %llu dropped since start",
+	log_warnx("eventlog: %s: %llu record%s dropped (%s); %llu dropped since start",
 	         sink_name(el, sink, name, sizeof name), (unsigned long long)n, n == 1 ? "" : "s",
 	         e ? strerror(e)
 	           : sink == EVENTLOG_SINK_REMOTE ? "collector not connected or its queue full"
@@ -475,7 +476,7 @@ emit(struct eventlog *el, const char *kind, const struct fold *f, time_t t)
 			drop(el, EVENTLOG_SINK_FILE, t);
 		else if (!el->st.file_ok) {
 			drop_report(el, EVENTLOG_SINK_FILE, t, true);
-			log_warn("eventlog: %s: writable again", el->o.file);
+			log_warnx("eventlog: %s: writable again", el->o.file);
 		}
 		el->st.file_ok = ok;
 	}
@@ -497,33 +498,6 @@ emit(struct eventlog *el, const char *kind, const struct fold *f, time_t t)
 
 #define FOLD_HOSTLEN 63  /* longest hostname kept */
 #define FOLD_LABELLEN 31 /* longest category and phase kept */
-
-/* Eight bytes at a time, each folded with | 0x20 (names equal to strcasecmp
- * hash alike): it runs for every recorded query. */
-uint32_t
-eventlog_name_hash(const char *name)
-{
-	size_t n = strlen(name);
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
-	for (; n >= 8; n -= 8, name += 8) {
-		memcpy(&w, name, 8);
-		h = (h ^ (w | 0x2020202020202020ull)) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, name, n);
-	h = (h ^ (w | 0x2020202020202020ull)) * 0xff51afd7ed558ccdull;
-	return (uint32_t)(h ^ h >> 32);
-}
-
-static uint32_t
-fold_hash(const struct netaddr *na, uint32_t name_hash)
-{
-	uint32_t h = name_hash;
-	for (int i = 0, n = na->family == AF_INET ? 4 : 16; i < n; i++)
-		h = (h ^ na->addr[i]) * 16777619u;
-	return h;
-}
 
 static struct fold **
 fold_find(struct eventlog *el, const struct netaddr *na, const char *name, uint32_t hash)
@@ -685,7 +659,7 @@ eventlog_record(struct eventlog *el, const struct eventlog_event *ev)
 	if (!el->sinks || !ev->name)
 		return;
 	uint32_t hash =
-	    fold_hash(&ev->addr, ev->name_hash ? ev->name_hash : eventlog_name_hash(ev->name));
+	    netaddr_hash(ev->name_hash ? ev->name_hash : hash_name(hash_seed(), ev->name), &ev->addr);
 	struct fold **p = fold_find(el, &ev->addr, ev->name, hash);
 	if (*p) {
 		struct fold *f = fold_relabel(el, p, ev);
@@ -825,7 +799,7 @@ eventlog_new(const struct eventlog_opts *o, struct event_base *base)
 	if (gethostname(el->myname, sizeof el->myname - 1) == -1 || !el->myname[0])
 		strcpy(el->myname, "-");
 	if (el->o.file && (el->fd = open_append(el->o.file, &el->size)) == -1) {
-		log_warn("eventlog: %s: %s; records are dropped until it works", el->o.file,
+		log_warnx("eventlog: %s: %s; records are dropped until it works", el->o.file,
 		         strerror(errno));
 		el->st.file_ok = false;
 	}

@@ -1,6 +1,6 @@
 /* Host table reports (see report.h). Local time in the human formats,
  * RFC 3339 UTC in the machine ones. */
-#include "report.h"
+#include "hostreport.h"
 
 #include <stdio.h>
 #include <stdlib.h>

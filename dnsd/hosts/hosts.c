@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "hash.h"
 #include "hostarch.h"
 #include "log.h"
 
@@ -27,7 +28,7 @@
 /* A name, kept once for all the hosts and attempts that refer to it. */
 struct hname {
 	struct hname *next;
-	uint32_t hash; /* eventlog_name_hash */
+	uint32_t hash; /* hash_name(hash_seed(), text) */
 	uint32_t refs;
 	char text[];
 };
@@ -193,10 +194,7 @@ name_unref(struct hosts *h, const char *text)
 static unsigned
 addr_hash(const struct netaddr *na, unsigned nbuckets)
 {
-	uint32_t x = 2166136261u;
-	for (int i = 0, n = na->family == AF_INET ? 4 : 16; i < n; i++)
-		x = (x ^ na->addr[i]) * 16777619u;
-	return x & (nbuckets - 1);
+	return netaddr_hash(hash_seed(), na) & (nbuckets - 1);
 }
 
 static struct host **
@@ -308,7 +306,7 @@ archive_host(struct hosts *h, const struct host *e)
 	if (rc == 0)
 		h->st.archived++;
 	else if (h->st.archive_errors++ == 0)
-		log_warn("hosts: cannot write the archive %s: %s; evicted hosts are lost",
+		log_warnx("hosts: cannot write the archive %s: %s; evicted hosts are lost",
 		         h->o.archive, strerror(errno));
 	if (cats)
 		evbuffer_free(cats);
@@ -325,7 +323,7 @@ evict_report(struct hosts *h, time_t now, bool force)
 	if (!n || (!force && h->evict_logged && now - h->evict_logged < HOSTS_EVICT_LOG_SECS &&
 	           now >= h->evict_logged))
 		return;
-	log_warn("hosts: table full (%d hosts, %lld bytes): %llu least recently seen host%s "
+	log_warnx("hosts: table full (%d hosts, %lld bytes): %llu least recently seen host%s "
 	         "evicted%s%s; %llu since start",
 	         h->st.hosts, h->st.bytes, (unsigned long long)n, n == 1 ? "" : "s",
 	         h->o.archive ? " to the archive " : " and not archived (set hosts.archive)",
@@ -534,7 +532,7 @@ hosts_record(struct hosts *h, const struct client_info *ci, const char *qname, u
 	}
 	host_lease(h, e, now);
 	int cat = category_index(h, d->category);
-	uint32_t hash = eventlog_name_hash(qname);
+	uint32_t hash = hash_name(hash_seed(), qname);
 	e->last = now;
 	e->total++;
 	add_cat(h, e, cat, 1);
@@ -752,7 +750,7 @@ hosts_save(struct hosts *h, time_t now)
 	config_destroy(&cfg);
 	if (rc == 0 && rename(tmp, h->o.state_file) == 0) {
 		if (h->save_failing)
-			log_warn("hosts: %s saved again", h->o.state_file);
+			log_warnx("hosts: %s saved again", h->o.state_file);
 		h->save_failing = false;
 		h->dirty = false;
 		h->st.saves++;
@@ -761,7 +759,7 @@ hosts_save(struct hosts *h, time_t now)
 	}
 	/* once when saving starts failing, once when it works again */
 	if (!h->save_failing)
-		log_warn("hosts: cannot save %s: %s; the table is only in memory until it works",
+		log_warnx("hosts: cannot save %s: %s; the table is only in memory until it works",
 		         h->o.state_file, strerror(errno));
 	h->save_failing = true;
 	h->st.save_errors++;
@@ -802,7 +800,7 @@ load_recent(struct hosts *h, struct host *e, const config_setting_t *l, const in
 		if (config_setting_length(r) != 5 || !name || cat < 0 || cat >= HOSTS_MAX_CATS ||
 		    catmap[cat] < 0 || !action_parse(config_setting_get_string_elem(r, 4), &action))
 			return false;
-		const char *shared = name_ref(h, name, eventlog_name_hash(name));
+		const char *shared = name_ref(h, name, hash_name(hash_seed(), name));
 		if (!shared)
 			return false;
 		add_name(h, e, shared);
@@ -854,7 +852,7 @@ load_host(struct hosts *h, const config_setting_t *g, const int *catmap, int nfi
 	a = config_setting_get_member(g, "names");
 	for (int i = 0; a && i < config_setting_length(a); i++) {
 		const char *n = config_setting_get_string_elem(a, i);
-		const char *shared = n ? name_ref(h, n, eventlog_name_hash(n)) : NULL;
+		const char *shared = n ? name_ref(h, n, hash_name(hash_seed(), n)) : NULL;
 		if (!shared)
 			return false;
 		add_name(h, e, shared);
@@ -921,12 +919,12 @@ hosts_load(struct hosts *h)
 	bool ok = config_read_file(&cfg, h->o.state_file) == CONFIG_TRUE && load_state(h, &cfg);
 	if (!ok) {
 		snprintf(aside, sizeof aside, "%s.corrupt", h->o.state_file);
-		log_warn("hosts: %s:%d: corrupt state file (%s), moved to %s; starting with an "
+		log_warnx("hosts: %s:%d: corrupt state file (%s), moved to %s; starting with an "
 		         "empty table",
 		         h->o.state_file, config_error_line(&cfg),
 		         config_error_text(&cfg) ? config_error_text(&cfg) : "bad content", aside);
 		if (rename(h->o.state_file, aside) == -1)
-			log_warn("hosts: rename %s: %s", aside, strerror(errno));
+			log_warn("hosts: rename %s", aside);
 		clear(h);
 		h->st.loaded_corrupt = true;
 	}

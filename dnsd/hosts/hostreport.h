@@ -2,8 +2,8 @@
  * one host's detail, JSON, CSV, and a self-contained HTML page with an
  * inline SVG chart of attempts per host per day (no scripts, no external
  * assets). Output is appended to an evbuffer owned by the caller. */
-#ifndef DNSD_REPORT_H
-#define DNSD_REPORT_H
+#ifndef DNSD_HOSTREPORT_H
+#define DNSD_HOSTREPORT_H
 
 #include <event2/buffer.h>
 #include <stdbool.h>

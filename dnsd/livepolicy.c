@@ -1,22 +1,23 @@
-/* The policy clock and phase timers. Decisions are always taken with the
- * clock of the moment, so a boundary takes effect at its exact second
+/* The policy in the daemon: the loaded policy, the policy clock and the
+ * phase timers. Decisions are always taken with the clock of the moment, so a boundary takes effect at its exact second
  * whatever the timers do; the timers exist to log the change when it
  * happens and to notice a clock that jumped (NTP after boot), re-arming
  * the boundary timer from the new time. */
-#include "phase.h"
+#include "livepolicy.h"
 
 #include <stdlib.h>
 #include <sys/time.h>
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "json.h"
 #include "log.h"
 
 #define PHASE_CHECK_S 10 /* the clock-jump check */
 #define PHASE_JUMP_S 2   /* wall clock drift from monotonic that counts as a jump */
 
-struct phase {
+struct livepolicy {
 	struct event_base *base;
 	struct policy *policy;
 	time_t offset;      /* policy clock = system clock + offset */
@@ -29,68 +30,60 @@ struct phase {
 	struct event *check;
 };
 
-static time_t
-phase_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 time_t
-phase_now(const struct phase *ph)
+livepolicy_now(const struct livepolicy *ph)
 {
 	return time(NULL) + ph->offset;
 }
 
 unsigned
-phase_flags(const struct phase *ph)
+livepolicy_flags(const struct livepolicy *ph)
 {
 	return (ph->trusted ? POLICY_NOW_TRUSTED : 0) | (ph->audit ? POLICY_AUDIT : 0);
 }
 
 const struct policy *
-phase_policy(const struct phase *ph)
+livepolicy_policy(const struct livepolicy *ph)
 {
 	return ph->policy;
 }
 
 const char *
-phase_current(const struct phase *ph)
+livepolicy_current(const struct livepolicy *ph)
 {
-	return ph->policy ? policy_phase_at_ex(ph->policy, phase_now(ph), phase_flags(ph)) : NULL;
+	return ph->policy ? policy_phase_at_ex(ph->policy, livepolicy_now(ph), livepolicy_flags(ph)) : NULL;
 }
 
 time_t
-phase_next_boundary(const struct phase *ph)
+livepolicy_next_boundary(const struct livepolicy *ph)
 {
-	return ph->policy ? policy_next_boundary(ph->policy, phase_now(ph)) : 0;
+	return ph->policy ? policy_next_boundary(ph->policy, livepolicy_now(ph)) : 0;
 }
 
 bool
-phase_clock_unsynced(const struct phase *ph)
+livepolicy_clock_unsynced(const struct livepolicy *ph)
 {
-	return ph->policy && policy_clock_unsynced(ph->policy, phase_now(ph), phase_flags(ph));
+	return ph->policy && policy_clock_unsynced(ph->policy, livepolicy_now(ph), livepolicy_flags(ph));
 }
 
 /* Log the phase in force when it differs from the last one logged, and
  * the clock state when it changes. */
 static void
-phase_log(struct phase *ph)
+phase_log(struct livepolicy *ph)
 {
-	bool unsynced = phase_clock_unsynced(ph);
+	bool unsynced = livepolicy_clock_unsynced(ph);
 	if (unsynced != ph->logged_unsynced) {
 		char t1[JSON_TIMELEN], t2[JSON_TIMELEN];
 		if (unsynced)
-			log_warn("policy: the clock (%s) is before %s (not synced?): the unsynced "
+			log_warnx("policy: the clock (%s) is before %s (not synced?): the unsynced "
 			         "rule applies",
-			         json_time(phase_now(ph), t1),
-			         json_time(policy_clock_floor_ex(ph->policy, phase_flags(ph)), t2));
+			         json_time(livepolicy_now(ph), t1),
+			         json_time(policy_clock_floor_ex(ph->policy, livepolicy_flags(ph)), t2));
 		else
 			log_info("policy: the clock is synced");
 		ph->logged_unsynced = unsynced;
 	}
-	const char *cur = phase_current(ph);
+	const char *cur = livepolicy_current(ph);
 	if (cur != ph->logged) {
 		log_info("policy: phase %s in force", cur ? cur : "(none)");
 		ph->logged = cur;
@@ -99,10 +92,10 @@ phase_log(struct phase *ph)
 
 /* Arm the one-shot timer for the next boundary of the policy clock. */
 static void
-phase_arm(struct phase *ph)
+phase_arm(struct livepolicy *ph)
 {
 	evtimer_del(ph->boundary);
-	time_t next = phase_next_boundary(ph);
+	time_t next = livepolicy_next_boundary(ph);
 	if (next == 0)
 		return;
 	/* To the microsecond, so that the log line carries the boundary's
@@ -117,7 +110,7 @@ phase_arm(struct phase *ph)
 static void
 phase_boundary_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct phase *ph = arg;
+	struct livepolicy *ph = arg;
 	(void)fd;
 	(void)what;
 	phase_log(ph);
@@ -127,10 +120,10 @@ phase_boundary_cb(evutil_socket_t fd, short what, void *arg)
 static void
 phase_check_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct phase *ph = arg;
+	struct livepolicy *ph = arg;
 	(void)fd;
 	(void)what;
-	time_t mono = phase_mono(), wall = time(NULL);
+	time_t mono = clock_mono_s(), wall = time(NULL);
 	long long drift = (long long)(wall - ph->wall_ref) - (long long)(mono - ph->mono_ref);
 	ph->mono_ref = mono;
 	ph->wall_ref = wall;
@@ -141,10 +134,10 @@ phase_check_cb(evutil_socket_t fd, short what, void *arg)
 	phase_log(ph);
 }
 
-struct phase *
-phase_new(struct event_base *base)
+struct livepolicy *
+livepolicy_new(struct event_base *base)
 {
-	struct phase *ph = calloc(1, sizeof *ph);
+	struct livepolicy *ph = calloc(1, sizeof *ph);
 	if (ph == NULL)
 		return NULL;
 	ph->base = base;
@@ -152,16 +145,16 @@ phase_new(struct event_base *base)
 	ph->check = event_new(base, -1, EV_PERSIST, phase_check_cb, ph);
 	struct timeval every = {PHASE_CHECK_S, 0};
 	if (ph->boundary == NULL || ph->check == NULL || evtimer_add(ph->check, &every) < 0) {
-		phase_free(ph);
+		livepolicy_free(ph);
 		return NULL;
 	}
-	ph->mono_ref = phase_mono();
+	ph->mono_ref = clock_mono_s();
 	ph->wall_ref = time(NULL);
 	return ph;
 }
 
 void
-phase_free(struct phase *ph)
+livepolicy_free(struct livepolicy *ph)
 {
 	if (ph == NULL)
 		return;
@@ -174,7 +167,7 @@ phase_free(struct phase *ph)
 }
 
 void
-phase_set_policy(struct phase *ph, struct policy *p)
+livepolicy_set_policy(struct livepolicy *ph, struct policy *p)
 {
 	policy_free(ph->policy);
 	ph->policy = p;
@@ -182,7 +175,7 @@ phase_set_policy(struct phase *ph, struct policy *p)
 	ph->logged_unsynced = false;
 	if (p) {
 		/* Log the phase of the new policy even if it has the same name. */
-		const char *cur = phase_current(ph);
+		const char *cur = livepolicy_current(ph);
 		log_info("policy: %s loaded; phase %s in force", policy_path(p),
 		         cur ? cur : "(none)");
 		ph->logged = cur;
@@ -192,7 +185,7 @@ phase_set_policy(struct phase *ph, struct policy *p)
 }
 
 void
-phase_set_now(struct phase *ph, bool set, time_t now)
+livepolicy_set_now(struct livepolicy *ph, bool set, time_t now)
 {
 	char t[JSON_TIMELEN];
 	ph->trusted = set;
@@ -208,7 +201,7 @@ phase_set_now(struct phase *ph, bool set, time_t now)
 }
 
 void
-phase_set_audit(struct phase *ph, bool on)
+livepolicy_set_audit(struct livepolicy *ph, bool on)
 {
 	if (on != ph->audit)
 		log_info("policy: audit mode %s", on ? "on: every policy name is recorded, nothing "

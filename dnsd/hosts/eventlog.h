@@ -45,7 +45,7 @@ struct eventlog_event {
 	const uint8_t *mac;   /* NULL when unknown */
 	const char *hostname; /* NULL when unknown */
 	const char *name;     /* presentation format */
-	uint32_t name_hash;   /* eventlog_name_hash(name), or 0: computed here */
+	uint32_t name_hash;   /* hash_name(hash_seed(), name), or 0: computed here */
 	uint16_t qtype;
 	const char *category;
 	const char *phase; /* NULL when no phase is in force */
@@ -89,9 +89,6 @@ void eventlog_tick(struct eventlog *el, time_t now);
 /* Write every pending summary now (exit, reload). */
 void eventlog_flush(struct eventlog *el, time_t now);
 void eventlog_get_stats(const struct eventlog *el, struct eventlog_stats *s);
-/* The case-insensitive hash of a name that eventlog_event.name_hash takes,
- * for callers that hash the name anyway. */
-uint32_t eventlog_name_hash(const char *name);
 /* "A", "AAAA", ... or "TYPE65400"; buf holds at least 16 bytes. */
 const char *eventlog_type_name(uint16_t qtype, char *buf);
 /* One "log: ..." line of health and counters for status. */

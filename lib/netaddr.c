@@ -1,6 +1,8 @@
 /* Addresses, CIDR prefixes and MAC addresses (see netaddr.h). */
 #include "netaddr.h"
 
+#include "hash.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,4 +139,10 @@ mac_str(const uint8_t mac[6], char *buf)
 	snprintf(buf, MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x",
 	    mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	return buf;
+}
+
+uint32_t
+netaddr_hash(uint32_t h, const struct netaddr *na)
+{
+	return hash_bytes(h, na->addr, na->family == AF_INET ? 4 : 16);
 }

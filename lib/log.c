@@ -2,8 +2,10 @@
  * foreground, syslog(3) when daemonised). */
 #include "log.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <syslog.h>
 #include <time.h>
 
@@ -19,17 +21,8 @@ log_init(const char *ident, int foreground, int verbose)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-void
-log_set_verbose(int verbose)
-{
-	log_level_verbose = verbose;
-}
-
-int
-log_verbose(void)
-{
-	return log_level_verbose;
-}
+static void
+log_write(int pri, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 log_vwrite(int pri, const char *fmt, va_list ap)
@@ -46,6 +39,15 @@ log_vwrite(int pri, const char *fmt, va_list ap)
 		fputc('\n', stderr);
 	} else
 		vsyslog(pri, fmt, ap);
+}
+
+static void
+log_write(int pri, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vwrite(pri, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -68,8 +70,28 @@ log_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* fmt with ": strerror(errno)" appended; errno is read before anything
+ * else can change it. */
+static void
+log_vwrite_errno(int pri, const char *fmt, va_list ap)
+{
+	const char *err = strerror(errno);
+	char msg[1024];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	log_write(pri, "%s: %s", msg, err);
+}
+
 void
 log_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vwrite_errno(LOG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -79,6 +101,16 @@ log_warn(const char *fmt, ...)
 
 void
 fatal(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vwrite_errno(LOG_ERR, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

@@ -11,7 +11,7 @@
 #include "leases.h"
 #include "log.h"
 #include "neigh.h"
-#include "report.h"
+#include "hostreport.h"
 
 struct hostlog {
 	struct event_base *base;
@@ -96,7 +96,7 @@ hostlog_configure(struct hostlog *hl, const struct config *c, char *err, size_t 
 	                ho->save_interval != cur->save_interval ||
 	                (ho->state_file == NULL) != (cur->state_file == NULL) ||
 	                (ho->state_file && strcmp(ho->state_file, cur->state_file) != 0)))
-		log_warn("reload: the hosts table sizes, state file and archive change only on "
+		log_warnx("reload: the hosts table sizes, state file and archive change only on "
 		         "restart");
 	return rc;
 }

@@ -35,4 +35,7 @@ bool netaddr_equal(const struct netaddr *a, const struct netaddr *b);
 const char *netaddr_str(const struct netaddr *na, char *buf);
 const char *mac_str(const uint8_t mac[6], char *buf);
 
+/* h continued (hash_bytes) over the address's bytes: 4 or 16. */
+uint32_t netaddr_hash(uint32_t h, const struct netaddr *na);
+
 #endif

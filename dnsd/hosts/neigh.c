@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #define ATF_COM 0x02 /* completed entry, from linux/if_arp.h */
 /* A miss re-reads the table at most this often: a new host's address is
  * in the kernel's table (it just sent us an ARP request or an NS) before
@@ -181,19 +183,11 @@ snapshot(struct neigh *n)
 		qsort(n->tab, (size_t)n->n, sizeof *n->tab, entry_cmp);
 }
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 take(struct neigh *n, time_t now)
 {
 	n->taken = now;
-	n->taken_ms = mono_ms();
+	n->taken_ms = clock_mono_ms();
 	snapshot(n);
 }
 
@@ -224,7 +218,7 @@ neigh_lookup(struct neigh *n, const struct netaddr *addr, time_t now, uint8_t ma
 		take(n, now);
 	if (search(n, addr, mac) == 0)
 		return 0;
-	if (fresh || mono_ms() - n->taken_ms < NEIGH_RETRY_MS)
+	if (fresh || clock_mono_ms() - n->taken_ms < NEIGH_RETRY_MS)
 		return -1;
 	take(n, now);
 	return search(n, addr, mac);
