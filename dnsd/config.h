@@ -29,6 +29,19 @@ struct config_addr {
 	socklen_t len;
 };
 
+/* The "http" group, what http.c takes. */
+struct http_conf {
+	struct config_addr listen[CONFIG_MAX_HTTP_LISTEN];
+	int nlisten;   /* 0: no HTTP server (no "http" group) */
+	char *token;   /* NULL: none asked (loopback only) */
+	struct cidr allow[CONFIG_MAX_ALLOW];
+	int nallow;
+	unsigned max_connections;
+	unsigned timeout_s;     /* to read a request and write its answer */
+	unsigned max_header;    /* bytes of request line and headers */
+	unsigned refresh_s;     /* the page polls the API this often */
+};
+
 struct config {
 	char *path;
 	struct config_addr listen[CONFIG_MAX_LISTEN];
@@ -58,17 +71,7 @@ struct config {
 		unsigned idle_timeout_s;
 		unsigned max_queries; /* in flight per connection */
 	} tcp;
-	struct {
-		struct config_addr listen[CONFIG_MAX_HTTP_LISTEN];
-		int nlisten;   /* 0: no HTTP server (no "http" group) */
-		char *token;   /* NULL: none asked (loopback only) */
-		struct cidr allow[CONFIG_MAX_ALLOW];
-		int nallow;
-		unsigned max_connections;
-		unsigned timeout_s;     /* to read a request and write its answer */
-		unsigned max_header;    /* bytes of request line and headers */
-		unsigned refresh_s;     /* the page polls the API this often */
-	} http;
+	struct http_conf http;
 	char *metrics_file;        /* Prometheus textfile; NULL: none */
 	unsigned metrics_interval; /* seconds between its rewrites */
 	char *user, *group, *chroot, *pid_file, *control_socket;

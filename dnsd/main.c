@@ -234,7 +234,7 @@ dnsd_configure_metrics(struct dnsd *d)
 	const struct config *c = d->cfg;
 #ifdef DNSD_HTTP
 	if (d->http && c->http.nlisten)
-		http_configure(d->http, c);
+		http_configure(d->http, &c->http);
 	else if (!d->http != !c->http.nlisten)
 		log_warnx("reload: the http server starts or stops only on restart");
 #endif
@@ -416,7 +416,7 @@ dnsd_start_hosts(struct dnsd *d)
 		.reload = dnsd_reload_cb, .reload_arg = d };
 #ifdef DNSD_HTTP
 	if (d->cfg->http.nlisten &&
-	    (d->http = http_new(d->base, d->cfg, &d->ctlsrc, err, sizeof err)) == NULL)
+	    (d->http = http_new(d->base, &d->cfg->http, &d->ctlsrc, err, sizeof err)) == NULL)
 		fatalx("%s", err);
 #endif
 	dnsd_configure_metrics(d);
