@@ -3,7 +3,67 @@
  * owners' defaults kept for what a group leaves out. */
 #include "config_impl.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* The options structs' defaults and their strings: here, with the reader
+ * that fills them, so that what reads a config (dnsdctl too) links no
+ * subsystem. Declared in the owners' headers. */
+void
+hosts_opts_defaults(struct hosts_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->max_hosts = 16384;
+	o->archive_max_size = 4LL << 20;
+	o->max_names = 16;
+	o->recent = 16;
+	o->days = 30;
+	o->save_interval = 600;
+	o->neigh_ttl = 10;
+}
+
+void
+hosts_opts_free(struct hosts_opts *o)
+{
+	free(o->state_file);
+	free(o->leases_file);
+	free(o->odhcpd_file);
+	free(o->archive);
+	o->state_file = o->leases_file = o->odhcpd_file = o->archive = NULL;
+}
+
+void
+eventlog_opts_defaults(struct eventlog_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->fold_secs = 600;
+	o->max_size = 512 * 1024;
+	o->keep = 2;
+	o->max_pairs = 1024;
+	o->host_max_size = 64 * 1024;
+	o->host_files = 256;
+	o->remote_port = 514;
+	o->facility = 3;
+}
+
+void
+eventlog_opts_free(struct eventlog_opts *o)
+{
+	free(o->file);
+	free(o->host_dir);
+	free(o->remote_host);
+	o->file = o->host_dir = o->remote_host = NULL;
+}
+
+void
+ratelimit_config_default(struct ratelimit_config *c)
+{
+	c->rate = 0;
+	c->burst = 0;
+	c->table_size = 2048;
+	c->prefix4 = 32;
+	c->prefix6 = 56;
+}
 
 /* A group is read only when it is one (config_top reports it otherwise). */
 static bool

@@ -33,16 +33,6 @@ struct ratelimit {
 	struct ratelimit_stats stats;
 };
 
-void
-ratelimit_config_default(struct ratelimit_config *c)
-{
-	c->rate = 0;
-	c->burst = 0;
-	c->table_size = 2048;
-	c->prefix4 = 32;
-	c->prefix6 = 56;
-}
-
 struct ratelimit *
 ratelimit_new(const struct ratelimit_config *c)
 {

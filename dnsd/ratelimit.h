@@ -26,7 +26,7 @@ struct ratelimit_stats {
 	uint64_t evicted;	/* prefixes dropped from a full table set */
 };
 
-/* The defaults: no limit, 2048 prefixes, /32 and /56. */
+/* The defaults: no limit, 2048 prefixes, /32 and /56 (defined with the config reader, dnsd/config_subsys.c). */
 void ratelimit_config_default(struct ratelimit_config *c);
 
 /* Returns NULL when the config is out of range (prefix lengths, a table of 0)

@@ -85,29 +85,6 @@ struct eventlog {
 
 #define DROP_LOG_SECS 60 /* at most one drop line per sink this often */
 
-void
-eventlog_opts_defaults(struct eventlog_opts *o)
-{
-	memset(o, 0, sizeof *o);
-	o->fold_secs = 600;
-	o->max_size = 512 * 1024;
-	o->keep = 2;
-	o->max_pairs = 1024;
-	o->host_max_size = 64 * 1024;
-	o->host_files = 256;
-	o->remote_port = 514;
-	o->facility = 3;
-}
-
-void
-eventlog_opts_free(struct eventlog_opts *o)
-{
-	free(o->file);
-	free(o->host_dir);
-	free(o->remote_host);
-	o->file = o->host_dir = o->remote_host = NULL;
-}
-
 /* ---- the log file ---- */
 
 static void

@@ -53,29 +53,6 @@ struct hosts {
 	time_t evict_logged;
 };
 
-void
-hosts_opts_defaults(struct hosts_opts *o)
-{
-	memset(o, 0, sizeof *o);
-	o->max_hosts = 16384;
-	o->archive_max_size = 4LL << 20;
-	o->max_names = 16;
-	o->recent = 16;
-	o->days = 30;
-	o->save_interval = 600;
-	o->neigh_ttl = 10;
-}
-
-void
-hosts_opts_free(struct hosts_opts *o)
-{
-	free(o->state_file);
-	free(o->leases_file);
-	free(o->odhcpd_file);
-	free(o->archive);
-	o->state_file = o->leases_file = o->odhcpd_file = o->archive = NULL;
-}
-
 /* ---- memory ---- */
 
 /* realloc that keeps h->st.bytes: old and size are the block's sizes

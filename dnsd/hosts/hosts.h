@@ -98,6 +98,7 @@ struct hosts_stats {
 	uint64_t by_action[HOSTS_MAX_CATS][POLICY_SINKHOLE + 1];
 };
 
+/* The defaults of every setting, and freeing o's strings (defined with the config reader, dnsd/config_subsys.c). */
 void hosts_opts_defaults(struct hosts_opts *o);
 void hosts_opts_free(struct hosts_opts *o);
 
