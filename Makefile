@@ -54,7 +54,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Ilib -Idnsd -Idnsd/hosts -Ipolicy $(DEP_CFLAGS) $(HTTP_CFLAGS) \
+	-Ilib -Idnsd -Ipolicy $(DEP_CFLAGS) $(HTTP_CFLAGS) \
 	$(CPPFLAGS) $(CFLAGS) -MMD -MP
 
 # lib/ is what every part uses and no part owns (addresses, logging,
@@ -154,8 +154,11 @@ $(LIBDNSD): $(DNSD_OBJ)
 
 $(BUILD)/dnsd: $(BUILD)/obj/dnsd/main.o $(LIBDNSD) $(LIBPOLICY) $(LIBCOMMON)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
-$(BUILD)/dnsdctl: $(BUILD)/obj/ctl/dnsdctl.o $(LIBDNSD) $(LIBPOLICY) $(LIBCOMMON)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
+# dnsdctl reads the config only for its control_socket: it links the
+# config reader and lib/, and of the libraries only libconfig.
+CTL_OBJ = $(BUILD)/obj/ctl/dnsdctl.o $(BUILD)/obj/dnsd/config.o $(BUILD)/obj/dnsd/config_subsys.o
+$(BUILD)/dnsdctl: $(CTL_OBJ) $(LIBCOMMON)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libconfig) $(LDLIBS)
 $(BUILD)/dnsd-policy: $(BUILD)/obj/policy/dnsd-policy.o $(LIBPOLICY) $(LIBCOMMON)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
 

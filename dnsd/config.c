@@ -361,8 +361,6 @@ config_defaults(struct config *c)
 	c->http.max_header = 8192;
 	c->http.refresh_s = 10;
 	c->metrics_interval = 15;
-	hosts_opts_defaults(&c->hosts);
-	eventlog_opts_defaults(&c->log);
 	ratelimit_config_default(&c->ratelimit);
 }
 
@@ -372,9 +370,9 @@ config_load(const char *path, char *err, size_t errlen)
 	struct config *c = calloc(1, sizeof *c);
 	struct conf_errors e;
 	conf_errors_buf(&e, path, err, errlen);
-	if (c == NULL || (c->path = strdup(path)) == NULL) {
+	if (c == NULL || (c->path = strdup(path)) == NULL || config_subsys_new(c) < 0) {
 		conf_error(&e, NULL, 0, "out of memory");
-		free(c);
+		config_free(c);
 		return NULL;
 	}
 	config_t lc;
@@ -412,8 +410,7 @@ config_free(struct config *c)
 	free(c->policy_file);
 	free(c->http.token);
 	free(c->metrics_file);
-	hosts_opts_free(&c->hosts);
-	eventlog_opts_free(&c->log);
+	config_subsys_free(c);
 	struct conf_at *at[] = { &c->at_user, &c->at_group, &c->at_state_file, &c->at_log_file,
 		&c->at_host_dir };
 	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)

@@ -1,7 +1,8 @@
 /* The configuration file in, a plain struct out: read and checked once,
  * every error reported as "file:line: message" (lib/conf.h). The groups of
  * other subsystems ("hosts", "log", "ratelimit", "http") are read here too,
- * into their owners' plain option structs; libconfig stays in config.c. */
+ * into their owners' plain option structs; libconfig stays in the reader
+ * (config.c, config_subsys.c). */
 #ifndef DNSD_CONFIG_H
 #define DNSD_CONFIG_H
 
@@ -12,8 +13,6 @@
 #include <time.h>
 
 #include "conf.h"
-#include "eventlog.h"
-#include "hosts.h"
 #include "netaddr.h"
 #include "ratelimit.h"
 
@@ -23,6 +22,9 @@
 #define CONFIG_MAX_LAN 16	/* lan_interfaces */
 #define CONFIG_MAX_HTTP_LISTEN 4
 #define CONFIG_ERR_MAX 4096 /* room for the error lines of one load */
+
+struct hosts_opts;
+struct eventlog_opts;
 
 struct config_addr {
 	struct sockaddr_storage ss;
@@ -79,8 +81,10 @@ struct config {
 	time_t now;        /* policy clock override when now_set */
 	bool now_set;      /* policy.now given: else the system clock */
 	bool audit;        /* policy.audit: record everything, block nothing */
-	struct hosts_opts hosts;          /* the "hosts" group */
-	struct eventlog_opts log;         /* the "log" group */
+	/* The per-host room's groups, in its own structs (hosts/hostlog.h
+	 * defines them): owned, never NULL in a loaded config. */
+	struct hosts_opts *hosts;          /* the "hosts" group */
+	struct eventlog_opts *log;         /* the "log" group */
 	struct ratelimit_config ratelimit; /* the "ratelimit" group */
 	/* Where these were set, for the checks made after loading. */
 	struct conf_at at_user, at_group, at_state_file, at_log_file, at_host_dir;

@@ -24,6 +24,11 @@ struct config_ctx {
 void config_hosts(struct config_ctx *x, const config_setting_t *g);
 void config_log(struct config_ctx *x, const config_setting_t *g);
 void config_ratelimit(struct config_ctx *x, const config_setting_t *g);
+/* c->hosts and c->log with their owners' defaults, and freeing them
+ * (config_subsys_free also of a config that has none). -1 when out of
+ * memory. */
+int config_subsys_new(struct config *c);
+void config_subsys_free(struct config *c);
 /* Where the settings checked after loading were read (see struct config). */
 void config_where(struct config_ctx *x, const config_setting_t *root);
 

@@ -2,6 +2,7 @@
  * option structs (hosts_opts, eventlog_opts, ratelimit_config) with the
  * owners' defaults kept for what a group leaves out. */
 #include "config_impl.h"
+#include "hosts/hostlog.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,29 @@ eventlog_opts_free(struct eventlog_opts *o)
 	o->file = o->host_dir = o->remote_host = NULL;
 }
 
+int
+config_subsys_new(struct config *c)
+{
+	c->hosts = calloc(1, sizeof *c->hosts);
+	c->log = calloc(1, sizeof *c->log);
+	if (!c->hosts || !c->log)
+		return -1;
+	hosts_opts_defaults(c->hosts);
+	eventlog_opts_defaults(c->log);
+	return 0;
+}
+
+void
+config_subsys_free(struct config *c)
+{
+	if (c->hosts)
+		hosts_opts_free(c->hosts);
+	if (c->log)
+		eventlog_opts_free(c->log);
+	free(c->hosts);
+	free(c->log);
+}
+
 void
 ratelimit_config_default(struct ratelimit_config *c)
 {
@@ -103,7 +127,7 @@ config_hosts(struct config_ctx *x, const config_setting_t *g)
 	static const char *const names[] = { "max_hosts", "max_bytes", "max_names", "recent",
 		"days", "state_file", "save_interval", "leases", "odhcpd_hosts", "neigh_ttl", "archive",
 		"archive_max_size", "trusted_forwarders", NULL };
-	struct hosts_opts *o = &x->c->hosts;
+	struct hosts_opts *o = x->c->hosts;
 	if (!config_is_group(g))
 		return;
 	confread_known(x->e, g, names, "unknown setting '%s'%s", " in hosts");
@@ -149,7 +173,7 @@ config_log(struct config_ctx *x, const config_setting_t *g)
 	static const char *const names[] = { "file", "syslog", "fold_minutes", "fold_seconds",
 		"max_size", "keep", "max_pairs", "host_dir", "host_max_size", "host_files", "remote",
 		"remote_port", "remote_protocol", "facility", NULL };
-	struct eventlog_opts *o = &x->c->log;
+	struct eventlog_opts *o = x->c->log;
 	long long fold_min = -1, fold_s = -1;
 	if (!config_is_group(g))
 		return;

@@ -8,8 +8,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "eventlog.h"
-#include "hosts.h"
+#include "hosts/hostlog.h"
 #include "json.h"
 
 static void

@@ -10,7 +10,7 @@
 #include "cache.h"
 #include "control.h"
 #include "forward.h"
-#include "hostlog.h"
+#include "hosts/hostlog.h"
 #include "listen.h"
 #include "livepolicy.h"
 #include "query.h"

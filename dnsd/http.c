@@ -15,11 +15,10 @@
 #include <unistd.h>
 
 #include "ctlcmd.h"
-#include "hostlog.h"
+#include "hosts/hostlog.h"
 #include "http_pages.h"
 #include "log.h"
 #include "metrics.h"
-#include "hostreport.h"
 
 #define HTTP_SWEEP_S 1     /* how often closed connections are counted out */
 #define HTTP_AUTH_MAX 1024 /* bytes of an Authorization header we look at */

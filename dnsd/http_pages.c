@@ -7,10 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostlog.h"
-#include "hosts.h"
+#include "hosts/hostlog.h"
 #include "json.h"
-#include "hostreport.h"
 
 #define PAGE_TIME "%Y-%m-%d %H:%M"
 

@@ -25,7 +25,7 @@
 #include "control.h"
 #include "ctlcmd.h"
 #include "forward.h"
-#include "hostlog.h"
+#include "hosts/hostlog.h"
 #ifdef DNSD_HTTP
 #include "http.h"
 #endif
@@ -156,9 +156,9 @@ dnsd_check_dirs(const struct config *c, bool running, struct dnsd_sink *k)
 		const struct conf_at *at;
 		const char *name, *path;
 		bool is_dir;
-	} files[] = { { &c->at_state_file, "state_file", c->hosts.state_file, false },
-		{ &c->at_log_file, "file", c->log.file, false },
-		{ &c->at_host_dir, "host_dir", c->log.host_dir, true } };
+	} files[] = { { &c->at_state_file, "state_file", c->hosts->state_file, false },
+		{ &c->at_log_file, "file", c->log->file, false },
+		{ &c->at_host_dir, "host_dir", c->log->host_dir, true } };
 	char err[CONFIG_ERR_MAX] = "";
 	struct conf_who who = { .self = true };
 	const struct conf_who *w = &who;

@@ -10,9 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eventlog.h"
-#include "hostlog.h"
-#include "hosts.h"
+#include "hosts/hostlog.h"
 #include "log.h"
 
 struct metrics_file {

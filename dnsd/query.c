@@ -13,7 +13,7 @@
 #include "access.h"
 #include "clock.h"
 #include "hash.h"
-#include "hostlog.h"
+#include "hosts/hostlog.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "synth.h"

@@ -1,31 +1,26 @@
 /* The event log (see eventlog.h): line formatting, folding of repeats, and
- * the sinks (file with rotation, syslog(3), per-host files, remote RFC 5424).
- * Each line is built once and handed to every sink. */
+ * handing each line, built once, to every sink: the file (logfile.c),
+ * syslog(3), the per-host files (hostfiles.c) and the remote collector
+ * (remotelog.c); drops are counted and reported here. */
 #include "eventlog.h"
 
-#include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <fcntl.h>
 #include <ldns/ldns.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
-#include <sys/stat.h>
 #include <syslog.h>
-#include <unistd.h>
 
 #include "conf.h"
 #include "hash.h"
+#include "hostfiles.h"
 #include "json.h"
 #include "log.h"
-
-#define REMOTE_QUEUE_MAX (64 * 1024) /* bytes waiting for a TCP collector */
-#define REMOTE_RETRY_SECS 5
+#include "logfile.h"
+#include "remotelog.h"
 
 /* One (host, name) pair. Sized to its strings: the table holds up to
  * max_pairs of them, most for names asked once. */
@@ -47,11 +42,6 @@ struct fold {
 };
 TAILQ_HEAD(fold_list, fold);
 
-struct hostfile {
-	char addr[NETADDR_STRLEN];
-	time_t used;
-};
-
 struct eventlog {
 	struct eventlog_opts o;
 	struct event_base *base;
@@ -59,22 +49,14 @@ struct eventlog {
 	struct eventlog_stats st;
 	bool sinks; /* any configured: without one, no pair is kept */
 
-	int fd; /* the log file, -1 when closed */
-	long long size;
-	time_t open_failed;
+	struct logfile file;
+	struct hostfiles hostfiles;
+	struct remotelog remote;
 
 	struct fold **buckets;
 	unsigned nbuckets, maxbuckets; /* grown with the pairs up to maxbuckets */
 	struct fold_list lru;
 
-	struct hostfile *hostfiles; /* grown as hosts are written, up to host_files */
-	int nhostfiles, hostfiles_cap;
-
-	int udp; /* remote UDP socket, -1 when none */
-	struct bufferevent *tcp;
-	bool tcp_up;
-	struct event *retry;
-	char myname[256];
 	struct evbuffer *line; /* scratch for the line being written */
 
 	/* drops per sink not yet reported in the log, and when it last was */
@@ -84,283 +66,6 @@ struct eventlog {
 };
 
 #define DROP_LOG_SECS 60 /* at most one drop line per sink this often */
-
-/* ---- the log file ---- */
-
-static void
-file_rotate(struct eventlog *el)
-{
-	char from[PATH_MAX], to[PATH_MAX];
-	close(el->fd);
-	el->fd = -1;
-	for (int i = el->o.keep - 1; i >= 1; i--) {
-		snprintf(from, sizeof from, "%s.%d", el->o.file, i);
-		snprintf(to, sizeof to, "%s.%d", el->o.file, i + 1);
-		rename(from, to);
-	}
-	if (el->o.keep > 0) {
-		snprintf(to, sizeof to, "%s.1", el->o.file);
-		rename(el->o.file, to);
-	} else
-		unlink(el->o.file);
-	el->st.rotations++;
-}
-
-static int
-open_append(const char *path, long long *size)
-{
-	struct stat st;
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (fd != -1 && fstat(fd, &st) == -1) {
-		close(fd);
-		return -1;
-	}
-	if (fd != -1)
-		*size = st.st_size;
-	return fd;
-}
-
-/* Whole line or nothing: a short write (disk full) is cut back off. */
-static int
-write_line(int fd, long long *size, const char *line, size_t len)
-{
-	ssize_t w = write(fd, line, len);
-	if (w == (ssize_t)len) {
-		*size += (long long)len;
-		return 0;
-	}
-	if (w > 0 && ftruncate(fd, *size) == -1)
-		log_debug("eventlog: truncate after short write: %s", strerror(errno));
-	return -1;
-}
-
-static int
-file_write(struct eventlog *el, const char *line, size_t len, time_t now)
-{
-	if (el->fd != -1 && el->size > 0 && el->size + (long long)len > el->o.max_size)
-		file_rotate(el);
-	if (el->fd == -1) {
-		/* a broken path is retried once a second, not once a record */
-		if (now == el->open_failed)
-			return -1;
-		if ((el->fd = open_append(el->o.file, &el->size)) == -1) {
-			el->open_failed = now;
-			el->drop_errno[EVENTLOG_SINK_FILE] = errno;
-			return -1;
-		}
-	}
-	if (write_line(el->fd, &el->size, line, len) == -1) {
-		el->drop_errno[EVENTLOG_SINK_FILE] = errno;
-		close(el->fd);
-		el->fd = -1;
-		return -1;
-	}
-	return 0;
-}
-
-/* ---- per-host files ---- */
-
-static void
-hostfile_remove(struct eventlog *el, int i)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/%s.log", el->o.host_dir, el->hostfiles[i].addr);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/%s.log.1", el->o.host_dir, el->hostfiles[i].addr);
-	unlink(path);
-	el->hostfiles[i] = el->hostfiles[--el->nhostfiles];
-}
-
-/* Make room for and remember addr; the least recently written host's
- * files go when the directory is at its cap. -1 when out of memory. */
-static int
-hostfile_track(struct eventlog *el, const char *addr, time_t used)
-{
-	int oldest = 0;
-	for (int i = 0; i < el->nhostfiles; i++) {
-		if (strcmp(el->hostfiles[i].addr, addr) == 0) {
-			el->hostfiles[i].used = used;
-			return 0;
-		}
-		if (el->hostfiles[i].used < el->hostfiles[oldest].used)
-			oldest = i;
-	}
-	if (el->nhostfiles >= el->o.host_files)
-		hostfile_remove(el, oldest);
-	if (el->nhostfiles == el->hostfiles_cap) {
-		int cap = el->hostfiles_cap ? el->hostfiles_cap * 2 : 8;
-		cap = cap < el->o.host_files ? cap : el->o.host_files;
-		struct hostfile *t = realloc(el->hostfiles, (size_t)cap * sizeof *t);
-		if (!t)
-			return -1;
-		el->hostfiles = t;
-		el->hostfiles_cap = cap;
-	}
-	struct hostfile *h = &el->hostfiles[el->nhostfiles++];
-	snprintf(h->addr, sizeof h->addr, "%s", addr);
-	h->used = used;
-	return 0;
-}
-
-/* Files left by an earlier run count against the cap too. */
-static void
-hostfile_scan(struct eventlog *el)
-{
-	DIR *d = opendir(el->o.host_dir);
-	struct dirent *de;
-	struct netaddr na;
-	char addr[NETADDR_STRLEN], path[PATH_MAX];
-	struct stat st;
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-		if (n < 5 || n - 4 >= sizeof addr || strcmp(de->d_name + n - 4, ".log") != 0)
-			continue;
-		memcpy(addr, de->d_name, n - 4);
-		addr[n - 4] = '\0';
-		snprintf(path, sizeof path, "%s/%s", el->o.host_dir, de->d_name);
-		if (netaddr_parse(&na, addr) == 0 && stat(path, &st) == 0)
-			hostfile_track(el, addr, st.st_mtime);
-	}
-	closedir(d);
-}
-
-static int
-hostfile_write(struct eventlog *el, const struct netaddr *na, const char *line, size_t len,
-               time_t now)
-{
-	char addr[NETADDR_STRLEN], path[PATH_MAX], old[PATH_MAX + 2];
-	long long size = 0;
-	if (hostfile_track(el, netaddr_str(na, addr), now) == -1)
-		return -1;
-	snprintf(path, sizeof path, "%s/%s.log", el->o.host_dir, addr);
-	int fd = open_append(path, &size);
-	if (fd != -1 && size > 0 && size + (long long)len > el->o.host_max_size) {
-		close(fd);
-		snprintf(old, sizeof old, "%s.1", path);
-		rename(path, old);
-		fd = open_append(path, &size);
-	}
-	int rc = fd == -1 ? -1 : write_line(fd, &size, line, len);
-	if (rc == -1)
-		el->drop_errno[EVENTLOG_SINK_HOSTDIR] = errno;
-	if (fd != -1)
-		close(fd);
-	return rc;
-}
-
-/* ---- remote syslog ---- */
-
-static void remote_connect(struct eventlog *el);
-
-static void
-remote_retry_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	remote_connect(arg);
-}
-
-static void
-remote_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	struct eventlog *el = arg;
-	(void)bev;
-	if (what & BEV_EVENT_CONNECTED) {
-		el->tcp_up = true;
-		return;
-	}
-	if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF)) {
-		log_debug("eventlog: remote collector connection lost");
-		bufferevent_free(el->tcp);
-		el->tcp = NULL;
-		el->tcp_up = false;
-		struct timeval tv = {REMOTE_RETRY_SECS, 0};
-		evtimer_add(el->retry, &tv);
-	}
-}
-
-static int
-remote_sockaddr(const struct eventlog_opts *o, struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct netaddr na;
-	memset(ss, 0, sizeof *ss);
-	if (netaddr_parse(&na, o->remote_host) == -1)
-		return -1;
-	if (na.family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)o->remote_port);
-		memcpy(&sin->sin_addr, na.addr, 4);
-		*len = sizeof *sin;
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)o->remote_port);
-		memcpy(&sin6->sin6_addr, na.addr, 16);
-		*len = sizeof *sin6;
-	}
-	return 0;
-}
-
-static void
-remote_connect(struct eventlog *el)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	if (remote_sockaddr(&el->o, &ss, &len) == -1)
-		return;
-	if (el->o.remote_proto == EVENTLOG_REMOTE_UDP) {
-		el->udp = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (el->udp != -1 && connect(el->udp, (struct sockaddr *)&ss, len) == -1) {
-			close(el->udp);
-			el->udp = -1;
-		}
-		return;
-	}
-	if (!el->base)
-		return;
-	el->tcp = bufferevent_socket_new(el->base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (!el->tcp)
-		return;
-	bufferevent_setcb(el->tcp, NULL, NULL, remote_event_cb, el);
-	bufferevent_enable(el->tcp, EV_READ | EV_WRITE);
-	if (bufferevent_socket_connect(el->tcp, (struct sockaddr *)&ss, (int)len) == -1) {
-		bufferevent_free(el->tcp);
-		el->tcp = NULL;
-		struct timeval tv = {REMOTE_RETRY_SECS, 0};
-		evtimer_add(el->retry, &tv);
-	}
-}
-
-/* RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG; over TCP with
- * RFC 6587 octet counting. */
-static int
-remote_send(struct eventlog *el, const char *kind, time_t t, const char *json, size_t len)
-{
-	char head[512], ts[JSON_TIMELEN];
-	int hl = snprintf(head, sizeof head, "<%d>1 %s %s dnsd %ld %s - ", el->o.facility * 8 + 6,
-	                  json_time(t, ts), el->myname, (long)getpid(), kind);
-	size_t msglen = (size_t)hl + len - 1; /* without the newline */
-	if (el->o.remote_proto == EVENTLOG_REMOTE_UDP) {
-		char dgram[4096];
-		if (el->udp == -1 || msglen > sizeof dgram)
-			return -1;
-		memcpy(dgram, head, (size_t)hl);
-		memcpy(dgram + hl, json, len - 1);
-		return send(el->udp, dgram, msglen, 0) == (ssize_t)msglen ? 0 : -1;
-	}
-	if (!el->tcp)
-		return -1;
-	struct evbuffer *out = bufferevent_get_output(el->tcp);
-	if (evbuffer_get_length(out) + msglen > REMOTE_QUEUE_MAX)
-		return -1;
-	evbuffer_add_printf(out, "%zu ", msglen);
-	evbuffer_add(out, head, (size_t)hl);
-	evbuffer_add(out, json, len - 1);
-	return 0;
-}
 
 /* ---- lines ---- */
 
@@ -448,22 +153,25 @@ emit(struct eventlog *el, const char *kind, const struct fold *f, time_t t)
 	const char *line = (const char *)evbuffer_pullup(b, -1);
 	el->st.lines++;
 	if (el->o.file) {
-		bool ok = file_write(el, line, len, t) == 0;
-		if (!ok)
+		bool ok = logfile_write(&el->file, line, len, t) == 0;
+		if (!ok) {
+			el->drop_errno[EVENTLOG_SINK_FILE] = el->file.err;
 			drop(el, EVENTLOG_SINK_FILE, t);
-		else if (!el->st.file_ok) {
+		} else if (!el->st.file_ok) {
 			drop_report(el, EVENTLOG_SINK_FILE, t, true);
 			log_warnx("eventlog: %s: writable again", el->o.file);
 		}
 		el->st.file_ok = ok;
 	}
-	if (el->o.host_dir && hostfile_write(el, &f->addr, line, len, t) == -1)
+	if (el->o.host_dir && hostfiles_write(&el->hostfiles, &f->addr, line, len, t) == -1) {
+		el->drop_errno[EVENTLOG_SINK_HOSTDIR] = el->hostfiles.err;
 		drop(el, EVENTLOG_SINK_HOSTDIR, t);
+	}
 	if (el->o.syslog)
 		syslog(LOG_INFO, "%.*s", (int)len - 1, line);
 	if (el->o.remote_proto != EVENTLOG_REMOTE_NONE) {
 		errno = 0;
-		el->st.remote_ok = remote_send(el, kind, t, line, len) == 0;
+		el->st.remote_ok = remotelog_send(&el->remote, kind, t, line, len) == 0;
 		if (!el->st.remote_ok) {
 			el->drop_errno[EVENTLOG_SINK_REMOTE] = errno;
 			drop(el, EVENTLOG_SINK_REMOTE, t);
@@ -719,8 +427,9 @@ void
 eventlog_get_stats(const struct eventlog *el, struct eventlog_stats *s)
 {
 	*s = el->st;
-	if (el->o.remote_proto == EVENTLOG_REMOTE_TCP)
-		s->remote_ok = el->st.remote_ok && el->tcp_up;
+	s->rotations = el->file.rotations;
+	if (el->o.remote_proto != EVENTLOG_REMOTE_NONE)
+		s->remote_ok = el->st.remote_ok && remotelog_up(&el->remote);
 }
 
 void
@@ -758,9 +467,7 @@ eventlog_new(const struct eventlog_opts *o, struct event_base *base)
 	el->o.host_dir = conf_dup(o->host_dir, &fail);
 	el->o.remote_host = conf_dup(o->remote_host, &fail);
 	el->base = base;
-	el->fd = -1;
-	el->udp = -1;
-	el->open_failed = -1;
+	logfile_init(&el->file, el->o.file, o->max_size, o->keep);
 	el->st.file_ok = el->st.remote_ok = true;
 	el->sinks = o->file || o->syslog || o->host_dir || o->remote_proto != EVENTLOG_REMOTE_NONE;
 	TAILQ_INIT(&el->lru);
@@ -773,25 +480,22 @@ eventlog_new(const struct eventlog_opts *o, struct event_base *base)
 		eventlog_free(el);
 		return NULL;
 	}
-	if (gethostname(el->myname, sizeof el->myname - 1) == -1 || !el->myname[0])
-		strcpy(el->myname, "-");
-	if (el->o.file && (el->fd = open_append(el->o.file, &el->size)) == -1) {
+	if (el->o.file && logfile_open(&el->file) == -1) {
 		log_warnx("eventlog: %s: %s; records are dropped until it works", el->o.file,
 		         strerror(errno));
 		el->st.file_ok = false;
 	}
 	if (el->o.host_dir)
-		hostfile_scan(el);
+		hostfiles_open(&el->hostfiles, el->o.host_dir, o->host_max_size, o->host_files);
 	if (base) {
 		el->timer = event_new(base, -1, EV_PERSIST, tick_cb, el);
-		el->retry = evtimer_new(base, remote_retry_cb, el);
 		int secs = o->fold_secs / 4 < 1 ? 1 : o->fold_secs / 4 > 30 ? 30 : o->fold_secs / 4;
 		struct timeval tv = {secs, 0};
 		if (el->timer)
 			event_add(el->timer, &tv);
 	}
 	if (el->o.remote_proto != EVENTLOG_REMOTE_NONE)
-		remote_connect(el);
+		remotelog_open(&el->remote, &el->o, base);
 	return el;
 }
 
@@ -806,26 +510,15 @@ eventlog_free(struct eventlog *el)
 			while (el->buckets[b])
 				fold_unlink(el, &el->buckets[b]);
 	}
-	if (el->tcp) {
-		/* a last try to hand the queued records to the collector */
-		evutil_socket_t fd = bufferevent_getfd(el->tcp);
-		struct evbuffer *out = bufferevent_get_output(el->tcp);
-		if (el->tcp_up && fd != -1)
-			evbuffer_write(out, fd);
-		bufferevent_free(el->tcp);
-	}
+	if (el->remote.o)
+		remotelog_close(&el->remote);
 	if (el->timer)
 		event_free(el->timer);
-	if (el->retry)
-		event_free(el->retry);
-	if (el->udp != -1)
-		close(el->udp);
-	if (el->fd != -1)
-		close(el->fd);
+	logfile_close(&el->file);
 	if (el->line)
 		evbuffer_free(el->line);
 	free(el->buckets);
-	free(el->hostfiles);
+	hostfiles_close(&el->hostfiles);
 	eventlog_opts_free(&el->o);
 	free(el);
 }

@@ -71,8 +71,8 @@ hostlog_new(const struct config *c, struct event_base *base, char *err, size_t e
 	}
 	hl->base = base;
 	plain_map_init(hl->plain);
-	if (build_sinks(hl, &c->hosts, &c->log) == -1 ||
-	    !(hl->hosts = hosts_new(&c->hosts, base, hl->leases, hl->elog))) {
+	if (build_sinks(hl, c->hosts, c->log) == -1 ||
+	    !(hl->hosts = hosts_new(c->hosts, base, hl->leases, hl->elog))) {
 		snprintf(err, errlen, "hostlog: out of memory");
 		hostlog_free(hl);
 		return NULL;
@@ -83,8 +83,8 @@ hostlog_new(const struct config *c, struct event_base *base, char *err, size_t e
 int
 hostlog_configure(struct hostlog *hl, const struct config *c, char *err, size_t errlen)
 {
-	const struct hosts_opts *ho = &c->hosts;
-	int rc = build_sinks(hl, ho, &c->log);
+	const struct hosts_opts *ho = c->hosts;
+	int rc = build_sinks(hl, ho, c->log);
 	if (rc == -1)
 		snprintf(err, errlen, "hostlog: out of memory");
 	const struct hosts_opts *cur = hosts_options(hl->hosts);

@@ -1,6 +1,6 @@
-/* The per-host subsystem as the daemon wires it: from the "hosts" and "log"
- * config groups it builds the lease reader, the neighbour cache, the event
- * log and the host table. The query pipeline asks it who a client really is
+/* The door of dnsd/hosts/, the per-host side, as the daemon wires it: from
+ * the "hosts" and "log" config groups it builds the lease reader, the
+ * neighbour cache, the event log and the host table. The query pipeline asks it who a client really is
  * and tells it what that client asked; the control socket reads it. */
 #ifndef DNSD_HOSTLOG_H
 #define DNSD_HOSTLOG_H
@@ -13,6 +13,7 @@
 #include "clientid.h"
 #include "config.h"
 #include "control.h"
+#include "hostreport.h"
 #include "policy.h"
 
 struct hostlog;
@@ -38,9 +39,9 @@ void hostlog_record(struct hostlog *hl, const struct client_info *ci, const uint
 /* Lines for dnsdctl status: the table and the event log. */
 void hostlog_status(const struct hostlog *hl, struct evbuffer *out);
 /* The host table and the event log, for the HTTP pages and the metrics;
- * borrowed until the next hostlog_configure or hostlog_free. */
-struct hosts;
-struct eventlog;
+ * borrowed until the next hostlog_configure or hostlog_free. They are read
+ * through hosts.h, eventlog.h and hostreport.h, which this header brings:
+ * outside dnsd/hosts/ nothing else of the room is included. */
 const struct hosts *hostlog_hosts(const struct hostlog *hl);
 const struct eventlog *hostlog_eventlog(const struct hostlog *hl);
 /* "hosts" and "host" commands on c; hl must outlive c. */

@@ -5,7 +5,7 @@
 #include <assert.h>
 #include <string.h>
 
-#include "clientid.h"
+#include "hosts/clientid.h"
 #include "fuzz.h"
 
 static struct clientid_opts fuzz_opts;

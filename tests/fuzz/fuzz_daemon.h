@@ -12,7 +12,7 @@
 #include "config.h"
 #include "ctlcmd.h"
 #include "forward.h"
-#include "hostlog.h"
+#include "hosts/hostlog.h"
 #include "livepolicy.h"
 #include "query.h"
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "hostarch.h"
+#include "hosts/hostarch.h"
 #include "netaddr.h"
 
 static void

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "leases.h"
+#include "hosts/leases.h"
 
 #define FUZZ_LEASES_MAX 64
 

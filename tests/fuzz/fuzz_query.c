@@ -18,7 +18,7 @@
 #include "fuzz.h"
 #include "fuzz_dns.h"
 #include "access.h"
-#include "hostlog.h"
+#include "hosts/hostlog.h"
 #include "ifaddr.h"
 #include "listen.h"
 #include "livepolicy.h"

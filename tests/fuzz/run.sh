@@ -38,7 +38,7 @@ epoch=$(git log -1 --format=%ct 2>/dev/null || date +%s)
 # FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION is the libFuzzer convention; the
 # project code does not change behaviour on it.
 # Warnings are the gcc build's business; here only the harnesses get them.
-cflags="-std=gnu11 -g -O1 $san -Ilib -Idnsd -Idnsd/hosts -Ipolicy -I$fuzzdir
+cflags="-std=gnu11 -g -O1 $san -Ilib -Idnsd -Ipolicy -I$fuzzdir
 	$(pkg-config --cflags ldns libevent libconfig) -DDNSD_BUILD_EPOCH=${epoch}LL
 	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -DDNSD_HTTP"
 libs="$(pkg-config --libs ldns libevent libconfig)"

@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clientid.h"
-#include "neigh.h"
+#include "hosts/clientid.h"
+#include "hosts/neigh.h"
 
 static void
 test_ecs_full_ipv4_prefix_names_the_client(void **state)

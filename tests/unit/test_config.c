@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "hosts/hostlog.h"
 
 static char dir[] = "/tmp/test_config.XXXXXX";
 
@@ -196,9 +197,9 @@ test_hosts_group_is_read_with_its_lines(void **state)
 	struct config *c = load_text("h.conf", "hosts = {\n max_hosts = 10;\n"
 	    " trusted_forwarders = [ \"127.0.0.1\", \"::1\" ];\n}\n", err, sizeof err);
 	assert_non_null(c);
-	assert_int_equal(c->hosts.max_hosts, 10);
-	assert_int_equal(c->hosts.clientid.nforwarders, 2);
-	assert_int_equal(c->hosts.recent, 16); /* the owner's default */
+	assert_int_equal(c->hosts->max_hosts, 10);
+	assert_int_equal(c->hosts->clientid.nforwarders, 2);
+	assert_int_equal(c->hosts->recent, 16); /* the owner's default */
 	config_free(c);
 	assert_null(load_text("h.conf", "hosts = {\n max_hosts = 10;\n recnet = 5;\n}\n", err,
 	    sizeof err));
@@ -216,9 +217,9 @@ test_log_group_is_read_with_its_lines(void **state)
 	    " fold_minutes = 5;\n remote = \"127.0.0.1\";\n remote_protocol = \"tcp\";\n}\n",
 	    err, sizeof err);
 	assert_non_null(c);
-	assert_int_equal(c->log.fold_secs, 300);
-	assert_int_equal(c->log.remote_proto, EVENTLOG_REMOTE_TCP);
-	assert_string_equal(c->log.file, "/tmp/x.log");
+	assert_int_equal(c->log->fold_secs, 300);
+	assert_int_equal(c->log->remote_proto, EVENTLOG_REMOTE_TCP);
+	assert_string_equal(c->log->file, "/tmp/x.log");
 	config_free(c);
 	assert_null(load_text("g.conf", "log = {\n remote = \"collector.lan\";\n}\n", err,
 	    sizeof err));

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "eventlog.h"
+#include "hosts/eventlog.h"
 
 struct fixture {
 	char dir[64];

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hosts.h"
-#include "hostreport.h"
+#include "hosts/hosts.h"
+#include "hosts/hostreport.h"
 
 struct fixture {
 	char dir[64];
