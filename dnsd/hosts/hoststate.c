@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libconfig.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
