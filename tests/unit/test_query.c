@@ -21,11 +21,9 @@
 
 #include "access.h"
 #include "cache.h"
-#include "clientid.h"
 #include "config.h"
 #include "forward.h"
-#include "hostlog.h"
-#include "hosts.h"
+#include "hosts/hostlog.h"
 #include "ifaddr.h"
 #include "livepolicy.h"
 #include "query.h"
