@@ -156,8 +156,7 @@ $(BUILD)/dnsd: $(BUILD)/obj/dnsd/main.o $(LIBDNSD) $(LIBPOLICY) $(LIBCOMMON)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
 # dnsdctl reads the config only for its control_socket: it links the
 # config reader and lib/, and of the libraries only libconfig.
-CTL_OBJ = $(BUILD)/obj/ctl/dnsdctl.o $(BUILD)/obj/dnsd/config.o $(BUILD)/obj/dnsd/confget.o \
-	$(BUILD)/obj/policy/lcfg.o
+CTL_OBJ = $(BUILD)/obj/ctl/dnsdctl.o $(BUILD)/obj/dnsd/config.o $(BUILD)/obj/dnsd/config_subsys.o
 $(BUILD)/dnsdctl: $(CTL_OBJ) $(LIBCOMMON)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libconfig) $(LDLIBS)
 $(BUILD)/dnsd-policy: $(BUILD)/obj/policy/dnsd-policy.o $(LIBPOLICY) $(LIBCOMMON)

@@ -20,7 +20,7 @@
 
 #include "access.h"
 #include "cache.h"
-#include "confget.h"
+#include "conf.h"
 #include "config.h"
 #include "control.h"
 #include "ctlcmd.h"
@@ -126,7 +126,7 @@ dnsd_run_as(const struct config *c, uid_t *uid, gid_t *gid, char *err, size_t er
 	*uid = getuid();
 	*gid = getgid();
 	if (c->user && (pw = getpwnam(c->user)) == NULL) {
-		config_errorf(err, errlen, config_group(c, "user"), "user: no such user '%s'", c->user);
+		conf_at_error(&c->at_user, err, errlen, "user: no such user '%s'", c->user);
 		return -1;
 	}
 	if (pw) {
@@ -136,7 +136,7 @@ dnsd_run_as(const struct config *c, uid_t *uid, gid_t *gid, char *err, size_t er
 	if (c->group) {
 		struct group *gr = getgrnam(c->group);
 		if (gr == NULL) {
-			config_errorf(err, errlen, config_group(c, "group"), "group: no such group '%s'",
+			conf_at_error(&c->at_group, err, errlen, "group: no such group '%s'",
 			    c->group);
 			return -1;
 		}
@@ -152,14 +152,16 @@ dnsd_run_as(const struct config *c, uid_t *uid, gid_t *gid, char *err, size_t er
 static int
 dnsd_check_dirs(const struct config *c, bool running, struct dnsd_sink *k)
 {
-	static const struct {
-		const char *group, *name;
+	const struct {
+		const struct conf_at *at;
+		const char *name, *path;
 		bool is_dir;
-	} files[] = { { "hosts", "state_file", false }, { "log", "file", false },
-		{ "log", "host_dir", true } };
+	} files[] = { { &c->at_state_file, "state_file", c->hosts->state_file, false },
+		{ &c->at_log_file, "file", c->log->file, false },
+		{ &c->at_host_dir, "host_dir", c->log->host_dir, true } };
 	char err[CONFIG_ERR_MAX] = "";
-	struct confget_who who = { .self = true };
-	const struct confget_who *w = &who;
+	struct conf_who who = { .self = true };
+	const struct conf_who *w = &who;
 	/* A user unknown here (dnsd -t on another machine) is an error at
 	 * start; here only whether the directories exist can be told. */
 	if (!running && dnsd_run_as(c, &who.uid, &who.gid, err, sizeof err) < 0)
@@ -168,7 +170,7 @@ dnsd_check_dirs(const struct config *c, bool running, struct dnsd_sink *k)
 		who.self = who.uid == getuid() && who.gid == getgid();
 	int rc = 0;
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-		if (confget_writable(config_group(c, files[i].group), files[i].name, files[i].is_dir,
+		if (conf_writable(files[i].at, files[i].name, files[i].path, files[i].is_dir,
 		        running ? NULL : c->chroot, w, err, sizeof err) < 0) {
 			dnsd_report(k, err);
 			rc = -1;
@@ -189,17 +191,6 @@ dnsd_load(const char *path, bool running, struct dnsd_sink *k, struct config **c
 	*polp = NULL;
 	if (c == NULL) {
 		dnsd_report_lines(k, err);
-		return -1;
-	}
-	struct ratelimit_config rc;
-	if (ratelimit_config(config_group(c, "ratelimit"), &rc, err, sizeof err) < 0) {
-		dnsd_report(k, strtok(err, "\n"));
-		config_free(c);
-		return -1;
-	}
-	if (hostlog_check(c, err, sizeof err) < 0) {
-		dnsd_report_lines(k, err);
-		config_free(c);
 		return -1;
 	}
 	if (dnsd_check_dirs(c, running, k) < 0) {
@@ -243,7 +234,7 @@ dnsd_configure_metrics(struct dnsd *d)
 	const struct config *c = d->cfg;
 #ifdef DNSD_HTTP
 	if (d->http && c->http.nlisten)
-		http_configure(d->http, c);
+		http_configure(d->http, &c->http);
 	else if (!d->http != !c->http.nlisten)
 		log_warnx("reload: the http server starts or stops only on restart");
 #endif
@@ -425,7 +416,7 @@ dnsd_start_hosts(struct dnsd *d)
 		.reload = dnsd_reload_cb, .reload_arg = d };
 #ifdef DNSD_HTTP
 	if (d->cfg->http.nlisten &&
-	    (d->http = http_new(d->base, d->cfg, &d->ctlsrc, err, sizeof err)) == NULL)
+	    (d->http = http_new(d->base, &d->cfg->http, &d->ctlsrc, err, sizeof err)) == NULL)
 		fatalx("%s", err);
 #endif
 	dnsd_configure_metrics(d);

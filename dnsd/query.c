@@ -51,17 +51,14 @@ struct query_ctx {
 	struct access *acc;	/* who may ask; NULL: nobody */
 };
 
-/* A fresh limiter from c's "ratelimit" group (dnsd_load has checked it);
- * the buckets start full again after a reload. */
+/* A fresh limiter from c's "ratelimit" group; the buckets start full
+ * again after a reload. */
 static void
 query_ratelimit_configure(struct query_ctx *qc, const struct config *c)
 {
-	struct ratelimit_config rc;
-	char err[256];
 	ratelimit_free(qc->rl);
 	qc->rl = NULL;
-	if (ratelimit_config(config_group(c, "ratelimit"), &rc, err, sizeof err) == 0 && rc.rate &&
-	    (qc->rl = ratelimit_new(&rc)) == NULL)
+	if (c->ratelimit.rate && (qc->rl = ratelimit_new(&c->ratelimit)) == NULL)
 		log_warnx("ratelimit: out of memory: queries are not rate limited");
 }
 

@@ -4,7 +4,6 @@
  * (lib/hash.h), so a flooder cannot aim its sources at a victim's set. */
 #include "ratelimit.h"
 
-#include "confget.h"
 #include "hash.h"
 
 #include <stdlib.h>
@@ -33,47 +32,6 @@ struct ratelimit {
 	struct rl_entry *entries; /* nsets * RL_WAYS */
 	struct ratelimit_stats stats;
 };
-
-void
-ratelimit_config_default(struct ratelimit_config *c)
-{
-	c->rate = 0;
-	c->burst = 0;
-	c->table_size = 2048;
-	c->prefix4 = 32;
-	c->prefix6 = 56;
-}
-
-int
-ratelimit_config(const config_setting_t *grp, struct ratelimit_config *c, char *err,
-    size_t errlen)
-{
-	static const char *const keys[] = { "rate", "burst", "table_size", "ipv4_prefix",
-		"ipv6_prefix", NULL };
-	long long rate, burst, size, p4, p6;
-
-	ratelimit_config_default(c);
-	if (grp == NULL)
-		return 0;
-	if (!config_setting_is_group(grp)) {
-		confget_error(grp, err, errlen, "ratelimit: expected a group { ... }");
-		return -1;
-	}
-	rate = c->rate, burst = c->burst, size = c->table_size, p4 = c->prefix4, p6 = c->prefix6;
-	if (confget_known(grp, keys, err, errlen) == -1 ||
-	    confget_int(grp, "rate", 0, 1000000, &rate, err, errlen) == -1 ||
-	    confget_int(grp, "burst", 0, 10000000, &burst, err, errlen) == -1 ||
-	    confget_int(grp, "table_size", 1, 1 << 20, &size, err, errlen) == -1 ||
-	    confget_int(grp, "ipv4_prefix", 1, 32, &p4, err, errlen) == -1 ||
-	    confget_int(grp, "ipv6_prefix", 1, 128, &p6, err, errlen) == -1)
-		return -1;
-	c->rate = (uint32_t)rate;
-	c->burst = (uint32_t)burst;
-	c->table_size = (uint32_t)size;
-	c->prefix4 = (int)p4;
-	c->prefix6 = (int)p6;
-	return 0;
-}
 
 struct ratelimit *
 ratelimit_new(const struct ratelimit_config *c)

@@ -14,7 +14,7 @@
 #include <sys/queue.h>
 #include <syslog.h>
 
-#include "confget.h"
+#include "conf.h"
 #include "hash.h"
 #include "hostfiles.h"
 #include "json.h"
@@ -66,99 +66,6 @@ struct eventlog {
 };
 
 #define DROP_LOG_SECS 60 /* at most one drop line per sink this often */
-
-static const char *const log_keys[] = {
-    "file",   "syslog",      "fold_minutes",    "fold_seconds",  "max_size",
-    "keep",   "max_pairs",   "host_dir",        "host_max_size", "host_files",
-    "remote", "remote_port", "remote_protocol", "facility",      NULL};
-
-void
-eventlog_opts_defaults(struct eventlog_opts *o)
-{
-	memset(o, 0, sizeof *o);
-	o->fold_secs = 600;
-	o->max_size = 512 * 1024;
-	o->keep = 2;
-	o->max_pairs = 1024;
-	o->host_max_size = 64 * 1024;
-	o->host_files = 256;
-	o->remote_port = 514;
-	o->facility = 3;
-}
-
-void
-eventlog_opts_free(struct eventlog_opts *o)
-{
-	free(o->file);
-	free(o->host_dir);
-	free(o->remote_host);
-	o->file = o->host_dir = o->remote_host = NULL;
-}
-
-static int
-remote_config(const config_setting_t *grp, struct eventlog_opts *o, char *err, size_t errlen)
-{
-	char *proto = NULL;
-	long long port = o->remote_port;
-	struct netaddr na;
-	if (confget_str(grp, "remote", &o->remote_host, err, errlen) == -1 ||
-	    confget_str(grp, "remote_protocol", &proto, err, errlen) == -1 ||
-	    confget_int(grp, "remote_port", 1, 65535, &port, err, errlen) == -1) {
-		free(proto);
-		return -1;
-	}
-	o->remote_port = (int)port;
-	o->remote_proto = EVENTLOG_REMOTE_NONE;
-	int rc = 0;
-	if (o->remote_host) {
-		o->remote_proto =
-		    proto && strcmp(proto, "tcp") == 0 ? EVENTLOG_REMOTE_TCP : EVENTLOG_REMOTE_UDP;
-		if (proto && strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0) {
-			confget_error(config_setting_get_member(grp, "remote_protocol"), err,
-			              errlen, "remote_protocol: expected \"udp\" or \"tcp\"");
-			rc = -1;
-		} else if (netaddr_parse(&na, o->remote_host) == -1) {
-			confget_error(config_setting_get_member(grp, "remote"), err, errlen,
-			              "remote: expected a numeric IPv4 or IPv6 address");
-			rc = -1;
-		}
-	}
-	free(proto);
-	return rc;
-}
-
-int
-eventlog_config(const config_setting_t *grp, struct eventlog_opts *o, char *err, size_t errlen)
-{
-	long long fold_min = -1, fold_s = -1, keep = o->keep, pairs = o->max_pairs;
-	long long files = o->host_files, fac = o->facility;
-	if (!grp)
-		return 0;
-	if (confget_known(grp, log_keys, err, errlen) == -1 ||
-	    confget_path(grp, "file", &o->file, err, errlen) == -1 ||
-	    confget_bool(grp, "syslog", &o->syslog, err, errlen) == -1 ||
-	    confget_int(grp, "fold_minutes", 0, 24 * 60, &fold_min, err, errlen) == -1 ||
-	    confget_int(grp, "fold_seconds", 0, 24 * 3600, &fold_s, err, errlen) == -1 ||
-	    confget_int(grp, "max_size", 4096, 1LL << 40, &o->max_size, err, errlen) == -1 ||
-	    confget_int(grp, "keep", 0, 99, &keep, err, errlen) == -1 ||
-	    confget_int(grp, "max_pairs", 16, 1 << 20, &pairs, err, errlen) == -1 ||
-	    confget_path(grp, "host_dir", &o->host_dir, err, errlen) == -1 ||
-	    confget_int(grp, "host_max_size", 1024, 1LL << 32, &o->host_max_size, err, errlen) ==
-	        -1 ||
-	    confget_int(grp, "host_files", 1, 65536, &files, err, errlen) == -1 ||
-	    confget_int(grp, "facility", 0, 23, &fac, err, errlen) == -1 ||
-	    remote_config(grp, o, err, errlen) == -1)
-		return -1;
-	if (fold_s >= 0)
-		o->fold_secs = (int)fold_s;
-	else if (fold_min >= 0)
-		o->fold_secs = (int)fold_min * 60;
-	o->keep = (int)keep;
-	o->max_pairs = (int)pairs;
-	o->host_files = (int)files;
-	o->facility = (int)fac;
-	return 0;
-}
 
 /* ---- lines ---- */
 
@@ -556,9 +463,9 @@ eventlog_new(const struct eventlog_opts *o, struct event_base *base)
 	if (!el)
 		return NULL;
 	el->o = *o;
-	el->o.file = confget_dup(o->file, &fail);
-	el->o.host_dir = confget_dup(o->host_dir, &fail);
-	el->o.remote_host = confget_dup(o->remote_host, &fail);
+	el->o.file = conf_dup(o->file, &fail);
+	el->o.host_dir = conf_dup(o->host_dir, &fail);
+	el->o.remote_host = conf_dup(o->remote_host, &fail);
 	el->base = base;
 	logfile_init(&el->file, el->o.file, o->max_size, o->keep);
 	el->st.file_ok = el->st.remote_ok = true;

@@ -11,7 +11,6 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <libconfig.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -74,10 +73,9 @@ struct eventlog_stats {
 	int pairs;
 };
 
+/* The defaults of every setting, and freeing o's strings (defined with the config reader, dnsd/config_subsys.c). */
 void eventlog_opts_defaults(struct eventlog_opts *o);
 void eventlog_opts_free(struct eventlog_opts *o);
-/* Parse the "log" group into o (defaults first). */
-int eventlog_config(const config_setting_t *grp, struct eventlog_opts *o, char *err, size_t errlen);
 
 /* o is copied. base is borrowed; with a base, a timer writes due summaries
  * and TCP remote logging works; without one (tests) call eventlog_tick.

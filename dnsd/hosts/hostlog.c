@@ -15,7 +15,7 @@
 
 struct hostlog {
 	struct event_base *base;
-	struct hosts_opts ho;
+	struct clientid_opts clientid;
 	struct eventlog *elog;
 	struct leases *leases;
 	struct neigh *neigh;
@@ -34,32 +34,6 @@ plain_map_init(uint8_t map[256])
 		map[c] = map[c - 'a' + 'A'] = (uint8_t)c;
 	map['-'] = '-';
 	map['_'] = '_';
-}
-
-/* Both groups into ho and lo (freed by the caller, also on error). */
-static int
-parse(const struct config *c, struct hosts_opts *ho, struct eventlog_opts *lo, char *err,
-      size_t errlen)
-{
-	hosts_opts_defaults(ho);
-	eventlog_opts_defaults(lo);
-	if (errlen)
-		err[0] = '\0';
-	return hosts_config(config_group(c, "hosts"), ho, err, errlen) == -1 ||
-	               eventlog_config(config_group(c, "log"), lo, err, errlen) == -1
-	           ? -1
-	           : 0;
-}
-
-int
-hostlog_check(const struct config *c, char *err, size_t errlen)
-{
-	struct hosts_opts ho;
-	struct eventlog_opts lo;
-	int rc = parse(c, &ho, &lo, err, errlen);
-	hosts_opts_free(&ho);
-	eventlog_opts_free(&lo);
-	return rc;
 }
 
 /* New sinks from parsed options; the old ones are freed on success. */
@@ -81,7 +55,7 @@ build_sinks(struct hostlog *hl, const struct hosts_opts *ho, const struct eventl
 	hl->elog = elog;
 	hl->leases = leases;
 	hl->neigh = neigh;
-	hl->ho.clientid = ho->clientid;
+	hl->clientid = ho->clientid;
 	if (hl->hosts)
 		hosts_set_sinks(hl->hosts, hl->leases, hl->elog);
 	return 0;
@@ -91,47 +65,39 @@ struct hostlog *
 hostlog_new(const struct config *c, struct event_base *base, char *err, size_t errlen)
 {
 	struct hostlog *hl = calloc(1, sizeof *hl);
-	struct eventlog_opts lo;
 	if (!hl) {
 		snprintf(err, errlen, "hostlog: out of memory");
 		return NULL;
 	}
 	hl->base = base;
 	plain_map_init(hl->plain);
-	if (parse(c, &hl->ho, &lo, err, errlen) == -1 || build_sinks(hl, &hl->ho, &lo) == -1 ||
-	    !(hl->hosts = hosts_new(&hl->ho, base, hl->leases, hl->elog))) {
-		if (!err[0])
-			snprintf(err, errlen, "hostlog: out of memory");
-		eventlog_opts_free(&lo);
-		hosts_opts_free(&hl->ho);
+	if (build_sinks(hl, c->hosts, c->log) == -1 ||
+	    !(hl->hosts = hosts_new(c->hosts, base, hl->leases, hl->elog))) {
+		snprintf(err, errlen, "hostlog: out of memory");
 		hostlog_free(hl);
 		return NULL;
 	}
-	eventlog_opts_free(&lo);
 	return hl;
 }
 
 int
 hostlog_configure(struct hostlog *hl, const struct config *c, char *err, size_t errlen)
 {
-	struct hosts_opts ho;
-	struct eventlog_opts lo;
-	int rc = parse(c, &ho, &lo, err, errlen);
-	if (rc == 0 && (rc = build_sinks(hl, &ho, &lo)) == -1)
+	const struct hosts_opts *ho = c->hosts;
+	int rc = build_sinks(hl, ho, c->log);
+	if (rc == -1)
 		snprintf(err, errlen, "hostlog: out of memory");
 	const struct hosts_opts *cur = hosts_options(hl->hosts);
-	if (rc == 0 && (ho.max_hosts != cur->max_hosts || ho.max_bytes != cur->max_bytes ||
-	                ho.archive_max_size != cur->archive_max_size ||
-	                (ho.archive && (!cur->archive || strcmp(ho.archive, cur->archive) != 0)) ||
-	                ho.max_names != cur->max_names ||
-	                ho.recent != cur->recent || ho.days != cur->days ||
-	                ho.save_interval != cur->save_interval ||
-	                (ho.state_file == NULL) != (cur->state_file == NULL) ||
-	                (ho.state_file && strcmp(ho.state_file, cur->state_file) != 0)))
+	if (rc == 0 && (ho->max_hosts != cur->max_hosts || ho->max_bytes != cur->max_bytes ||
+	                ho->archive_max_size != cur->archive_max_size ||
+	                (ho->archive && (!cur->archive || strcmp(ho->archive, cur->archive) != 0)) ||
+	                ho->max_names != cur->max_names ||
+	                ho->recent != cur->recent || ho->days != cur->days ||
+	                ho->save_interval != cur->save_interval ||
+	                (ho->state_file == NULL) != (cur->state_file == NULL) ||
+	                (ho->state_file && strcmp(ho->state_file, cur->state_file) != 0)))
 		log_warnx("reload: the hosts table sizes, state file and archive change only on "
 		         "restart");
-	hosts_opts_free(&ho);
-	eventlog_opts_free(&lo);
 	return rc;
 }
 
@@ -147,7 +113,6 @@ hostlog_free(struct hostlog *hl)
 	eventlog_free(hl->elog);
 	leases_free(hl->leases);
 	neigh_free(hl->neigh);
-	hosts_opts_free(&hl->ho);
 	free(hl);
 }
 
@@ -155,7 +120,7 @@ void
 hostlog_identify(struct hostlog *hl, const struct netaddr *src, const struct msg_query *q,
                  struct client *ci)
 {
-	clientid_identify(&hl->ho.clientid, src, q, ci);
+	clientid_identify(&hl->clientid, src, q, ci);
 	/* also behind a forwarder on this router: the client is our neighbour too */
 	if (!ci->has_mac && neigh_lookup(hl->neigh, &ci->addr, time(NULL), ci->mac) == 0)
 		ci->has_mac = true;

@@ -18,13 +18,12 @@
 
 struct hostlog;
 
-/* Check the two groups of c (dnsd -t). 0, or -1 with "file:line: message". */
-int hostlog_check(const struct config *c, char *err, size_t errlen);
-/* base is borrowed. NULL with err filled when the groups are invalid. */
+/* base is borrowed. NULL with err filled when out of memory. */
 struct hostlog *hostlog_new(const struct config *c, struct event_base *base, char *err,
                             size_t errlen);
 /* Reload: new log settings, lease paths, forwarders. Table sizes and the
- * state file change only on restart. -1 (old settings kept) when invalid. */
+ * state file change only on restart. -1 (old settings kept) when out of
+ * memory. */
 int hostlog_configure(struct hostlog *hl, const struct config *c, char *err, size_t errlen);
 /* Saves the table and writes the pending summaries first. */
 void hostlog_free(struct hostlog *hl);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libconfig.h> /* the state file */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "confget.h"
+#include "conf.h"
 #include "hash.h"
 #include "hostarch.h"
 #include "log.h"
@@ -51,96 +52,6 @@ struct hosts {
 	uint64_t evicted_unlogged; /* evictions since the last log line */
 	time_t evict_logged;
 };
-
-static const char *const hosts_keys[] = {
-    "max_hosts",  "max_bytes",     "max_names", "recent",       "days",
-    "state_file", "save_interval", "leases",    "odhcpd_hosts", "neigh_ttl",
-    "archive",    "archive_max_size", "trusted_forwarders", NULL};
-
-void
-hosts_opts_defaults(struct hosts_opts *o)
-{
-	memset(o, 0, sizeof *o);
-	o->max_hosts = 16384;
-	o->archive_max_size = 4LL << 20;
-	o->max_names = 16;
-	o->recent = 16;
-	o->days = 30;
-	o->save_interval = 600;
-	o->neigh_ttl = 10;
-}
-
-void
-hosts_opts_free(struct hosts_opts *o)
-{
-	free(o->state_file);
-	free(o->leases_file);
-	free(o->odhcpd_file);
-	free(o->archive);
-	o->state_file = o->leases_file = o->odhcpd_file = o->archive = NULL;
-}
-
-static int
-forwarders_config(const config_setting_t *grp, struct clientid_opts *c, char *err, size_t errlen)
-{
-	const config_setting_t *s = config_setting_get_member(grp, "trusted_forwarders");
-	if (!s)
-		return 0;
-	if (!config_setting_is_aggregate(s) || config_setting_length(s) > CLIENTID_MAX_FORWARDERS) {
-		confget_error(s, err, errlen,
-		              "trusted_forwarders: expected a list of at most %d "
-		              "addresses or prefixes",
-		              CLIENTID_MAX_FORWARDERS);
-		return -1;
-	}
-	c->nforwarders = 0;
-	for (int i = 0; i < config_setting_length(s); i++) {
-		const char *v = config_setting_get_string_elem(s, i);
-		if (!v || cidr_parse(&c->forwarders[c->nforwarders++], v) == -1) {
-			confget_error(s, err, errlen,
-			              "trusted_forwarders: '%s' is not an address "
-			              "or prefix",
-			              v ? v : "(not a string)");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-int
-hosts_config(const config_setting_t *grp, struct hosts_opts *o, char *err, size_t errlen)
-{
-	long long max = o->max_hosts, names = o->max_names, recent = o->recent, days = o->days;
-	long long save = o->save_interval, ttl = o->neigh_ttl;
-	long long bytes = o->max_bytes, arch = o->archive_max_size;
-	if (!grp)
-		return 0;
-	if (confget_known(grp, hosts_keys, err, errlen) == -1 ||
-	    confget_int(grp, "max_hosts", 1, 1 << 22, &max, err, errlen) == -1 ||
-	    confget_int(grp, "max_bytes", 0, 1LL << 40, &bytes, err, errlen) == -1 ||
-	    confget_path(grp, "archive", &o->archive, err, errlen) == -1 ||
-	    confget_int(grp, "archive_max_size", 4096, HOSTS_ARCHIVE_MAX, &arch, err, errlen) ==
-	        -1 ||
-	    confget_int(grp, "max_names", 0, 4096, &names, err, errlen) == -1 ||
-	    confget_int(grp, "recent", 0, 4096, &recent, err, errlen) == -1 ||
-	    confget_int(grp, "days", 1, HOSTS_MAX_DAYS, &days, err, errlen) == -1 ||
-	    confget_path(grp, "state_file", &o->state_file, err, errlen) == -1 ||
-	    confget_int(grp, "save_interval", 1, 7 * 86400, &save, err, errlen) == -1 ||
-	    confget_path(grp, "leases", &o->leases_file, err, errlen) == -1 ||
-	    confget_path(grp, "odhcpd_hosts", &o->odhcpd_file, err, errlen) == -1 ||
-	    confget_int(grp, "neigh_ttl", 1, 3600, &ttl, err, errlen) == -1 ||
-	    forwarders_config(grp, &o->clientid, err, errlen) == -1)
-		return -1;
-	o->max_hosts = (int)max;
-	o->max_bytes = bytes;
-	o->archive_max_size = arch;
-	o->max_names = (int)names;
-	o->recent = (int)recent;
-	o->days = (int)days;
-	o->save_interval = (int)save;
-	o->neigh_ttl = (int)ttl;
-	return 0;
-}
 
 /* ---- memory ---- */
 
@@ -1020,10 +931,10 @@ hosts_new(const struct hosts_opts *o, struct event_base *base, struct leases *le
 		return NULL;
 	TAILQ_INIT(&h->lru);
 	h->o = *o;
-	h->o.state_file = confget_dup(o->state_file, &fail);
-	h->o.leases_file = confget_dup(o->leases_file, &fail);
-	h->o.odhcpd_file = confget_dup(o->odhcpd_file, &fail);
-	h->o.archive = confget_dup(o->archive, &fail);
+	h->o.state_file = conf_dup(o->state_file, &fail);
+	h->o.leases_file = conf_dup(o->leases_file, &fail);
+	h->o.odhcpd_file = conf_dup(o->odhcpd_file, &fail);
+	h->o.archive = conf_dup(o->archive, &fail);
 	if (!h->o.archive && o->state_file && !fail) {
 		size_t n = strlen(o->state_file) + sizeof ".archive";
 		if ((h->o.archive = malloc(n)))

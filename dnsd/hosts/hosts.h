@@ -13,7 +13,6 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <libconfig.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
@@ -99,10 +98,9 @@ struct hosts_stats {
 	uint64_t by_action[HOSTS_MAX_CATS][POLICY_SINKHOLE + 1];
 };
 
+/* The defaults of every setting, and freeing o's strings (defined with the config reader, dnsd/config_subsys.c). */
 void hosts_opts_defaults(struct hosts_opts *o);
 void hosts_opts_free(struct hosts_opts *o);
-/* Parse the "hosts" group into o (defaults first). */
-int hosts_config(const config_setting_t *grp, struct hosts_opts *o, char *err, size_t errlen);
 
 /* o is copied. base (timer for the periodic save), leases and elog are
  * borrowed and may be NULL. Loads the state file. NULL when out of memory. */

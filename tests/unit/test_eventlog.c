@@ -315,38 +315,6 @@ test_per_host_files_are_bounded(void **state)
 	eventlog_free(el);
 }
 
-static void
-test_config_reads_the_log_group(void **state)
-{
-	(void)state;
-	config_t cfg;
-	struct eventlog_opts o;
-	char err[256] = "";
-	config_init(&cfg);
-	assert_int_equal(
-	    config_read_string(
-	        &cfg,
-	        "log = {\n file = \"/tmp/x.log\";\n"
-	        " fold_minutes = 5;\n remote = \"127.0.0.1\";\n remote_protocol = \"tcp\";\n}\n"),
-	    CONFIG_TRUE);
-	eventlog_opts_defaults(&o);
-	assert_int_equal(eventlog_config(config_lookup(&cfg, "log"), &o, err, sizeof err), 0);
-	assert_int_equal(o.fold_secs, 300);
-	assert_int_equal(o.remote_proto, EVENTLOG_REMOTE_TCP);
-	assert_string_equal(o.file, "/tmp/x.log");
-	eventlog_opts_free(&o);
-	config_destroy(&cfg);
-
-	config_init(&cfg);
-	assert_int_equal(config_read_string(&cfg, "log = {\n remote = \"collector.lan\";\n}\n"),
-	                 CONFIG_TRUE);
-	eventlog_opts_defaults(&o);
-	assert_int_equal(eventlog_config(config_lookup(&cfg, "log"), &o, err, sizeof err), -1);
-	assert_non_null(strstr(err, ":2: remote: expected a numeric"));
-	eventlog_opts_free(&o);
-	config_destroy(&cfg);
-}
-
 int
 main(void)
 {
@@ -370,7 +338,6 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_rotation_keeps_k_files, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unwritable_file_drops_and_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_per_host_files_are_bounded, setup, teardown),
-	    cmocka_unit_test(test_config_reads_the_log_group),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

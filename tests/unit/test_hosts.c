@@ -290,42 +290,6 @@ test_unwritable_state_counts_an_error(void **state)
 	hosts_free(h);
 }
 
-static void
-test_config_errors_name_the_line(void **state)
-{
-	(void)state;
-	config_t cfg;
-	struct hosts_opts o;
-	char err[256] = "";
-	config_init(&cfg);
-	assert_int_equal(
-	    config_read_string(&cfg, "hosts = {\n max_hosts = 10;\n"
-	                             " trusted_forwarders = [ \"127.0.0.1\", \"::1\" ];\n}\n"),
-	    CONFIG_TRUE);
-	hosts_opts_defaults(&o);
-	assert_int_equal(hosts_config(config_lookup(&cfg, "hosts"), &o, err, sizeof err), 0);
-	assert_int_equal(o.max_hosts, 10);
-	assert_int_equal(o.clientid.nforwarders, 2);
-	hosts_opts_free(&o);
-	config_destroy(&cfg);
-
-	config_init(&cfg);
-	assert_int_equal(config_read_string(&cfg, "hosts = {\n max_hosts = 10;\n"
-	                                          " recnet = 5;\n}\n"),
-	                 CONFIG_TRUE);
-	hosts_opts_defaults(&o);
-	assert_int_equal(hosts_config(config_lookup(&cfg, "hosts"), &o, err, sizeof err), -1);
-	assert_non_null(strstr(err, ":3: unknown setting 'recnet'"));
-	config_destroy(&cfg);
-
-	config_init(&cfg);
-	assert_int_equal(config_read_string(&cfg, "hosts = {\n max_hosts = 0;\n}\n"), CONFIG_TRUE);
-	hosts_opts_defaults(&o);
-	assert_int_equal(hosts_config(config_lookup(&cfg, "hosts"), &o, err, sizeof err), -1);
-	assert_non_null(strstr(err, ":2: max_hosts: 0 is out of range"));
-	config_destroy(&cfg);
-}
-
 static char *
 render_all(const struct hosts *h, enum report_format f, bool all)
 {
@@ -498,7 +462,6 @@ main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reports_list_every_host_in_80_columns, setup,
 	                                    teardown),
-	    cmocka_unit_test(test_config_errors_name_the_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -558,6 +558,38 @@ test_check_reports_every_error(void **state)
 	assert_int_equal(policy_check("policy/kaspersky.conf", count_error, &n), 0);
 }
 
+struct last_message {
+	int n;
+	char last[512];
+};
+
+static void
+keep_last(void *arg, const char *msg)
+{
+	struct last_message *m = arg;
+	m->n++;
+	snprintf(m->last, sizeof m->last, "%s", msg);
+}
+
+/* Past CONF_MAX_ERRORS lines the rest are counted in one last line, and
+ * the check still returns how many errors there were. */
+static void
+test_check_bounds_its_errors_with_a_count(void **state)
+{
+	(void)state;
+	char text[4096] = "";
+	size_t used = 0;
+	for (int i = 0; i < 150; i++)
+		used += (size_t)snprintf(text + used, sizeof text - used, "typo%d = 1;\n", i);
+	const char *path = write_file(text);
+	struct last_message m = { 0 };
+	assert_int_equal(policy_check(path, keep_last, &m), 150);
+	assert_int_equal(m.n, 101);
+	char want[600];
+	snprintf(want, sizeof want, "%s: and 50 more errors", path);
+	assert_string_equal(m.last, want);
+}
+
 struct messages {
 	char text[16][160];
 	int n;
@@ -805,6 +837,7 @@ main(void)
 		cmocka_unit_test(test_exports_follow_the_phase_and_say_what_is_widened),
 		cmocka_unit_test(test_exports_pass_logged_names_and_list_every_difference),
 		cmocka_unit_test(test_explain_says_why),
+		cmocka_unit_test(test_check_bounds_its_errors_with_a_count),
 	};
 	return cmocka_run_group_tests_name("policy", tests, setup, teardown);
 }
