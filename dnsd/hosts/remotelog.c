@@ -12,6 +12,7 @@
 
 #include "json.h"
 #include "log.h"
+#include "netaddr.h"
 
 #define REMOTE_QUEUE_MAX (64 * 1024) /* bytes waiting for a TCP collector */
 #define REMOTE_RETRY_SECS 5

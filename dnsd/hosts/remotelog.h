@@ -10,7 +10,7 @@
 
 #include <event2/event.h>
 
-#include "eventlog.h"
+#include "eventlog_opts.h"
 
 struct remotelog {
 	const struct eventlog_opts *o; /* borrowed: outlives the remotelog */
