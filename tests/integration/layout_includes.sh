@@ -9,7 +9,7 @@ set -u
 cd "$(dirname "$0")/../.."
 
 fail=0
-mapfile -t files < <(find dnsd policy lib tests/unit tests/fuzz -name '*.[ch]' 2>/dev/null | sort)
+mapfile -t files < <(find lib dnsd ctl policy tests/unit tests/fuzz -name '*.[ch]' 2>/dev/null | sort)
 mapfile -t dirs < <(printf '%s\n' "${files[@]}" | xargs -n1 dirname | sort -u)
 declare -A incs	# file -> the files it includes, resolved
 for f in "${files[@]}"; do
