@@ -11,8 +11,8 @@
 #include <event2/bufferevent.h>
 
 #include "json.h"
-#include "netaddr.h"
 #include "log.h"
+#include "netaddr.h"
 
 #define REMOTE_QUEUE_MAX (64 * 1024) /* bytes waiting for a TCP collector */
 #define REMOTE_RETRY_SECS 5

@@ -10,7 +10,6 @@
 
 #include <event2/event.h>
 
-
 struct remotelog {
 	bool opened;
 	bool use_tcp;     /* else UDP */

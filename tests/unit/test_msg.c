@@ -13,6 +13,16 @@
 
 #include "msg.h"
 
+/* p in wire format; p is freed. Caller frees the wire. */
+static uint8_t *
+pkt_wire(ldns_pkt *p, size_t *len)
+{
+	uint8_t *wire = NULL;
+	assert_int_equal(ldns_pkt2wire(&wire, p, len), LDNS_STATUS_OK);
+	ldns_pkt_free(p);
+	return wire;
+}
+
 /* A query built by ldns, then patched by the test. Caller frees. */
 static uint8_t *
 query_wire(const char *name, int edns, int do_bit, size_t *len)
@@ -23,10 +33,7 @@ query_wire(const char *name, int edns, int do_bit, size_t *len)
 		ldns_pkt_set_edns_udp_size(p, 4096);
 		ldns_pkt_set_edns_do(p, do_bit);
 	}
-	uint8_t *wire = NULL;
-	assert_int_equal(ldns_pkt2wire(&wire, p, len), LDNS_STATUS_OK);
-	ldns_pkt_free(p);
-	return wire;
+	return pkt_wire(p, len);
 }
 
 static void
@@ -173,10 +180,7 @@ query_with_opts(const uint8_t *opts, size_t optlen, size_t *len)
 	    LDNS_RR_CLASS_IN, LDNS_RD);
 	ldns_pkt_set_edns_udp_size(p, 1232);
 	ldns_pkt_set_edns_data(p, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, optlen, opts));
-	uint8_t *wire = NULL;
-	assert_int_equal(ldns_pkt2wire(&wire, p, len), LDNS_STATUS_OK);
-	ldns_pkt_free(p);
-	return wire;
+	return pkt_wire(p, len);
 }
 
 /* The one parse keeps what identifies a forwarder's client (ECS, dnsmasq's

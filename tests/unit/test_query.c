@@ -242,6 +242,23 @@ parse_answer(const uint8_t *msg, size_t len)
 	return p;
 }
 
+/* Ask name/qtype/qclass (no EDNS) from src: the answer must come at once.
+ * Returns its rcode; *qlen and *n the query's and the answer's lengths. */
+static ldns_pkt_rcode
+rcode_at_once(struct fixture *fx, const char *src, const char *name, uint16_t qtype,
+              uint16_t qclass, size_t *qlen, size_t *n)
+{
+	struct fake_sink sink = {0};
+	uint8_t pkt[512];
+	*qlen = wire_query(pkt, 9, name, qtype, qclass, false, NULL, 0);
+	*n = ask(fx, &sink, src, pkt, *qlen);
+	assert_true(*n > 0);
+	ldns_pkt *p = parse_answer(fx->out, *n);
+	ldns_pkt_rcode rcode = ldns_pkt_get_rcode(p);
+	ldns_pkt_free(p);
+	return rcode;
+}
+
 /* The host the table holds for ip, or NULL. */
 static const struct host *
 recorded(struct fixture *fx, const char *ip)
@@ -327,16 +344,11 @@ static void
 test_blocked_name_is_nxdomain_without_forwarding(void **state)
 {
 	struct fixture *fx = *state;
-	struct fake_sink sink = {0};
-	uint8_t pkt[512];
-	size_t len = wire_query(pkt, 9, "upd.kaspersky.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, false,
-	                        NULL, 0);
-	size_t n = ask(fx, &sink, "127.0.0.5", pkt, len);
-	assert_true(n > 0);
+	size_t qlen, n;
+	assert_int_equal(rcode_at_once(fx, "127.0.0.5", "upd.kaspersky.com.", LDNS_RR_TYPE_A,
+	                               LDNS_RR_CLASS_IN, &qlen, &n),
+	                 LDNS_RCODE_NXDOMAIN);
 	assert_int_equal(fx->fwd.asked, 0);
-	ldns_pkt *p = parse_answer(fx->out, n);
-	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NXDOMAIN);
-	ldns_pkt_free(p);
 	const struct host *e = recorded(fx, "127.0.0.5");
 	assert_non_null(e);
 	assert_int_equal(e->last_action, POLICY_NXDOMAIN);
@@ -346,16 +358,12 @@ static void
 test_client_outside_allow_list_is_refused(void **state)
 {
 	struct fixture *fx = *state;
-	struct fake_sink sink = {0};
-	uint8_t pkt[512];
-	size_t len = wire_query(pkt, 10, "www.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, false,
-	                        NULL, 0);
-	size_t n = ask(fx, &sink, "203.0.113.9", pkt, len);
-	assert_true(n > 0 && n <= len); /* nothing to amplify */
+	size_t qlen, n;
+	assert_int_equal(rcode_at_once(fx, "203.0.113.9", "www.example.com.", LDNS_RR_TYPE_A,
+	                               LDNS_RR_CLASS_IN, &qlen, &n),
+	                 LDNS_RCODE_REFUSED);
+	assert_true(n <= qlen); /* nothing to amplify */
 	assert_int_equal(fx->fwd.asked, 0);
-	ldns_pkt *p = parse_answer(fx->out, n);
-	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_REFUSED);
-	ldns_pkt_free(p);
 }
 
 /* Classes other than IN and zone transfers: REFUSED; meta-types: FORMERR;
@@ -375,15 +383,10 @@ test_gate_answers_class_and_type_itself(void **state)
 	    {128, LDNS_RR_CLASS_IN, LDNS_RCODE_FORMERR},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct fake_sink sink = {0};
-		uint8_t pkt[512];
-		size_t len = wire_query(pkt, 11, "version.bind.", cases[i].qtype, cases[i].qclass,
-		                        false, NULL, 0);
-		size_t n = ask(fx, &sink, "127.0.0.5", pkt, len);
-		assert_true(n > 0);
-		ldns_pkt *p = parse_answer(fx->out, n);
-		assert_int_equal(ldns_pkt_get_rcode(p), cases[i].rcode);
-		ldns_pkt_free(p);
+		size_t qlen, n;
+		assert_int_equal(rcode_at_once(fx, "127.0.0.5", "version.bind.", cases[i].qtype,
+		                               cases[i].qclass, &qlen, &n),
+		                 cases[i].rcode);
 	}
 	assert_int_equal(fx->fwd.asked, 0);
 }
