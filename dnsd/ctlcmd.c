@@ -137,7 +137,7 @@ ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out)
 		json_kv_str(out, "state", fs.up[i].down ? "down" : "up");
 		evbuffer_add_printf(out, ",\"failures\":%u,\"timeout_ms\":%u,\"rtt_ms\":",
 		    fs.up[i].fails, fs.up[i].timeout_ms);
-		if (fs.up[i].srtt_ms)
+		if (fs.up[i].measured)
 			evbuffer_add_printf(out, "%u}", fs.up[i].srtt_ms);
 		else
 			evbuffer_add_printf(out, "null}");

@@ -837,6 +837,7 @@ forward_get_stats(const struct forward *f, struct forward_stats *st)
 		st->up[i].down = f->up[i].down_until > now;
 		st->up[i].looping = f->up[i].looping;
 		st->up[i].fails = f->up[i].fails;
+		st->up[i].measured = f->up[i].rto.measured;
 		st->up[i].srtt_ms = f->up[i].rto.measured ? f->up[i].rto.srtt : 0;
 		st->up[i].timeout_ms = f->up[i].rto.timeout;
 	}

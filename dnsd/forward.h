@@ -56,7 +56,8 @@ struct forward_stats {
 		int down;
 		bool looping;	/* sends our queries back to us */
 		unsigned fails; /* consecutive */
-		unsigned srtt_ms;	/* smoothed round-trip time; 0: not measured */
+		unsigned srtt_ms;	/* smoothed round-trip time, when measured */
+		bool measured;
 		unsigned timeout_ms;	/* what its next try waits */
 	} up[FORWARD_STATUS_MAX];
 };

@@ -112,7 +112,7 @@ metrics_upstreams(const struct ctlcmd_src *s, struct evbuffer *out)
 	family(out, names[2], "gauge",
 	    "Smoothed round-trip time of the upstream's answers (absent until measured).");
 	for (int i = 0; i < f.nupstream; i++) {
-		if (f.up[i].srtt_ms == 0)
+		if (!f.up[i].measured)
 			continue;
 		evbuffer_add_printf(out, "%s{upstream=\"", names[2]);
 		label(out, f.up[i].addr);

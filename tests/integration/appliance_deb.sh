@@ -64,7 +64,7 @@ mirror=$(awk '/^URIs:/ { u = $2 } /^Suites:/ && / bookworm( |$)/ { print u; exit
 mirror=${mirror:-http://deb.debian.org/debian}
 # The package's run-time dependencies, preinstalled: dpkg -i then checks
 # that its Depends are met by exactly these.
-incl=libldns3,libevent-2.1-7,libconfig9,procps,systemd-standalone-sysusers
+incl=libldns3,libevent-2.1-7,libevent-extra-2.1-7,libconfig9,procps,systemd-standalone-sysusers
 cache=$DNSD_BUILD/deb-cache
 tgz=$cache/bookworm-minbase-$(md5sum <<<"$incl $mirror" | cut -c1-8).tgz
 mkdir -p "$cache"
