@@ -826,6 +826,24 @@ forward_query(struct forward *f, const struct msg_query *q, forward_done_cb done
 	return 0;
 }
 
+static int
+forward_query_cb(void *ctx, const struct msg_query *q, forward_done_cb done, void *arg)
+{
+	return forward_query(ctx, q, done, arg);
+}
+
+static bool
+forward_loop_seen_cb(void *ctx, const struct msg_query *q, const struct netaddr *from)
+{
+	return forward_loop_seen(ctx, q, from);
+}
+
+struct forwarder
+forward_forwarder(struct forward *f)
+{
+	return (struct forwarder){forward_query_cb, forward_loop_seen_cb, f};
+}
+
 void
 forward_get_stats(const struct forward *f, struct forward_stats *st)
 {

@@ -428,6 +428,13 @@ dnsd_start_hosts(struct dnsd *d)
 		fatalx("control: too many commands");
 }
 
+/* listen's handler: every client query goes to the query pipeline. */
+static size_t
+dnsd_on_query(void *arg, const struct request *rq, uint8_t *out, size_t cap)
+{
+	return query_handle(arg, rq, out, cap);
+}
+
 static void
 dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 {
@@ -450,7 +457,7 @@ dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 	dnsd_cache_limits(d->cfg, &lim);
 	if ((d->phase = livepolicy_new(d->base)) == NULL || (d->cache = cache_new(&lim)) == NULL ||
 	    (d->fwd = forward_new(d->base, d->cfg)) == NULL ||
-	    (d->qc = query_new(d->cache, d->fwd, d->phase, d->cfg)) == NULL ||
+	    (d->qc = query_new(d->cache, forward_forwarder(d->fwd), d->phase, d->cfg)) == NULL ||
 	    (d->ifa = ifaddr_new()) == NULL || (d->acc = access_new(d->ifa, d->cfg)) == NULL ||
 	    (d->resolv = resolv_new(d->base, d->fwd, d->ifa)) == NULL)
 		fatalx("out of memory");
@@ -460,7 +467,7 @@ dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 		fatalx("cannot watch %s", d->cfg->resolv_conf);
 	dnsd_set_now(d, true);
 	livepolicy_set_policy(d->phase, pol);
-	if (listen_start(d->listen, d->base, d->qc) < 0)
+	if (listen_start(d->listen, d->base, dnsd_on_query, d->qc) < 0)
 		fatalx("cannot start listening");
 	d->sig_hup = evsignal_new(d->base, SIGHUP, dnsd_signal, d);
 	d->sig_term = evsignal_new(d->base, SIGTERM, dnsd_signal, d);

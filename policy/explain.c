@@ -50,7 +50,7 @@ explain_reason(const struct policy_decision *d, FILE *out)
 }
 
 int
-policy_explain(const struct policy *p, const char *name, const struct policy_client *c,
+policy_explain(const struct policy *p, const char *name, const struct client *c,
     time_t now, unsigned flags, FILE *out)
 {
 	struct policy_decision d;
@@ -59,7 +59,7 @@ policy_explain(const struct policy *p, const char *name, const struct policy_cli
 		return -1;
 	fprintf(out, "name:     %s\n", name);
 	fprintf(out, "client:   %s%s%s, group: %s\n", netaddr_str(&c->addr, addr),
-	    c->mac ? " mac " : "", c->mac ? mac_str(c->mac, mac) : "",
+	    c->has_mac ? " mac " : "", c->has_mac ? mac_str(c->mac, mac) : "",
 	    d.group ? d.group : "none (default clients)");
 	fprintf(out, "time:     %s\n", both_times(p, now, buf, sizeof buf));
 	if (policy_clock_unsynced(p, now, flags))

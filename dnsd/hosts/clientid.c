@@ -1,10 +1,8 @@
 /* Who really asked: EDNS client options from trusted forwarders (see
- * clientid.h). ldns splits the OPT RDATA into options; the payloads of the
- * three options we read are checked here byte by byte. */
+ * clientid.h). msg_parse_query keeps the three options we read; their
+ * payloads are checked here byte by byte. */
 #include "clientid.h"
-#include "msg.h"
 
-#include <ldns/ldns.h>
 #include <string.h>
 
 bool
@@ -17,7 +15,7 @@ clientid_trusted(const struct clientid_opts *o, const struct netaddr *src)
 }
 
 static int
-parse_ecs(const uint8_t *d, size_t len, struct client_info *ci)
+parse_ecs(const uint8_t *d, size_t len, struct client *ci)
 {
 	if (len < 4)
 		return -1;
@@ -77,7 +75,7 @@ parse_device_id(const uint8_t *d, size_t len, uint8_t mac[6])
 }
 
 int
-clientid_parse_option(uint16_t code, const uint8_t *data, size_t len, struct client_info *ci)
+clientid_parse_option(uint16_t code, const uint8_t *data, size_t len, struct client *ci)
 {
 	uint8_t mac[6];
 	switch (code) {
@@ -101,21 +99,14 @@ clientid_parse_option(uint16_t code, const uint8_t *data, size_t len, struct cli
 }
 
 void
-clientid_identify(const struct clientid_opts *o, const struct netaddr *src, const uint8_t *pkt,
-                  size_t len, struct client_info *ci)
+clientid_identify(const struct clientid_opts *o, const struct netaddr *src,
+                  const struct msg_query *q, struct client *c)
 {
-	ldns_pkt *q = NULL;
-	memset(ci, 0, sizeof *ci);
-	ci->addr = *src;
-	if (!pkt || !clientid_trusted(o, src) || msg_wire2pkt(&q, pkt, len) != 0)
+	memset(c, 0, sizeof *c);
+	c->addr = *src;
+	if (!q || !q->nopts || !clientid_trusted(o, src))
 		return;
-	ldns_edns_option_list *l = ldns_pkt_edns(q) ? ldns_pkt_edns_get_option_list(q) : NULL;
-	size_t n = l ? ldns_edns_option_list_get_count(l) : 0;
-	for (size_t i = 0; i < n; i++) {
-		ldns_edns_option *opt = ldns_edns_option_list_get_option(l, i);
-		if (clientid_parse_option(ldns_edns_get_code(opt), ldns_edns_get_data(opt),
-		                          ldns_edns_get_size(opt), ci) == 1)
-			ci->via_forwarder = true;
-	}
-	ldns_pkt_free(q);
+	for (unsigned i = 0; i < q->nopts; i++)
+		if (clientid_parse_option(q->opts[i].code, q->opts[i].data, q->opts[i].len, c) == 1)
+			c->via = *src;
 }

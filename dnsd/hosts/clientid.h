@@ -8,36 +8,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "client.h"
+#include "msg.h"
 #include "netaddr.h"
 
-#define CLIENTID_OPT_ECS 8
-#define CLIENTID_OPT_MAC 65001      /* dnsmasq --add-mac: 6 raw bytes */
-#define CLIENTID_OPT_DEVICEID 65073 /* --add-mac=base64 (8 chars) or =text (aa:bb:..) */
+#define CLIENTID_OPT_ECS MSG_OPT_ECS
+#define CLIENTID_OPT_MAC MSG_OPT_MAC           /* dnsmasq --add-mac: 6 raw bytes */
+#define CLIENTID_OPT_DEVICEID MSG_OPT_DEVICEID /* --add-mac=base64 (8 chars) or =text (aa:bb:..) */
 #define CLIENTID_MAX_FORWARDERS 8
-
-struct client_info {
-	struct netaddr addr; /* the real client (the packet source otherwise) */
-	uint8_t mac[6];
-	bool has_mac;
-	bool via_forwarder; /* addr or mac came from a trusted forwarder's options */
-};
 
 struct clientid_opts {
 	int nforwarders;
 	struct cidr forwarders[CLIENTID_MAX_FORWARDERS];
 };
 
-/* Parse one EDNS option's payload into ci. Returns 1 when it identified the
+/* Parse one EDNS option's payload into c. Returns 1 when it identified the
  * client, 0 when the option is not one of ours, -1 when it is malformed
- * (ci unchanged). An ECS prefix shorter than a full address names a network,
+ * (c unchanged). An ECS prefix shorter than a full address names a network,
  * not a host, and is ignored (0). */
-int clientid_parse_option(uint16_t code, const uint8_t *data, size_t len, struct client_info *ci);
+int clientid_parse_option(uint16_t code, const uint8_t *data, size_t len, struct client *c);
 
-/* Fill ci for the query pkt (wire format) from src: the source address,
- * replaced by the packet's EDNS options when src is a trusted forwarder.
- * ldns parses the packet only in that case. */
-void clientid_identify(const struct clientid_opts *o, const struct netaddr *src, const uint8_t *pkt,
-                       size_t len, struct client_info *ci);
+/* Fill c for the query q (as msg_parse_query kept it; NULL: none) from src:
+ * the source address, replaced by the query's client options when src is a
+ * trusted forwarder (c->via is then src). No second parse of the packet. */
+void clientid_identify(const struct clientid_opts *o, const struct netaddr *src,
+                       const struct msg_query *q, struct client *c);
 
 bool clientid_trusted(const struct clientid_opts *o, const struct netaddr *src);
 

@@ -117,10 +117,10 @@ hostlog_free(struct hostlog *hl)
 }
 
 void
-hostlog_identify(struct hostlog *hl, const struct netaddr *src, const uint8_t *pkt, size_t len,
-                 struct client_info *ci)
+hostlog_identify(struct hostlog *hl, const struct netaddr *src, const struct msg_query *q,
+                 struct client *ci)
 {
-	clientid_identify(&hl->clientid, src, pkt, len, ci);
+	clientid_identify(&hl->clientid, src, q, ci);
 	/* also behind a forwarder on this router: the client is our neighbour too */
 	if (!ci->has_mac && neigh_lookup(hl->neigh, &ci->addr, time(NULL), ci->mac) == 0)
 		ci->has_mac = true;
@@ -151,7 +151,7 @@ name_plain(const uint8_t map[256], const uint8_t *wire, size_t len, char *out, s
 }
 
 void
-hostlog_record(struct hostlog *hl, const struct client_info *ci, const uint8_t *qname,
+hostlog_record(struct hostlog *hl, const struct client *ci, const uint8_t *qname,
                size_t qname_len, uint16_t qtype, const struct policy_decision *d)
 {
 	char plain[LDNS_MAX_DOMAINLEN + 1];

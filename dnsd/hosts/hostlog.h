@@ -28,12 +28,13 @@ int hostlog_configure(struct hostlog *hl, const struct config *c, char *err, siz
 /* Saves the table and writes the pending summaries first. */
 void hostlog_free(struct hostlog *hl);
 
-/* The real client of the query pkt from src: EDNS options when src is a
- * trusted forwarder, the MAC from the neighbour table otherwise. */
-void hostlog_identify(struct hostlog *hl, const struct netaddr *src, const uint8_t *pkt, size_t len,
-                      struct client_info *ci);
+/* The real client of the query q (parsed; NULL: none) from src: EDNS
+ * options when src is a trusted forwarder, the MAC from the neighbour table
+ * otherwise. */
+void hostlog_identify(struct hostlog *hl, const struct netaddr *src, const struct msg_query *q,
+                      struct client *ci);
 /* Record a query whose decision has a category (qname in wire format). */
-void hostlog_record(struct hostlog *hl, const struct client_info *ci, const uint8_t *qname,
+void hostlog_record(struct hostlog *hl, const struct client *ci, const uint8_t *qname,
                     size_t qname_len, uint16_t qtype, const struct policy_decision *d);
 
 /* Lines for dnsdctl status: the table and the event log. */

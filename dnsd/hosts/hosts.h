@@ -113,7 +113,7 @@ void hosts_free(struct hosts *h);
 
 /* Count one query whose policy decision has a category and hand it to the
  * event log. qname in presentation format. */
-void hosts_record(struct hosts *h, const struct client_info *ci, const char *qname, uint16_t qtype,
+void hosts_record(struct hosts *h, const struct client *ci, const char *qname, uint16_t qtype,
                   const struct policy_decision *d, time_t now);
 
 /* Save now (when changed since the last save). 0 or -1 (counted). */

@@ -53,7 +53,7 @@ static void
 record(struct hosts *h, const char *ip, const char *name, const char *cat, enum policy_action a,
        time_t now)
 {
-	struct client_info ci = {0};
+	struct client ci = {0};
 	struct policy_decision d = {.action = a, .category = cat, .phase = "cutoff"};
 	assert_int_equal(netaddr_parse(&ci.addr, ip), 0);
 	hosts_record(h, &ci, name, 1, &d, now);
