@@ -167,11 +167,11 @@ http_route(const struct http *h, const char *uri, struct evbuffer *out, struct h
 	} else if (http_path_is(uri, "/api/status"))
 		ctlcmd_status_json(h->src, out);
 	else if (http_path_is(uri, "/api/hosts") && hosts)
-		report_hosts(hosts, REPORT_JSON, false, time(NULL), out);
+		hostreport_hosts(hosts, HOSTREPORT_JSON, false, time(NULL), out);
 	else if (strncmp(uri, "/api/host/", 10) == 0 && hosts) {
 		if (http_decode_key(uri + 10, key) < 0)
 			http_error(r, out, 400, "Bad Request");
-		else if (report_host_json(hosts, key, out) < 0)
+		else if (hostreport_host_json(hosts, key, out) < 0)
 			http_error(r, out, 404, "Not Found");
 	} else if (http_path_is(uri, "/")) {
 		r->content_type = "text/html; charset=utf-8";

@@ -183,7 +183,7 @@ hostlog_status(const struct hostlog *hl, struct evbuffer *out)
 int
 hostlog_register(struct hostlog *hl, struct control *c)
 {
-	return report_register(c, hl->hosts);
+	return hostreport_register(c, hl->hosts);
 }
 
 const struct hosts *

@@ -1,4 +1,4 @@
-/* Host table reports (see report.h). Local time in the human formats,
+/* Host table reports (see hostreport.h). Local time in the human formats,
  * RFC 3339 UTC in the machine ones. */
 #include "hostreport.h"
 
@@ -16,7 +16,7 @@ static const char *const chart_colors[CHART_HOSTS + 1] = {"#4e79a7", "#f28e2b", 
                                                           "#b07aa1", "#ff9da7", "#9c755f"};
 
 int
-report_format_parse(const char *s)
+hostreport_format_parse(const char *s)
 {
 	static const char *const names[] = {"text", "json", "csv", "html"};
 	for (int i = 0; i < 4; i++)
@@ -184,7 +184,7 @@ json_archived(const struct hostarch_list *l, struct evbuffer *out)
 }
 
 int
-report_host(const struct hosts *h, const char *key, struct evbuffer *out)
+hostreport_host(const struct hosts *h, const char *key, struct evbuffer *out)
 {
 	const struct host *e = hosts_find(h, key);
 	char ip[NETADDR_STRLEN], mac[MAC_STRLEN], t1[32], t2[32], cats[256], tb[16];
@@ -516,7 +516,7 @@ html_page(const struct hosts *h, const struct hostarch_list *l, time_t now, stru
 }
 
 int
-report_host_json(const struct hosts *h, const char *key, struct evbuffer *out)
+hostreport_host_json(const struct hosts *h, const char *key, struct evbuffer *out)
 {
 	const struct host *e = hosts_find(h, key);
 	if (!e)
@@ -526,43 +526,43 @@ report_host_json(const struct hosts *h, const char *key, struct evbuffer *out)
 	return 0;
 }
 
-/* The static helpers above, for the live pages (report.h). */
+/* The static helpers above, for the live pages (hostreport.h). */
 const char *
-report_time(time_t t, char buf[32], const char *fmt)
+hostreport_time(time_t t, char buf[32], const char *fmt)
 {
 	return short_time(t, buf, fmt);
 }
 
 const char *
-report_category_counts(const struct hosts *h, const struct host *e, char *buf, size_t len,
+hostreport_category_counts(const struct hosts *h, const struct host *e, char *buf, size_t len,
                        const char *kv, const char *sep)
 {
 	return category_counts(h, e, buf, len, kv, sep);
 }
 
 void
-report_html_str(struct evbuffer *out, const char *s)
+hostreport_html_str(struct evbuffer *out, const char *s)
 {
 	html_str(out, s);
 }
 
 int
-report_hosts(const struct hosts *h, enum report_format f, bool all, time_t now,
+hostreport_hosts(const struct hosts *h, enum hostreport_format f, bool all, time_t now,
              struct evbuffer *out)
 {
 	const struct host *e;
 	struct hostarch_list l;
 	/* the HTML report always shows the hosts that left the table */
-	if ((all || f == REPORT_HTML) && archived(h, &l, out) == -1)
+	if ((all || f == HOSTREPORT_HTML) && archived(h, &l, out) == -1)
 		return -1;
-	all = all || f == REPORT_HTML;
+	all = all || f == HOSTREPORT_HTML;
 	switch (f) {
-	case REPORT_TEXT:
+	case HOSTREPORT_TEXT:
 		text_table(h, out);
 		if (all)
 			text_archived(&l, out);
 		break;
-	case REPORT_JSON:
+	case HOSTREPORT_JSON:
 		evbuffer_add_printf(out, "{\"hosts\":[");
 		TAILQ_FOREACH(e, hosts_list(h), lru)
 		{
@@ -575,10 +575,10 @@ report_hosts(const struct hosts *h, enum report_format f, bool all, time_t now,
 			json_archived(&l, out);
 		evbuffer_add_printf(out, "}\n");
 		break;
-	case REPORT_CSV:
+	case HOSTREPORT_CSV:
 		csv_table(h, all ? &l : NULL, out);
 		break;
-	case REPORT_HTML:
+	case HOSTREPORT_HTML:
 		html_page(h, &l, now, out);
 		break;
 	}
@@ -595,13 +595,13 @@ hosts_cmd(const char *args, struct evbuffer *out, void *arg)
 	size_t n = sp ? (size_t)(sp - args) : strlen(args);
 	bool all = sp && strcmp(sp + 1, "all") == 0;
 	snprintf(fmt, sizeof fmt, "%.*s", (int)(n < sizeof fmt ? n : sizeof fmt - 1), args);
-	int f = report_format_parse(n == 0 ? "text" : n < sizeof fmt ? fmt : "");
+	int f = hostreport_format_parse(n == 0 ? "text" : n < sizeof fmt ? fmt : "");
 	if (f < 0 || (sp && !all)) {
 		evbuffer_add_printf(out, "hosts: expected text, json, csv or html, then \"all\" "
 		                         "for the archived hosts too\n");
 		return -1;
 	}
-	return report_hosts(arg, (enum report_format)f, all, time(NULL), out);
+	return hostreport_hosts(arg, (enum hostreport_format)f, all, time(NULL), out);
 }
 
 static int
@@ -611,7 +611,7 @@ host_cmd(const char *args, struct evbuffer *out, void *arg)
 		evbuffer_add_printf(out, "host: expected an IP address, MAC or hostname\n");
 		return -1;
 	}
-	if (report_host(arg, args, out) == -1) {
+	if (hostreport_host(arg, args, out) == -1) {
 		evbuffer_add_printf(out, "host: no host %.80s in the table\n", args);
 		return -1;
 	}
@@ -619,7 +619,7 @@ host_cmd(const char *args, struct evbuffer *out, void *arg)
 }
 
 int
-report_register(struct control *c, struct hosts *h)
+hostreport_register(struct control *c, struct hosts *h)
 {
 	return control_add(c, "hosts", hosts_cmd, h) == 0 &&
 	               control_add(c, "host", host_cmd, h) == 0

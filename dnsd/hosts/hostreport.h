@@ -12,30 +12,30 @@
 #include "control.h"
 #include "hosts.h"
 
-enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_CSV, REPORT_HTML };
+enum hostreport_format { HOSTREPORT_TEXT, HOSTREPORT_JSON, HOSTREPORT_CSV, HOSTREPORT_HTML };
 
 /* "text", "json", "csv", "html" -> format; -1 when unknown. */
-int report_format_parse(const char *s);
+int hostreport_format_parse(const char *s);
 /* The table; with all (and always in HTML) also the hosts that left it,
  * from the archive. -1 (a message in out) when the archive cannot be read. */
-int report_hosts(const struct hosts *h, enum report_format f, bool all, time_t now,
+int hostreport_hosts(const struct hosts *h, enum hostreport_format f, bool all, time_t now,
                  struct evbuffer *out);
 /* One host by IP, MAC or hostname; -1 when there is none. */
-int report_host(const struct hosts *h, const char *key, struct evbuffer *out);
+int hostreport_host(const struct hosts *h, const char *key, struct evbuffer *out);
 /* The same host as one JSON object (the objects of "hosts json"). */
-int report_host_json(const struct hosts *h, const char *key, struct evbuffer *out);
+int hostreport_host_json(const struct hosts *h, const char *key, struct evbuffer *out);
 
 /* Pieces the live pages (http_pages.c) share with these reports: local
  * time by strftime fmt, "-" for 0 (returns buf); "update 12, licensing 3"
  * with kv between name and count and sep between pairs (truncated to len;
  * returns buf); s escaped for HTML text and attributes. */
-const char *report_time(time_t t, char buf[32], const char *fmt);
-const char *report_category_counts(const struct hosts *h, const struct host *e, char *buf,
+const char *hostreport_time(time_t t, char buf[32], const char *fmt);
+const char *hostreport_category_counts(const struct hosts *h, const struct host *e, char *buf,
                                    size_t len, const char *kv, const char *sep);
-void report_html_str(struct evbuffer *out, const char *s);
+void hostreport_html_str(struct evbuffer *out, const char *s);
 
 /* Register "hosts [text|json|csv|html] [all]" and "host KEY" on c; h is
  * borrowed for the life of c. -1 when c has no room. */
-int report_register(struct control *c, struct hosts *h);
+int hostreport_register(struct control *c, struct hosts *h);
 
 #endif
