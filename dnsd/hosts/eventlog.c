@@ -495,7 +495,8 @@ eventlog_new(const struct eventlog_opts *o, struct event_base *base)
 			event_add(el->timer, &tv);
 	}
 	if (el->o.remote_proto != EVENTLOG_REMOTE_NONE)
-		remotelog_open(&el->remote, &el->o, base);
+		remotelog_open(&el->remote, el->o.remote_proto == EVENTLOG_REMOTE_TCP,
+		               el->o.remote_host, el->o.remote_port, el->o.facility, base);
 	return el;
 }
 
@@ -510,8 +511,7 @@ eventlog_free(struct eventlog *el)
 			while (el->buckets[b])
 				fold_unlink(el, &el->buckets[b]);
 	}
-	if (el->remote.o)
-		remotelog_close(&el->remote);
+	remotelog_close(&el->remote);
 	if (el->timer)
 		event_free(el->timer);
 	logfile_close(&el->file);

@@ -1,6 +1,6 @@
 /* The event log's settings, plain data (header only): filled by the config
- * reader, read by the event log and its sinks (remotelog.c), so that a
- * sink needs no more of the event log than this. */
+ * reader (which needs no more of the event log than this) and read by the
+ * event log, which hands each sink only the values it uses. */
 #ifndef DNSD_EVENTLOG_OPTS_H
 #define DNSD_EVENTLOG_OPTS_H
 

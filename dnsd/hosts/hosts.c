@@ -1,57 +1,24 @@
 /* The per-host table (see hosts.h): a hash on the address for lookups, a
  * list in last-seen order for eviction and listing, a hash of the names
- * every host shares, the archive of evicted hosts and the state file
- * written and read with libconfig. */
-#include "hosts.h"
+ * every host shares, and the hand-over of evicted hosts to the archive.
+ * The state file is hoststate.c's. */
+#include "hosts_impl.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <libconfig.h> /* the state file */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "conf.h"
 #include "hash.h"
 #include "hostarch.h"
 #include "log.h"
 
-#define HOSTS_STATE_VERSION 1
 /* Each allocation costs malloc's header and rounding besides its size:
  * counted so that max_bytes and the status figure match the process. */
 #define HOSTS_ALLOC_OVERHEAD 16
 #define HOSTS_EVICT_LOG_SECS 60 /* at most one eviction line a minute */
 
-/* A name, kept once for all the hosts and attempts that refer to it. */
-struct hname {
-	struct hname *next;
-	uint32_t hash; /* hash_name(hash_seed(), text) */
-	uint32_t refs;
-	char text[];
-};
-
-struct hosts {
-	struct hosts_opts o;
-	struct host_list lru;
-	struct host **buckets;
-	unsigned nbuckets, maxbuckets; /* grown with the hosts up to maxbuckets */
-	char cats[HOSTS_MAX_CATS][HOSTS_CATLEN];
-	const char *cat_seen[HOSTS_MAX_CATS]; /* the string cats[i] was last found for */
-	int ncats;
-	struct hname **name_buckets; /* the shared names, grown with them */
-	unsigned nname_buckets, nnames;
-	struct leases *leases;
-	struct eventlog *elog;
-	struct event *timer;
-	bool dirty;
-	bool save_failing; /* the last save failed (logged once until one works) */
-	struct hosts_stats st;
-	uint64_t evicted_unlogged; /* evictions since the last log line */
-	time_t evict_logged;
-};
 
 /* ---- memory ---- */
 
@@ -124,8 +91,8 @@ names_grow(struct hosts *h)
 
 /* The shared copy of name with one more reference (the first spelling
  * seen is kept: names compare case-insensitively); NULL out of memory. */
-static const char *
-name_ref(struct hosts *h, const char *name, uint32_t hash)
+const char *
+hosts_name_ref(struct hosts *h, const char *name, uint32_t hash)
 {
 	if (h->nnames >= h->nname_buckets)
 		names_grow(h);
@@ -150,8 +117,8 @@ name_ref(struct hosts *h, const char *name, uint32_t hash)
 	return x->text;
 }
 
-static void
-name_unref(struct hosts *h, const char *text)
+void
+hosts_name_unref(struct hosts *h, const char *text)
 {
 	if (!text)
 		return;
@@ -174,8 +141,8 @@ addr_hash(const struct netaddr *na, unsigned nbuckets)
 	return netaddr_hash(hash_seed(), na) & (nbuckets - 1);
 }
 
-static struct host **
-host_slot(const struct hosts *h, const struct netaddr *na)
+struct host **
+hosts_host_slot(const struct hosts *h, const struct netaddr *na)
 {
 	struct host **p = &h->buckets[addr_hash(na, h->nbuckets)];
 	while (*p && !netaddr_equal(&(*p)->addr, na))
@@ -203,8 +170,8 @@ hosts_grow(struct hosts *h)
 	h->nbuckets = n;
 }
 
-static void
-set_hostname(struct hosts *h, struct host *e, const char *name)
+void
+hosts_set_hostname(struct hosts *h, struct host *e, const char *name)
 {
 	if (strcmp(e->hostname, name) == 0)
 		return;
@@ -221,10 +188,10 @@ static void
 host_free(struct hosts *h, struct host *e)
 {
 	for (int i = 0; i < e->nnames; i++)
-		name_unref(h, e->names[i]);
+		hosts_name_unref(h, e->names[i]);
 	for (int i = 0; i < e->ring_n; i++)
-		name_unref(h, e->ring[i].name);
-	set_hostname(h, e, "");
+		hosts_name_unref(h, e->ring[i].name);
+	hosts_set_hostname(h, e, "");
 	tab_free(h, e->names, e->names_cap * sizeof *e->names);
 	tab_free(h, e->ring, e->ring_cap * sizeof *e->ring);
 	tab_free(h, e->days, e->days_cap * sizeof *e->days);
@@ -232,10 +199,10 @@ host_free(struct hosts *h, struct host *e)
 	tab_free(h, e, sizeof *e);
 }
 
-static void
-host_remove(struct hosts *h, struct host *e)
+void
+hosts_host_remove(struct hosts *h, struct host *e)
 {
-	struct host **p = host_slot(h, &e->addr);
+	struct host **p = hosts_host_slot(h, &e->addr);
 	*p = e->hnext;
 	TAILQ_REMOVE(&h->lru, e, lru);
 	host_free(h, e);
@@ -325,7 +292,7 @@ evict(struct hosts *h, const struct host *keep, int extra_hosts, time_t now)
 	while (over_bounds(h, extra_hosts) && (e = TAILQ_LAST(&h->lru, host_list)) && e != keep) {
 		if (h->o.archive)
 			archive_host(h, e);
-		host_remove(h, e);
+		hosts_host_remove(h, e);
 		h->st.evicted++;
 		h->evicted_unlogged++;
 		h->dirty = true;
@@ -334,8 +301,8 @@ evict(struct hosts *h, const struct host *keep, int extra_hosts, time_t now)
 }
 
 /* A new host at the tail (the caller moves it), evicting to stay in bounds. */
-static struct host *
-host_add(struct hosts *h, const struct netaddr *na, time_t now)
+struct host *
+hosts_host_add(struct hosts *h, const struct netaddr *na, time_t now)
 {
 	evict(h, NULL, 1, now);
 	if ((unsigned)h->st.hosts >= h->nbuckets && h->nbuckets < h->maxbuckets)
@@ -346,15 +313,15 @@ host_add(struct hosts *h, const struct netaddr *na, time_t now)
 	memset(e, 0, sizeof *e);
 	e->hostname = "";
 	e->addr = *na;
-	struct host **p = host_slot(h, na);
+	struct host **p = hosts_host_slot(h, na);
 	*p = e;
 	TAILQ_INSERT_TAIL(&h->lru, e, lru);
 	h->st.hosts++;
 	return e;
 }
 
-static int
-category_index(struct hosts *h, const char *name)
+int
+hosts_category_index(struct hosts *h, const char *name)
 {
 	/* the policy hands out one string per category: its address finds the
 	 * index, one comparison confirms it (a reload may reuse the memory) */
@@ -375,8 +342,8 @@ category_index(struct hosts *h, const char *name)
 	return h->ncats++;
 }
 
-static void
-add_cat(struct hosts *h, struct host *e, int cat, uint32_t n)
+void
+hosts_add_cat(struct hosts *h, struct host *e, int cat, uint32_t n)
 {
 	for (int i = 0; i < e->ncats; i++)
 		if (e->cats[i].cat == (uint32_t)cat) {
@@ -390,8 +357,8 @@ add_cat(struct hosts *h, struct host *e, int cat, uint32_t n)
 }
 
 /* Keep name (shared) in the host's list while there is room. */
-static void
-add_name(struct hosts *h, struct host *e, const char *shared)
+void
+hosts_add_name(struct hosts *h, struct host *e, const char *shared)
 {
 	for (int i = 0; i < e->nnames; i++)
 		if (e->names[i] == shared)
@@ -404,21 +371,21 @@ add_name(struct hosts *h, struct host *e, const char *shared)
 }
 
 /* shared: the table's copy of the name, one reference handed to the ring. */
-static void
-add_recent(struct hosts *h, struct host *e, time_t t, const char *shared, uint16_t qtype,
+void
+hosts_add_recent(struct hosts *h, struct host *e, time_t t, const char *shared, uint16_t qtype,
            int cat, enum policy_action action)
 {
 	if (h->o.recent == 0 ||
 	    (e->ring_n == e->ring_cap && e->ring_cap < h->o.recent &&
 	     !tab_reserve(h, (void **)&e->ring, e->ring_n, &e->ring_cap, h->o.recent,
 	                  sizeof *e->ring))) {
-		name_unref(h, shared);
+		hosts_name_unref(h, shared);
 		return;
 	}
 	/* the ring grows before it first wraps, so ring_head == ring_n until then */
 	struct host_attempt *a = &e->ring[e->ring_head];
 	if (e->ring_n == h->o.recent)
-		name_unref(h, a->name);
+		hosts_name_unref(h, a->name);
 	*a = (struct host_attempt){.time = t,
 	                           .name = shared,
 	                           .qtype = qtype,
@@ -430,8 +397,8 @@ add_recent(struct hosts *h, struct host *e, time_t t, const char *shared, uint16
 }
 
 /* The days kept are the last `days` days up to the newest one seen. */
-static void
-add_day(struct hosts *h, struct host *e, int32_t day, uint32_t n)
+void
+hosts_add_day(struct hosts *h, struct host *e, int32_t day, uint32_t n)
 {
 	int i = e->ndays;
 	while (i > 0 && e->days[i - 1].day > day)
@@ -475,15 +442,15 @@ host_lease(struct hosts *h, struct host *e, time_t now)
 	e->lease_gen = gen;
 	const struct lease *l = leases_lookup(h->leases, &e->addr, now);
 	if (l && l->hostname[0])
-		set_hostname(h, e, l->hostname);
+		hosts_set_hostname(h, e, l->hostname);
 	if (l && l->has_mac && !e->has_mac) {
 		memcpy(e->mac, l->mac, 6);
 		e->has_mac = true;
 	}
 }
 
-static int32_t
-day_of(time_t t)
+int32_t
+hosts_day_of(time_t t)
 {
 	return (int32_t)(t / 86400);
 }
@@ -494,8 +461,8 @@ hosts_record(struct hosts *h, const struct client *ci, const char *qname, uint16
 {
 	if (!d->category || ci->addr.family == 0)
 		return;
-	struct host *e = *host_slot(h, &ci->addr);
-	if (!e && !(e = host_add(h, &ci->addr, now)))
+	struct host *e = *hosts_host_slot(h, &ci->addr);
+	if (!e && !(e = hosts_host_add(h, &ci->addr, now)))
 		return;
 	if (e->total == 0)
 		e->first = now;
@@ -508,19 +475,19 @@ hosts_record(struct hosts *h, const struct client *ci, const char *qname, uint16
 		e->has_mac = true;
 	}
 	host_lease(h, e, now);
-	int cat = category_index(h, d->category);
+	int cat = hosts_category_index(h, d->category);
 	uint32_t hash = hash_name(hash_seed(), qname);
 	e->last = now;
 	e->total++;
-	add_cat(h, e, cat, 1);
+	hosts_add_cat(h, e, cat, 1);
 	e->last_action = (uint8_t)d->action;
 	h->st.by_action[cat][d->action <= POLICY_SINKHOLE ? d->action : POLICY_NONE]++;
-	const char *shared = name_ref(h, qname, hash);
+	const char *shared = hosts_name_ref(h, qname, hash);
 	if (shared) {
-		add_name(h, e, shared);
-		add_recent(h, e, now, shared, qtype, cat, d->action);
+		hosts_add_name(h, e, shared);
+		hosts_add_recent(h, e, now, shared, qtype, cat, d->action);
 	}
-	add_day(h, e, day_of(now), 1);
+	hosts_add_day(h, e, hosts_day_of(now), 1);
 	evict(h, e, 0, now); /* the host's lists grew: the byte bound */
 	h->dirty = true;
 	h->st.recorded++;
@@ -553,7 +520,7 @@ hosts_find(const struct hosts *h, const char *key)
 	struct netaddr na;
 	uint8_t mac[6];
 	if (netaddr_parse(&na, key) == 0)
-		return *host_slot(h, &na);
+		return *hosts_host_slot(h, &na);
 	bool by_mac = mac_parse(mac, key) == 0;
 	const struct host *e;
 	TAILQ_FOREACH(e, &h->lru, lru)
@@ -637,279 +604,6 @@ hosts_status(const struct hosts *h, time_t now, struct evbuffer *out)
 		                                         : "");
 }
 
-/* ---- the state file ---- */
-
-static void
-set_int64(config_setting_t *parent, const char *name, long long v)
-{
-	config_setting_set_int64(config_setting_add(parent, name, CONFIG_TYPE_INT64), v);
-}
-
-static void
-set_str(config_setting_t *parent, const char *name, const char *v)
-{
-	config_setting_set_string(config_setting_add(parent, name, CONFIG_TYPE_STRING), v);
-}
-
-static void
-save_host(const struct hosts *h, const struct host *e, config_setting_t *g)
-{
-	char buf[NETADDR_STRLEN];
-	set_str(g, "addr", netaddr_str(&e->addr, buf));
-	if (e->has_mac)
-		set_str(g, "mac", mac_str(e->mac, buf));
-	set_str(g, "hostname", e->hostname);
-	set_int64(g, "first", e->first);
-	set_int64(g, "last", e->last);
-	set_int64(g, "total", (long long)e->total);
-	set_str(g, "action", policy_action_name((enum policy_action)e->last_action));
-	config_setting_t *a = config_setting_add(g, "counts", CONFIG_TYPE_ARRAY);
-	for (int i = 0; i < h->ncats; i++)
-		config_setting_set_int64_elem(a, -1, host_cat_count(e, i));
-	a = config_setting_add(g, "names", CONFIG_TYPE_ARRAY);
-	for (int i = 0; i < e->nnames; i++)
-		config_setting_set_string_elem(a, -1, e->names[i]);
-	a = config_setting_add(g, "recent", CONFIG_TYPE_LIST);
-	for (int i = e->ring_n - 1; i >= 0; i--) { /* oldest first, as replayed */
-		const struct host_attempt *r = host_recent(h, e, i);
-		config_setting_t *l = config_setting_add(a, NULL, CONFIG_TYPE_LIST);
-		config_setting_set_int64(config_setting_add(l, NULL, CONFIG_TYPE_INT64), r->time);
-		config_setting_set_string(config_setting_add(l, NULL, CONFIG_TYPE_STRING),
-		                          r->name ? r->name : "");
-		config_setting_set_int(config_setting_add(l, NULL, CONFIG_TYPE_INT), r->qtype);
-		config_setting_set_int(config_setting_add(l, NULL, CONFIG_TYPE_INT), r->cat);
-		config_setting_set_string(config_setting_add(l, NULL, CONFIG_TYPE_STRING),
-		                          policy_action_name(r->action));
-	}
-	a = config_setting_add(g, "days", CONFIG_TYPE_LIST);
-	for (int i = 0; i < e->ndays; i++) {
-		config_setting_t *l = config_setting_add(a, NULL, CONFIG_TYPE_ARRAY);
-		config_setting_set_int64_elem(l, -1, e->days[i].day);
-		config_setting_set_int64_elem(l, -1, e->days[i].count);
-	}
-}
-
-static int
-write_state(const struct hosts *h, config_t *cfg, const char *tmp)
-{
-	config_setting_t *root = config_root_setting(cfg);
-	set_int64(root, "version", HOSTS_STATE_VERSION);
-	config_setting_t *a = config_setting_add(root, "categories", CONFIG_TYPE_ARRAY);
-	for (int i = 0; i < h->ncats; i++)
-		config_setting_set_string_elem(a, -1, h->cats[i]);
-	config_setting_t *l = config_setting_add(root, "hosts", CONFIG_TYPE_LIST);
-	const struct host *e;
-	TAILQ_FOREACH(e, &h->lru, lru)
-	save_host(h, e, config_setting_add(l, NULL, CONFIG_TYPE_GROUP));
-	/* never through a symlink planted in a shared directory such as /tmp */
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
-	FILE *f = fd == -1 ? NULL : fdopen(fd, "w");
-	if (!f) {
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	config_write(cfg, f);
-	int rc = fflush(f) == 0 && !ferror(f) && fsync(fileno(f)) == 0 ? 0 : -1;
-	return fclose(f) == 0 ? rc : -1;
-}
-
-int
-hosts_save(struct hosts *h, time_t now)
-{
-	char tmp[PATH_MAX];
-	if (!h->o.state_file || !h->dirty)
-		return 0;
-	snprintf(tmp, sizeof tmp, "%s.tmp", h->o.state_file);
-	config_t cfg;
-	config_init(&cfg);
-	int rc = write_state(h, &cfg, tmp);
-	config_destroy(&cfg);
-	if (rc == 0 && rename(tmp, h->o.state_file) == 0) {
-		if (h->save_failing)
-			log_warnx("hosts: %s saved again", h->o.state_file);
-		h->save_failing = false;
-		h->dirty = false;
-		h->st.saves++;
-		h->st.last_save = now;
-		return 0;
-	}
-	/* once when saving starts failing, once when it works again */
-	if (!h->save_failing)
-		log_warnx("hosts: cannot save %s: %s; the table is only in memory until it works",
-		         h->o.state_file, strerror(errno));
-	h->save_failing = true;
-	h->st.save_errors++;
-	unlink(tmp);
-	return -1;
-}
-
-static bool
-get_i64(const config_setting_t *g, const char *name, long long min, long long *v)
-{
-	const config_setting_t *s = config_setting_get_member(g, name);
-	if (!s || (config_setting_type(s) != CONFIG_TYPE_INT64 &&
-	           config_setting_type(s) != CONFIG_TYPE_INT))
-		return false;
-	*v = config_setting_get_int64(s);
-	return *v >= min;
-}
-
-static bool
-action_parse(const char *s, uint8_t *out)
-{
-	for (int a = POLICY_NONE; s && a <= POLICY_SINKHOLE; a++)
-		if (strcmp(policy_action_name((enum policy_action)a), s) == 0) {
-			*out = (uint8_t)a;
-			return true;
-		}
-	return false;
-}
-
-static bool
-load_recent(struct hosts *h, struct host *e, const config_setting_t *l, const int *catmap)
-{
-	for (int i = 0; l && i < config_setting_length(l); i++) {
-		const config_setting_t *r = config_setting_get_elem(l, (unsigned)i);
-		const char *name = config_setting_get_string_elem(r, 1);
-		uint8_t action;
-		int cat = config_setting_get_int_elem(r, 3);
-		if (config_setting_length(r) != 5 || !name || cat < 0 || cat >= HOSTS_MAX_CATS ||
-		    catmap[cat] < 0 || !action_parse(config_setting_get_string_elem(r, 4), &action))
-			return false;
-		const char *shared = name_ref(h, name, hash_name(hash_seed(), name));
-		if (!shared)
-			return false;
-		add_name(h, e, shared);
-		add_recent(h, e, (time_t)config_setting_get_int64_elem(r, 0), shared,
-		           (uint16_t)config_setting_get_int_elem(r, 2), catmap[cat], action);
-	}
-	return true;
-}
-
-static bool
-load_host(struct hosts *h, const config_setting_t *g, const int *catmap, int nfilecats)
-{
-	struct netaddr na;
-	const char *addr = NULL, *mac = NULL, *hostname = NULL, *action = NULL;
-	long long first, last, total;
-	config_setting_lookup_string(g, "addr", &addr);
-	config_setting_lookup_string(g, "hostname", &hostname);
-	config_setting_lookup_string(g, "action", &action);
-	if (!addr || netaddr_parse(&na, addr) == -1 || !hostname ||
-	    !get_i64(g, "first", 0, &first) || !get_i64(g, "last", first, &last) ||
-	    !get_i64(g, "total", 0, &total))
-		return false;
-	if (*host_slot(h, &na))
-		return false; /* a duplicate cannot come from hosts_save */
-	if (h->st.hosts >= h->o.max_hosts)
-		return true; /* the cap shrank: keep the most recent ones */
-	struct host *e = host_add(h, &na, last);
-	if (!e)
-		return false;
-	e->first = first;
-	e->last = last;
-	e->total = (uint64_t)total;
-	set_hostname(h, e, hostname);
-	if (config_setting_lookup_string(g, "mac", &mac) == CONFIG_TRUE) {
-		if (mac_parse(e->mac, mac) == -1)
-			return false;
-		e->has_mac = true;
-	}
-	uint8_t act;
-	if (!action_parse(action, &act))
-		return false;
-	e->last_action = act;
-	const config_setting_t *a = config_setting_get_member(g, "counts");
-	if (!a || config_setting_length(a) > nfilecats)
-		return false;
-	for (int i = 0; i < config_setting_length(a); i++)
-		if (config_setting_get_int64_elem(a, i) > 0)
-			add_cat(h, e, catmap[i], (uint32_t)config_setting_get_int64_elem(a, i));
-	a = config_setting_get_member(g, "names");
-	for (int i = 0; a && i < config_setting_length(a); i++) {
-		const char *n = config_setting_get_string_elem(a, i);
-		const char *shared = n ? name_ref(h, n, hash_name(hash_seed(), n)) : NULL;
-		if (!shared)
-			return false;
-		add_name(h, e, shared);
-		name_unref(h, shared);
-	}
-	if (!load_recent(h, e, config_setting_get_member(g, "recent"), catmap))
-		return false;
-	a = config_setting_get_member(g, "days");
-	for (int i = 0; a && i < config_setting_length(a); i++) {
-		const config_setting_t *d = config_setting_get_elem(a, (unsigned)i);
-		if (config_setting_length(d) != 2)
-			return false;
-		int32_t day = (int32_t)config_setting_get_int64_elem(d, 0);
-		if (day > day_of(last) - h->o.days)
-			add_day(h, e, day, (uint32_t)config_setting_get_int64_elem(d, 1));
-	}
-	return true;
-}
-
-static bool
-load_state(struct hosts *h, const config_t *cfg)
-{
-	long long version;
-	int catmap[HOSTS_MAX_CATS];
-	for (int i = 0; i < HOSTS_MAX_CATS; i++)
-		catmap[i] = -1;
-	const config_setting_t *root = config_root_setting(cfg);
-	const config_setting_t *cats = config_setting_get_member(root, "categories");
-	const config_setting_t *list = config_setting_get_member(root, "hosts");
-	if (!get_i64(root, "version", 0, &version) || version != HOSTS_STATE_VERSION || !cats ||
-	    !list || !config_setting_is_list(list) || config_setting_length(cats) > HOSTS_MAX_CATS)
-		return false;
-	for (int i = 0; i < config_setting_length(cats); i++) {
-		const char *c = config_setting_get_string_elem(cats, i);
-		if (!c)
-			return false;
-		catmap[i] = category_index(h, c);
-	}
-	for (int i = 0; i < config_setting_length(list); i++)
-		if (!load_host(h, config_setting_get_elem(list, (unsigned)i), catmap,
-		               config_setting_length(cats)))
-			return false;
-	return true;
-}
-
-static void
-clear(struct hosts *h)
-{
-	while (!TAILQ_EMPTY(&h->lru))
-		host_remove(h, TAILQ_FIRST(&h->lru));
-	h->ncats = 0;
-}
-
-int
-hosts_load(struct hosts *h)
-{
-	struct stat st;
-	char aside[PATH_MAX];
-	clear(h);
-	if (!h->o.state_file || stat(h->o.state_file, &st) == -1)
-		return 0;
-	config_t cfg;
-	config_init(&cfg);
-	bool ok = config_read_file(&cfg, h->o.state_file) == CONFIG_TRUE && load_state(h, &cfg);
-	if (!ok) {
-		snprintf(aside, sizeof aside, "%s.corrupt", h->o.state_file);
-		log_warnx("hosts: %s:%d: corrupt state file (%s), moved to %s; starting with an "
-		         "empty table",
-		         h->o.state_file, config_error_line(&cfg),
-		         config_error_text(&cfg) ? config_error_text(&cfg) : "bad content", aside);
-		if (rename(h->o.state_file, aside) == -1)
-			log_warn("hosts: rename %s", aside);
-		clear(h);
-		h->st.loaded_corrupt = true;
-	}
-	config_destroy(&cfg);
-	h->dirty = false;
-	return ok ? 0 : -1;
-}
-
 /* ---- life cycle ---- */
 
 static void
@@ -976,6 +670,15 @@ hosts_set_sinks(struct hosts *h, struct leases *leases, struct eventlog *elog)
 	}
 }
 
+/* Every host removed and the categories forgotten. */
+void
+hosts_clear(struct hosts *h)
+{
+	while (!TAILQ_EMPTY(&h->lru))
+		hosts_host_remove(h, TAILQ_FIRST(&h->lru));
+	h->ncats = 0;
+}
+
 void
 hosts_free(struct hosts *h)
 {
@@ -983,7 +686,7 @@ hosts_free(struct hosts *h)
 		return;
 	evict_report(h, time(NULL), true);
 	if (h->buckets)
-		clear(h);
+		hosts_clear(h);
 	if (h->timer)
 		event_free(h->timer);
 	free(h->buckets);

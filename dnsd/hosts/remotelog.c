@@ -47,22 +47,22 @@ remotelog_event_cb(struct bufferevent *bev, short what, void *arg)
 }
 
 static int
-remotelog_sockaddr(const struct eventlog_opts *o, struct sockaddr_storage *ss, socklen_t *len)
+remotelog_sockaddr(const struct remotelog *r, struct sockaddr_storage *ss, socklen_t *len)
 {
 	struct netaddr na;
 	memset(ss, 0, sizeof *ss);
-	if (netaddr_parse(&na, o->remote_host) == -1)
+	if (netaddr_parse(&na, r->host) == -1)
 		return -1;
 	if (na.family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)o->remote_port);
+		sin->sin_port = htons((uint16_t)r->port);
 		memcpy(&sin->sin_addr, na.addr, 4);
 		*len = sizeof *sin;
 	} else {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)o->remote_port);
+		sin6->sin6_port = htons((uint16_t)r->port);
 		memcpy(&sin6->sin6_addr, na.addr, 16);
 		*len = sizeof *sin6;
 	}
@@ -74,9 +74,9 @@ remotelog_connect(struct remotelog *r)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	if (remotelog_sockaddr(r->o, &ss, &len) == -1)
+	if (remotelog_sockaddr(r, &ss, &len) == -1)
 		return;
-	if (r->o->remote_proto == EVENTLOG_REMOTE_UDP) {
+	if (!r->use_tcp) {
 		r->udp = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (r->udp != -1 && connect(r->udp, (struct sockaddr *)&ss, len) == -1) {
 			close(r->udp);
@@ -100,10 +100,15 @@ remotelog_connect(struct remotelog *r)
 }
 
 void
-remotelog_open(struct remotelog *r, const struct eventlog_opts *o, struct event_base *base)
+remotelog_open(struct remotelog *r, bool tcp, const char *host, int port, int facility,
+               struct event_base *base)
 {
 	memset(r, 0, sizeof *r);
-	r->o = o;
+	r->opened = true;
+	r->use_tcp = tcp;
+	r->host = host;
+	r->port = port;
+	r->facility = facility;
 	r->base = base;
 	r->udp = -1;
 	if (gethostname(r->myname, sizeof r->myname - 1) == -1 || !r->myname[0])
@@ -119,10 +124,10 @@ int
 remotelog_send(struct remotelog *r, const char *kind, time_t t, const char *json, size_t len)
 {
 	char head[512], ts[JSON_TIMELEN];
-	int hl = snprintf(head, sizeof head, "<%d>1 %s %s dnsd %ld %s - ", r->o->facility * 8 + 6,
+	int hl = snprintf(head, sizeof head, "<%d>1 %s %s dnsd %ld %s - ", r->facility * 8 + 6,
 	                  json_time(t, ts), r->myname, (long)getpid(), kind);
 	size_t msglen = (size_t)hl + len - 1; /* without the newline */
-	if (r->o->remote_proto == EVENTLOG_REMOTE_UDP) {
+	if (!r->use_tcp) {
 		char dgram[4096];
 		if (r->udp == -1 || msglen > sizeof dgram)
 			return -1;
@@ -144,12 +149,14 @@ remotelog_send(struct remotelog *r, const char *kind, time_t t, const char *json
 bool
 remotelog_up(const struct remotelog *r)
 {
-	return r->o->remote_proto != EVENTLOG_REMOTE_TCP || r->tcp_up;
+	return !r->use_tcp || r->tcp_up;
 }
 
 void
 remotelog_close(struct remotelog *r)
 {
+	if (!r->opened)
+		return;
 	if (r->tcp) {
 		/* a last try to hand the queued records to the collector */
 		evutil_socket_t fd = bufferevent_getfd(r->tcp);

@@ -10,11 +10,13 @@
 
 #include <event2/event.h>
 
-#include "eventlog_opts.h"
-
 struct remotelog {
-	const struct eventlog_opts *o; /* borrowed: outlives the remotelog */
-	struct event_base *base;       /* NULL: UDP only (tests) */
+	bool opened;
+	bool use_tcp;     /* else UDP */
+	const char *host; /* numeric address; borrowed: outlives the remotelog */
+	int port;
+	int facility;
+	struct event_base *base; /* NULL: UDP only (tests) */
 	int udp;                       /* -1 when none */
 	struct bufferevent *tcp;
 	bool tcp_up;
@@ -22,16 +24,19 @@ struct remotelog {
 	char myname[256]; /* the HOSTNAME field */
 };
 
-/* Connects to o's collector (o->remote_proto not NONE). base is borrowed.
- * Failures are not fatal: UDP records are dropped, TCP keeps retrying. */
-void remotelog_open(struct remotelog *r, const struct eventlog_opts *o, struct event_base *base);
+/* Connects to the collector at host and port; records carry the syslog
+ * facility number. base is borrowed. Failures are not fatal: UDP records
+ * are dropped, TCP keeps retrying. */
+void remotelog_open(struct remotelog *r, bool tcp, const char *host, int port, int facility,
+                    struct event_base *base);
 /* One record of event kind for a JSON line of len bytes (newline included).
  * 0, or -1 when not connected or the queue is full (errno set when a
  * system call failed, else 0). */
 int remotelog_send(struct remotelog *r, const char *kind, time_t t, const char *json, size_t len);
 /* TCP: connected; UDP: always. */
 bool remotelog_up(const struct remotelog *r);
-/* Hands the queued TCP records over as far as the socket takes them now. */
+/* Hands the queued TCP records over as far as the socket takes them now.
+ * Safe on a zeroed, never opened remotelog. */
 void remotelog_close(struct remotelog *r);
 
 #endif
