@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 struct access {
@@ -49,17 +50,16 @@ access_lan(const struct access *acc, const struct netaddr *a, unsigned ifindex)
 static void
 access_log_refused(struct access *acc, const struct netaddr *a)
 {
-	struct timespec ts;
 	char buf[NETADDR_STRLEN];
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (acc->logged && ts.tv_sec - acc->logged < ACCESS_LOG_S) {
+	time_t now = clock_mono_s();
+	if (acc->logged && now - acc->logged < ACCESS_LOG_S) {
 		acc->unlogged++;
 		return;
 	}
-	log_warn("refused a query from %s: not in allow%s (%lu more refused since the last "
+	log_warnx("refused a query from %s: not in allow%s (%lu more refused since the last "
 		 "such line)", netaddr_str(a, buf),
 	    acc->cfg->local_service ? " and on no LAN subnet" : "", acc->unlogged);
-	acc->logged = ts.tv_sec ? ts.tv_sec : 1;
+	acc->logged = now ? now : 1;
 	acc->unlogged = 0;
 }
 

@@ -9,7 +9,7 @@
 
 #include <ldns/ldns.h>
 
-#include "rand.h"
+#include "hash.h"
 
 struct cache_ttl {
 	uint16_t off; /* of the TTL field, from the start of the answer */
@@ -37,7 +37,6 @@ struct cache {
 	struct cache_entry **buckets;
 	size_t nbuckets; /* a power of two */
 	struct cache_entry *lru_head, *lru_tail;
-	uint32_t seed;
 	struct cache_stats st;
 };
 
@@ -54,12 +53,9 @@ cache_entry_body(const struct cache_entry *e)
 }
 
 static uint32_t
-cache_hash(const struct cache *c, const uint8_t *key, size_t len)
+cache_hash(const uint8_t *key, size_t len)
 {
-	/* FNV-1a with a secret seed, so that chains cannot be aimed at. */
-	uint32_t h = 2166136261u ^ c->seed;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ key[i]) * 16777619u;
+	uint32_t h = hash_bytes(hash_seed(), key, len);
 	return h ^ (h >> 15);
 }
 
@@ -75,7 +71,7 @@ cache_new(const struct cache_limits *lim)
 	while (c->nbuckets < want && c->nbuckets < (1u << 22))
 		c->nbuckets <<= 1;
 	c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
-	if (c->buckets == NULL || rand_bytes(&c->seed, sizeof c->seed) < 0) {
+	if (c->buckets == NULL) {
 		free(c->buckets);
 		free(c);
 		return NULL;
@@ -408,7 +404,7 @@ cache_insert(struct cache *c, struct cache_entry *e)
 		free(e);
 		return;
 	}
-	e->hash = cache_hash(c, cache_entry_key(e), e->key_len);
+	e->hash = cache_hash(cache_entry_key(e), e->key_len);
 	struct cache_entry *old = cache_find(c, cache_entry_key(e), e->key_len, e->hash);
 	if (old)
 		cache_unlink(c, old);
@@ -435,7 +431,7 @@ cache_insert(struct cache *c, struct cache_entry *e)
 const struct cache_entry *
 cache_lookup(struct cache *c, const uint8_t *key, size_t key_len, time_t now)
 {
-	uint32_t hash = cache_hash(c, key, key_len);
+	uint32_t hash = cache_hash(key, key_len);
 	struct cache_entry *e = cache_find(c, key, key_len, hash);
 	if (e && now >= e->stored + (time_t)e->ttl) {
 		cache_unlink(c, e);

@@ -3,8 +3,7 @@
  * and carrying on so that one run of `dnsd -t` shows them all. */
 #define _GNU_SOURCE /* asprintf */
 #include "config.h"
-#include "confget.h"
-#include "lcfg.h"
+#include "config_impl.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -18,118 +17,14 @@
  * ranges: a WAN in 10/8 or 100.64/10 must not see an open resolver. */
 static const char *const config_default_allow[] = { "127.0.0.0/8", "::1/128", NULL };
 
-/* Top-level groups whose owners parse them (see config_group). */
+/* Top-level groups read into their owners' option structs. */
 static const char *const config_subsystem_groups[] = { "hosts", "log", "ratelimit", NULL };
-
-struct config_ctx {
-	struct config *c;
-	char *err;
-	size_t errlen;
-	int nerr;
-};
-
-static void
-config_verr(char *err, size_t errlen, const char *file, int line, const char *fmt, va_list ap)
-{
-	size_t used = strnlen(err, errlen);
-	if (used + 1 >= errlen)
-		return;
-	/* Line 0: the whole file (an empty file, the root group). */
-	int n = line > 0 ? snprintf(err + used, errlen - used, "%s:%d: ", file ? file : "?", line)
-	                 : snprintf(err + used, errlen - used, "%s: ", file ? file : "?");
-	if (n < 0 || (size_t)n >= errlen - used)
-		return;
-	used += (size_t)n;
-	n = vsnprintf(err + used, errlen - used, fmt, ap);
-	if (n < 0 || (size_t)n >= errlen - used - 1)
-		return;
-	strcat(err + used, "\n");
-}
-
-void
-config_errorf(char *err, size_t errlen, const config_setting_t *s, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	config_verr(err, errlen, config_setting_source_file(s), (int)config_setting_source_line(s),
-	    fmt, ap);
-	va_end(ap);
-}
-
-static void __attribute__((format(printf, 3, 4)))
-config_bad(struct config_ctx *x, const config_setting_t *s, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	config_verr(x->err, x->errlen, config_setting_source_file(s),
-	    (int)config_setting_source_line(s), fmt, ap);
-	va_end(ap);
-	x->nerr++;
-}
-
-/* Report every member of group g whose name is not in names. */
-static void
-config_check_names(struct config_ctx *x, const config_setting_t *g, const char *const *names,
-    const char *what)
-{
-	for (int i = 0; i < config_setting_length(g); i++) {
-		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
-		const char *n = config_setting_name(s);
-		int known = 0;
-		for (const char *const *k = names; *k && !known; k++)
-			known = strcmp(*k, n) == 0;
-		if (!known)
-			config_bad(x, s, "unknown setting '%s'%s", n, what);
-	}
-}
-
-/* An unsigned integer member of g in [min, max]; keeps *out when absent. */
-static void
-config_uint(struct config_ctx *x, const config_setting_t *g, const char *name, unsigned long long min,
-    unsigned long long max, unsigned long long *out)
-{
-	const config_setting_t *s = g ? config_setting_get_member(g, name) : NULL;
-	if (s == NULL)
-		return;
-	int t = config_setting_type(s);
-	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-		config_bad(x, s, "%s: expected an integer", name);
-		return;
-	}
-	long long v = config_setting_get_int64(s);
-	if (v < 0 || (unsigned long long)v < min || (unsigned long long)v > max) {
-		config_bad(x, s, "%s: %lld is out of range %llu..%llu", name, v, min, max);
-		return;
-	}
-	*out = (unsigned long long)v;
-}
-
-#define CONFIG_UINT(x, g, name, min, max, field)                                                  \
-	do {                                                                                      \
-		unsigned long long v_ = (field);                                                  \
-		config_uint(x, g, name, min, max, &v_);                                           \
-		(field) = v_;                                                                     \
-	} while (0)
-
-/* A string member of g; NULL when absent. */
-static const char *
-config_str(struct config_ctx *x, const config_setting_t *g, const char *name)
-{
-	const config_setting_t *s = config_setting_get_member(g, name);
-	if (s == NULL)
-		return NULL;
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		config_bad(x, s, "%s: expected a string", name);
-		return NULL;
-	}
-	return config_setting_get_string(s);
-}
 
 /* Paths are relative to the directory of the config file. */
 static char *
 config_path(const struct config *c, const char *p)
 {
-	return confget_resolve(c->path, p);
+	return conf_resolve(c->path, p);
 }
 
 int
@@ -173,17 +68,17 @@ config_addrs(struct config_ctx *x, const config_setting_t *s, struct config_addr
 {
 	int n = 0;
 	if (!config_setting_is_aggregate(s)) {
-		config_bad(x, s, "%s: expected a list of addresses", config_setting_name(s));
+		confread_error(x->e, s, "%s: expected a list of addresses", config_setting_name(s));
 		return 0;
 	}
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		const char *t = config_setting_get_string(e);
 		if (t == NULL || config_parse_addr(&out[n], t, default_port) < 0)
-			config_bad(x, e, "%s: '%s' is not an address or address@port",
+			confread_error(x->e, e, "%s: '%s' is not an address or address@port",
 			    config_setting_name(s), t ? t : "(not a string)");
 		else if (n == max)
-			config_bad(x, e, "%s: more than %d addresses", config_setting_name(s), max);
+			confread_error(x->e, e, "%s: more than %d addresses", config_setting_name(s), max);
 		else
 			n++;
 	}
@@ -196,17 +91,17 @@ config_cidrs(struct config_ctx *x, const config_setting_t *s, struct cidr *out, 
 {
 	int n = 0;
 	if (!config_setting_is_aggregate(s)) {
-		config_bad(x, s, "%s: expected a list of networks", config_setting_name(s));
+		confread_error(x->e, s, "%s: expected a list of networks", config_setting_name(s));
 		return 0;
 	}
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		const char *t = config_setting_get_string(e);
 		if (t == NULL || cidr_parse(&out[n], t) < 0)
-			config_bad(x, e, "%s: '%s' is not an address or network",
+			confread_error(x->e, e, "%s: '%s' is not an address or network",
 			    config_setting_name(s), t ? t : "(not a string)");
 		else if (n == max)
-			config_bad(x, e, "%s: more than %d networks", config_setting_name(s), max);
+			confread_error(x->e, e, "%s: more than %d networks", config_setting_name(s), max);
 		else
 			n++;
 	}
@@ -233,23 +128,23 @@ config_local_service(struct config_ctx *x, const config_setting_t *root)
 	const config_setting_t *s = config_setting_get_member(root, "local_service");
 	c->local_service = true;
 	if (s && config_setting_type(s) != CONFIG_TYPE_BOOL)
-		config_bad(x, s, "local_service: expected true or false");
+		confread_error(x->e, s, "local_service: expected true or false");
 	else if (s)
 		c->local_service = config_setting_get_bool(s);
 	if ((s = config_setting_get_member(root, "lan_interfaces")) == NULL)
 		return;
 	if (!config_setting_is_aggregate(s)) {
-		config_bad(x, s, "lan_interfaces: expected a list of interface names");
+		confread_error(x->e, s, "lan_interfaces: expected a list of interface names");
 		return;
 	}
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		const char *t = config_setting_get_string(e);
 		if (t == NULL || *t == '\0' || strlen(t) >= 16 || strpbrk(t, " /\t"))
-			config_bad(x, e, "lan_interfaces: '%s' is not an interface name",
+			confread_error(x->e, e, "lan_interfaces: '%s' is not an interface name",
 			    t ? t : "(not a string)");
 		else if (c->nlan_interfaces == CONFIG_MAX_LAN)
-			config_bad(x, e, "lan_interfaces: more than %d interfaces", CONFIG_MAX_LAN);
+			confread_error(x->e, e, "lan_interfaces: more than %d interfaces", CONFIG_MAX_LAN);
 		else if ((c->lan_interfaces[c->nlan_interfaces] = strdup(t)))
 			c->nlan_interfaces++;
 	}
@@ -263,12 +158,12 @@ config_subgroup(struct config_ctx *x, const config_setting_t *root, const char *
 	if (g == NULL)
 		return NULL;
 	if (!config_setting_is_group(g)) {
-		config_bad(x, g, "%s: expected a group { ... }", name);
+		confread_error(x->e, g, "%s: expected a group { ... }", name);
 		return NULL;
 	}
 	char what[64];
 	snprintf(what, sizeof what, " in %s", name);
-	config_check_names(x, g, names, what);
+	confread_known(x->e, g, names, "unknown setting '%s'%s", what);
 	return g;
 }
 
@@ -292,7 +187,7 @@ config_groups(struct config_ctx *x, const config_setting_t *root)
 	CONFIG_UINT(x, g, "max_ttl", 0, 7 * 86400, c->cache.max_ttl);
 	CONFIG_UINT(x, g, "servfail_ttl", 0, 30, c->cache.servfail_ttl);
 	if (g && c->cache.max_ttl && c->cache.min_ttl > c->cache.max_ttl)
-		config_bad(x, g, "cache: min_ttl is above max_ttl");
+		confread_error(x->e, g, "cache: min_ttl is above max_ttl");
 
 	g = config_subgroup(x, root, "forward", fwd_names);
 	CONFIG_UINT(x, g, "timeout_ms", 50, 10000, c->forward.timeout_ms);
@@ -309,15 +204,15 @@ config_groups(struct config_ctx *x, const config_setting_t *root)
 
 	g = config_subgroup(x, root, "policy", policy_names);
 	if (g) {
-		c->policy_file = config_path(c, config_str(x, g, "file"));
-		const char *now = config_str(x, g, "now");
+		c->policy_file = config_path(c, confread_str(x->e, g, "file"));
+		const char *now = confread_str(x->e, g, "now");
 		if (now && (c->now = config_parse_time(now)) == -1)
-			config_bad(x, config_setting_get_member(g, "now"),
+			confread_error(x->e, config_setting_get_member(g, "now"),
 			    "now: '%s' is not a date-time (2024-09-29T00:00:00-04:00)", now);
 		c->now_set = now && c->now != -1;
 		const config_setting_t *a = config_setting_get_member(g, "audit");
 		if (a && config_setting_type(a) != CONFIG_TYPE_BOOL)
-			config_bad(x, a, "audit: expected true or false");
+			confread_error(x->e, a, "audit: expected true or false");
 		else if (a)
 			c->audit = config_setting_get_bool(a);
 	}
@@ -347,7 +242,7 @@ config_http(struct config_ctx *x, const config_setting_t *root)
 	if (g == NULL)
 		return;
 #ifndef DNSD_HTTP
-	config_bad(x, g, "http: this dnsd was built without the HTTP server (make HTTP=0); "
+	confread_error(x->e, g, "http: this dnsd was built without the HTTP server (make HTTP=0); "
 	    "use metrics_file for the Prometheus metrics");
 	return;
 #endif
@@ -356,16 +251,16 @@ config_http(struct config_ctx *x, const config_setting_t *root)
 	else
 		c->http.nlisten = config_parse_addr(&c->http.listen[0], "127.0.0.1", 8053) == 0;
 	if (s && config_setting_length(s) == 0)
-		config_bad(x, s, "listen: the list is empty");
-	const char *tok = config_str(x, g, "token");
+		confread_error(x->e, s, "listen: the list is empty");
+	const char *tok = confread_str(x->e, g, "token");
 	if (tok && (strlen(tok) < 16 || strlen(tok) > 256 || strpbrk(tok, " \t\r\n:")))
-		config_bad(x, config_setting_get_member(g, "token"),
+		confread_error(x->e, config_setting_get_member(g, "token"),
 		    "token: 16 to 256 characters, no spaces or ':'");
 	else if (tok)
 		c->http.token = strdup(tok);
 	for (int i = 0; i < c->http.nlisten && !c->http.token; i++)
 		if (!config_loopback(&c->http.listen[i]))
-			config_bad(x, s, "listen: a non-loopback address needs a token");
+			confread_error(x->e, s, "listen: a non-loopback address needs a token");
 	if ((s = config_setting_get_member(g, "allow")))
 		c->http.nallow = config_cidrs(x, s, c->http.allow, CONFIG_MAX_ALLOW);
 	else {
@@ -380,19 +275,19 @@ config_http(struct config_ctx *x, const config_setting_t *root)
 }
 
 static void
-config_top(struct config_ctx *x)
+config_top(struct config_ctx *x, const config_setting_t *root)
 {
 	static const char *const names[] = { "listen", "upstreams", "resolv_conf", "allow",
 		"local_service", "lan_interfaces", "cache", "forward", "tcp", "user", "group", "chroot",
 		"pid_file", "control_socket", "policy", "hosts", "log", "ratelimit", "http",
 		"metrics_file", "metrics_interval", NULL };
 	struct config *c = x->c;
-	const config_setting_t *root = config_root_setting(&c->lc), *s;
+	const config_setting_t *s;
 
-	config_check_names(x, root, names, "");
+	confread_known(x->e, root, names, "unknown setting '%s'%s", "");
 	for (const char *const *g = config_subsystem_groups; *g; g++)
 		if ((s = config_setting_get_member(root, *g)) && !config_setting_is_group(s))
-			config_bad(x, s, "%s: expected a group { ... }", *g);
+			confread_error(x->e, s, "%s: expected a group { ... }", *g);
 
 	if ((s = config_setting_get_member(root, "listen")))
 		c->nlisten = config_addrs(x, s, c->listen, CONFIG_MAX_LISTEN, 53);
@@ -404,19 +299,19 @@ config_top(struct config_ctx *x)
 	const config_setting_t *up = config_setting_get_member(root, "upstreams");
 	const config_setting_t *rc = config_setting_get_member(root, "resolv_conf");
 	if (up && rc)
-		config_bad(x, rc, "resolv_conf: give either upstreams or resolv_conf, not both");
+		confread_error(x->e, rc, "resolv_conf: give either upstreams or resolv_conf, not both");
 	else if (up) {
 		c->nupstream = config_addrs(x, up, c->upstream, CONFIG_MAX_UPSTREAMS, 53);
 		if (config_setting_length(up) == 0)
-			config_bad(x, up, "upstreams: the list is empty");
+			confread_error(x->e, up, "upstreams: the list is empty");
 	} else if (rc) {
-		const char *p = config_str(x, root, "resolv_conf");
+		const char *p = confread_str(x->e, root, "resolv_conf");
 		if (p && *p)
 			c->resolv_conf = config_path(c, p);
 		else
-			config_bad(x, rc, "resolv_conf: expected a file name");
+			confread_error(x->e, rc, "resolv_conf: expected a file name");
 	} else
-		config_bad(x, root, "no upstreams and no resolv_conf: nowhere to forward to");
+		confread_error(x->e, root, "no upstreams and no resolv_conf: nowhere to forward to");
 
 	config_allow(x, config_setting_get_member(root, "allow"));
 	config_local_service(x, root);
@@ -434,10 +329,14 @@ config_top(struct config_ctx *x)
 		{ "metrics_file", &c->metrics_file, 1 },
 	};
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
-		const char *v = config_str(x, root, strs[i].name);
+		const char *v = confread_str(x->e, root, strs[i].name);
 		if (v && *v)
 			*strs[i].field = strs[i].is_path ? config_path(c, v) : strdup(v);
 	}
+	config_hosts(x, config_setting_get_member(root, "hosts"));
+	config_log(x, config_setting_get_member(root, "log"));
+	config_ratelimit(x, config_setting_get_member(root, "ratelimit"));
+	config_where(x, root);
 }
 
 static void
@@ -462,47 +361,32 @@ config_defaults(struct config *c)
 	c->http.max_header = 8192;
 	c->http.refresh_s = 10;
 	c->metrics_interval = 15;
-}
-
-/* What libconfig could not read, as "file: message" (I/O) or "file:line:
- * message", with the line where an unterminated string starts. */
-static void
-config_syntax_error(config_t *lc, const char *path, char *err, size_t errlen)
-{
-	const char *file = config_error_file(lc) ? config_error_file(lc) : path;
-	int line = config_error_line(lc);
-	if (config_error_type(lc) == CONFIG_ERR_FILE_IO) {
-		snprintf(err, errlen, "%s: %s\n", path, strerror(errno));
-		return;
-	}
-	int open = lcfg_open_string_line(file, line);
-	if (open)
-		snprintf(err, errlen, "%s:%d: unterminated string (%s at line %d)\n", file, open,
-		    config_error_text(lc), line);
-	else
-		snprintf(err, errlen, "%s:%d: %s\n", file, line, config_error_text(lc));
+	ratelimit_config_default(&c->ratelimit);
 }
 
 struct config *
 config_load(const char *path, char *err, size_t errlen)
 {
 	struct config *c = calloc(1, sizeof *c);
-	if (errlen)
-		err[0] = '\0';
-	if (c == NULL || (c->path = strdup(path)) == NULL) {
-		snprintf(err, errlen, "%s: out of memory\n", path);
-		free(c);
+	struct conf_errors e;
+	conf_errors_buf(&e, path, err, errlen);
+	if (c == NULL || (c->path = strdup(path)) == NULL || config_subsys_new(c) < 0) {
+		conf_error(&e, NULL, 0, "out of memory");
+		config_free(c);
 		return NULL;
 	}
-	config_init(&c->lc);
+	config_t lc;
+	config_init(&lc);
 	config_defaults(c);
-	struct config_ctx x = { c, err, errlen, 0 };
-	if (config_read_file(&c->lc, path) != CONFIG_TRUE) {
-		config_syntax_error(&c->lc, path, err, errlen);
-		x.nerr++;
-	} else
-		config_top(&x);
-	if (x.nerr) {
+	struct config_ctx x = { c, &e };
+	int rc = confread_file(&lc, path, &e);
+	if (rc == -1)
+		conf_error(&e, NULL, 0, "%s", strerror(errno));
+	else if (rc == 0)
+		config_top(&x, config_root_setting(&lc));
+	config_destroy(&lc);
+	conf_errors_end(&e);
+	if (e.n) {
 		config_free(c);
 		return NULL;
 	}
@@ -514,7 +398,6 @@ config_free(struct config *c)
 {
 	if (c == NULL)
 		return;
-	config_destroy(&c->lc);
 	free(c->path);
 	free(c->resolv_conf);
 	for (int i = 0; i < c->nlan_interfaces; i++)
@@ -527,13 +410,12 @@ config_free(struct config *c)
 	free(c->policy_file);
 	free(c->http.token);
 	free(c->metrics_file);
+	config_subsys_free(c);
+	struct conf_at *at[] = { &c->at_user, &c->at_group, &c->at_state_file, &c->at_log_file,
+		&c->at_host_dir };
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
+		conf_at_free(at[i]);
 	free(c);
-}
-
-const config_setting_t *
-config_group(const struct config *c, const char *name)
-{
-	return config_setting_get_member(config_root_setting(&c->lc), name);
 }
 
 /* Digits at *p, exactly n of them. */

@@ -1,18 +1,20 @@
-/* The configuration file (libconfig) in, a plain struct out. Every error is
- * reported as "file:line: message". Groups owned by other subsystems
- * ("hosts", "log", "ratelimit") are accepted here and parsed by their
- * owners from config_group(), with config_errorf() for the same format. */
+/* The configuration file in, a plain struct out: read and checked once,
+ * every error reported as "file:line: message" (lib/conf.h). The groups of
+ * other subsystems ("hosts", "log", "ratelimit", "http") are read here too,
+ * into their owners' plain option structs; libconfig stays in the reader
+ * (config.c, config_subsys.c). */
 #ifndef DNSD_CONFIG_H
 #define DNSD_CONFIG_H
 
-#include <libconfig.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <time.h>
 
+#include "conf.h"
 #include "netaddr.h"
+#include "ratelimit.h"
 
 #define CONFIG_MAX_LISTEN 16
 #define CONFIG_MAX_UPSTREAMS 8
@@ -21,9 +23,25 @@
 #define CONFIG_MAX_HTTP_LISTEN 4
 #define CONFIG_ERR_MAX 4096 /* room for the error lines of one load */
 
+struct hosts_opts;
+struct eventlog_opts;
+
 struct config_addr {
 	struct sockaddr_storage ss;
 	socklen_t len;
+};
+
+/* The "http" group, what http.c takes. */
+struct http_conf {
+	struct config_addr listen[CONFIG_MAX_HTTP_LISTEN];
+	int nlisten;   /* 0: no HTTP server (no "http" group) */
+	char *token;   /* NULL: none asked (loopback only) */
+	struct cidr allow[CONFIG_MAX_ALLOW];
+	int nallow;
+	unsigned max_connections;
+	unsigned timeout_s;     /* to read a request and write its answer */
+	unsigned max_header;    /* bytes of request line and headers */
+	unsigned refresh_s;     /* the page polls the API this often */
 };
 
 struct config {
@@ -55,17 +73,7 @@ struct config {
 		unsigned idle_timeout_s;
 		unsigned max_queries; /* in flight per connection */
 	} tcp;
-	struct {
-		struct config_addr listen[CONFIG_MAX_HTTP_LISTEN];
-		int nlisten;   /* 0: no HTTP server (no "http" group) */
-		char *token;   /* NULL: none asked (loopback only) */
-		struct cidr allow[CONFIG_MAX_ALLOW];
-		int nallow;
-		unsigned max_connections;
-		unsigned timeout_s;     /* to read a request and write its answer */
-		unsigned max_header;    /* bytes of request line and headers */
-		unsigned refresh_s;     /* the page polls the API this often */
-	} http;
+	struct http_conf http;
 	char *metrics_file;        /* Prometheus textfile; NULL: none */
 	unsigned metrics_interval; /* seconds between its rewrites */
 	char *user, *group, *chroot, *pid_file, *control_socket;
@@ -73,7 +81,13 @@ struct config {
 	time_t now;        /* policy clock override when now_set */
 	bool now_set;      /* policy.now given: else the system clock */
 	bool audit;        /* policy.audit: record everything, block nothing */
-	config_t lc;       /* kept for config_group() */
+	/* The per-host room's groups, in its own structs (hosts/hostlog.h
+	 * defines them): owned, never NULL in a loaded config. */
+	struct hosts_opts *hosts;          /* the "hosts" group */
+	struct eventlog_opts *log;         /* the "log" group */
+	struct ratelimit_config ratelimit; /* the "ratelimit" group */
+	/* Where these were set, for the checks made after loading. */
+	struct conf_at at_user, at_group, at_state_file, at_log_file, at_host_dir;
 };
 
 /* Load and check FILE. On error returns NULL and writes every problem found,
@@ -81,15 +95,6 @@ struct config {
  * with config_free. */
 struct config *config_load(const char *path, char *err, size_t errlen);
 void config_free(struct config *c);
-
-/* The setting of a subsystem's group ("hosts", "log", "ratelimit"), or NULL when the file
- * has none. Borrowed from c. */
-const config_setting_t *config_group(const struct config *c, const char *name);
-
-/* Append "file:line: message\n" about setting s to err (for subsystems
- * parsing their own group). */
-void config_errorf(char *err, size_t errlen, const config_setting_t *s, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 
 /* Parse "2024-09-29", "2024-09-29T00:00:00Z", "...T00:00:00-04:00" or
  * "@1727582400" (any instant from 1970-01-01T00:00:00Z, "@0", on). Times

@@ -8,24 +8,23 @@
 #include <string.h>
 
 #include "config.h"
-#include "eventlog.h"
-#include "hosts.h"
+#include "hosts/hostlog.h"
 #include "json.h"
 
 static void
 status_policy(const struct ctlcmd_src *s, struct evbuffer *out)
 {
-	const struct phase *ph = *s->phase;
-	const struct policy *p = ph ? phase_policy(ph) : NULL;
+	const struct livepolicy *ph = *s->phase;
+	const struct policy *p = ph ? livepolicy_policy(ph) : NULL;
 	char t1[JSON_TIMELEN], t2[JSON_TIMELEN];
 	if (!p) {
 		evbuffer_add_printf(out, "policy: none loaded\n");
 		return;
 	}
-	time_t now = phase_now(ph), next = phase_next_boundary(ph);
-	time_t clock_floor = policy_clock_floor_ex(p, phase_flags(ph));
-	const char *cur = phase_current(ph);
-	bool unsynced = phase_clock_unsynced(ph), set = phase_flags(ph) & POLICY_NOW_TRUSTED;
+	time_t now = livepolicy_now(ph), next = livepolicy_next_boundary(ph);
+	time_t clock_floor = policy_clock_floor_ex(p, livepolicy_flags(ph));
+	const char *cur = livepolicy_current(ph);
+	bool unsynced = livepolicy_clock_unsynced(ph), set = livepolicy_flags(ph) & POLICY_NOW_TRUSTED;
 	evbuffer_add_printf(out, "policy: %s\n  phase in force: %s%s\n", policy_path(p),
 	                    cur ? cur : "(none: before the first phase)",
 	                    unsynced ? " (the unsynced rule)" : "");
@@ -34,7 +33,7 @@ status_policy(const struct ctlcmd_src *s, struct evbuffer *out)
 	else
 		evbuffer_add_printf(out, "  next boundary: %s\n",
 		                    next ? json_time(next, t1) : "none (no later phase)");
-	if (phase_flags(ph) & POLICY_AUDIT)
+	if (livepolicy_flags(ph) & POLICY_AUDIT)
 		evbuffer_add_printf(out, "  audit mode: on: every policy name is recorded, nothing "
 		                         "is blocked\n");
 	if (unsynced)
@@ -96,8 +95,8 @@ ctlcmd_timeline(const struct policy *p)
 void
 ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out)
 {
-	const struct phase *ph = *s->phase;
-	const struct policy *p = ph ? phase_policy(ph) : NULL;
+	const struct livepolicy *ph = *s->phase;
+	const struct policy *p = ph ? livepolicy_policy(ph) : NULL;
 	struct cache_stats cs = {0};
 	struct forward_stats fs = {0};
 	time_t now = time(NULL);
@@ -107,23 +106,23 @@ ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out)
 	if (p) {
 		/* as the text status: an unsynced clock (even one set by -n)
 		 * applies the unsynced rule, which has no next boundary */
-		bool unsynced = phase_clock_unsynced(ph);
-		time_t next = unsynced ? 0 : phase_next_boundary(ph);
+		bool unsynced = livepolicy_clock_unsynced(ph);
+		time_t next = unsynced ? 0 : livepolicy_next_boundary(ph);
 		char *tl = ctlcmd_timeline(p);
 		evbuffer_add_printf(out, "{\"file\":");
 		json_str(out, policy_path(p));
-		json_kv_str(out, "phase", phase_current(ph));
+		json_kv_str(out, "phase", livepolicy_current(ph));
 		if (next)
 			json_kv_time(out, "next_boundary", next);
 		else
 			json_kv_str(out, "next_boundary", NULL);
 		json_kv_str(out, "clock",
 		            unsynced                               ? "unsynced"
-		            : phase_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
+		            : livepolicy_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
 		                                                   : "sane");
 		evbuffer_add_printf(out, ",\"audit\":%s",
-		                    phase_flags(ph) & POLICY_AUDIT ? "true" : "false");
-		json_kv_time(out, "policy_time", phase_now(ph));
+		                    livepolicy_flags(ph) & POLICY_AUDIT ? "true" : "false");
+		json_kv_time(out, "policy_time", livepolicy_now(ph));
 		json_kv_str(out, "timeline", tl);
 		evbuffer_add_printf(out, "}");
 		free(tl);

@@ -10,9 +10,9 @@
 #include "cache.h"
 #include "control.h"
 #include "forward.h"
-#include "hostlog.h"
+#include "hosts/hostlog.h"
 #include "listen.h"
-#include "phase.h"
+#include "livepolicy.h"
 #include "query.h"
 
 /* Every pointer is borrowed from main and must outlive the control socket;
@@ -23,7 +23,7 @@ struct ctlcmd_src {
 	struct forward *const *fwd;
 	struct query_ctx *const *qc;
 	struct listen *const *listen;
-	struct phase *const *phase;
+	struct livepolicy *const *phase;
 	struct hostlog *const *hl;
 	/* What SIGHUP does; -1 when the files were refused, with the
 	 * reasons in why (lines). */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "html.h"
 #include "json.h"
 #include "jsonread.h"
 #include "netaddr.h"
@@ -526,19 +527,19 @@ html_host(const struct fleet *f, const struct fleet_host *h, struct evbuffer *ou
 	char m[MAC_STRLEN], t1[JSON_TIMELEN], t2[JSON_TIMELEN];
 	evbuffer_add_printf(out, "<tr class=\"host\"><td>%s</td><td>",
 	                    h->has_mac ? mac_str(h->mac, m) : "-");
-	report_html_str(out, h->hostname ? h->hostname : "-");
+	html_str(out, h->hostname ? h->hostname : "-");
 	evbuffer_add_printf(out, "</td><td>");
-	add_addrs(h, ", ", report_html_str, out);
+	add_addrs(h, ", ", html_str, out);
 	evbuffer_add_printf(out, "</td><td class=\"sites\">");
-	add_sites(f, h, ", ", report_html_str, out);
+	add_sites(f, h, ", ", html_str, out);
 	evbuffer_add_printf(out, "</td><td>%s</td><td>%s</td><td class=\"n\">%llu</td><td>",
 	                    utc_minute(h->first, t1), utc_minute(h->last, t2),
 	                    (unsigned long long)h->total);
-	add_cats(h, report_html_str, out);
+	add_cats(h, html_str, out);
 	evbuffer_add_printf(out, "</td><td>");
-	report_html_str(out, h->last_action[0] ? h->last_action : "-");
+	html_str(out, h->last_action[0] ? h->last_action : "-");
 	evbuffer_add_printf(out, "</td><td>");
-	add_names(h, " ", report_html_str, out);
+	add_names(h, " ", html_str, out);
 	evbuffer_add_printf(out, "</td></tr>\n");
 }
 
@@ -555,7 +556,7 @@ html_head(const struct fleet *f, struct evbuffer *out)
 	         "</style></head><body>\n<h1>Hosts trying policy names, all sites</h1>\n<p>");
 	for (int i = 0; i < f->nsites; i++) {
 		evbuffer_add_printf(out, "%s", i ? ", " : "Sites: ");
-		report_html_str(out, f->sites[i]);
+		html_str(out, f->sites[i]);
 		evbuffer_add_printf(out, " (%d)", f->site_hosts[i]);
 	}
 	evbuffer_add_printf(
@@ -568,9 +569,9 @@ html_head(const struct fleet *f, struct evbuffer *out)
 }
 
 int
-fleet_report(const struct fleet *f, enum report_format fmt, struct evbuffer *out)
+fleet_report(const struct fleet *f, enum hostreport_format fmt, struct evbuffer *out)
 {
-	if (fmt == REPORT_CSV)
+	if (fmt == HOSTREPORT_CSV)
 		return -1;
 	struct fleet_host **v = malloc(((size_t)f->nhosts + 1) * sizeof *v);
 	if (!v)
@@ -578,10 +579,10 @@ fleet_report(const struct fleet *f, enum report_format fmt, struct evbuffer *out
 	if (f->nhosts)
 		memcpy(v, f->hosts, (size_t)f->nhosts * sizeof *v);
 	qsort(v, (size_t)f->nhosts, sizeof *v, by_last);
-	if (fmt == REPORT_TEXT)
+	if (fmt == HOSTREPORT_TEXT)
 		evbuffer_add_printf(out, "%-17s %-20s %-16s %-16s %6s\n", "MAC", "HOSTNAME",
 		                    "FIRST SEEN (UTC)", "LAST SEEN (UTC)", "COUNT");
-	else if (fmt == REPORT_JSON) {
+	else if (fmt == HOSTREPORT_JSON) {
 		evbuffer_add_printf(out, "{\"sites\":[");
 		for (int i = 0; i < f->nsites; i++) {
 			evbuffer_add_printf(out, "%s{\"name\":", i ? "," : "");
@@ -592,16 +593,16 @@ fleet_report(const struct fleet *f, enum report_format fmt, struct evbuffer *out
 	} else
 		html_head(f, out);
 	for (int i = 0; i < f->nhosts; i++)
-		if (fmt == REPORT_TEXT)
+		if (fmt == HOSTREPORT_TEXT)
 			text_host(f, v[i], out);
-		else if (fmt == REPORT_JSON) {
+		else if (fmt == HOSTREPORT_JSON) {
 			evbuffer_add_printf(out, "%s", i ? ",\n" : "");
 			json_host(f, v[i], out);
 		} else
 			html_host(f, v[i], out);
-	if (fmt == REPORT_JSON)
+	if (fmt == HOSTREPORT_JSON)
 		evbuffer_add_printf(out, "]}\n");
-	else if (fmt == REPORT_HTML)
+	else if (fmt == HOSTREPORT_HTML)
 		evbuffer_add_printf(out, "</tbody></table>\n</body></html>\n");
 	free(v);
 	return 0;

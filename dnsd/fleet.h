@@ -11,7 +11,7 @@
 #include <event2/buffer.h>
 #include <stddef.h>
 
-#include "report.h"
+#include "hosts/hostlog.h" /* enum hostreport_format */
 
 #define FLEET_MAX_SITES 64
 #define FLEET_MAX_HOSTS 100000 /* merged hosts */
@@ -29,8 +29,8 @@ void fleet_free(struct fleet *f);
 int fleet_add(struct fleet *f, const char *site, const char *json, size_t len, char *err,
               size_t errlen);
 
-/* The merged table, most recently seen first; REPORT_CSV is not offered
+/* The merged table, most recently seen first; HOSTREPORT_CSV is not offered
  * (-1). */
-int fleet_report(const struct fleet *f, enum report_format fmt, struct evbuffer *out);
+int fleet_report(const struct fleet *f, enum hostreport_format fmt, struct evbuffer *out);
 
 #endif

@@ -19,6 +19,7 @@
 #include <event2/event.h>
 #include <ldns/ldns.h>
 
+#include "clock.h"
 #include "log.h"
 #include "rand.h"
 #include "rto.h"
@@ -100,14 +101,6 @@ static void forward_loop_round(evutil_socket_t fd, short what, void *arg);
 static void forward_loop_close(struct forward_upstream *u);
 static void forward_loop_probe(struct forward *f, int k);
 
-static long long
-forward_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 struct forward *
 forward_new(struct event_base *base, const struct config *c)
 {
@@ -137,7 +130,7 @@ forward_reserve_fds(const struct forward *f)
 		return;
 	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < need)
-		log_warn("only %llu file descriptors of the %llu that forward.max_outstanding may "
+		log_warnx("only %llu file descriptors of the %llu that forward.max_outstanding may "
 		    "need: under load some upstream tries will fail (raise the limit or lower it)",
 		    (unsigned long long)rl.rlim_cur, (unsigned long long)need);
 }
@@ -259,10 +252,10 @@ forward_health(struct forward *f, unsigned gen, int up, int ok)
 	}
 	if (++u->fails >= f->down_after) {
 		if (u->down_until == 0) {
-			log_warn("upstream %s down after %u failures", u->name, u->fails);
+			log_warnx("upstream %s down after %u failures", u->name, u->fails);
 			forward_loop_probe(f, up);	/* a loop is one cause */
 		}
-		u->down_until = forward_now_ms() + (long long)f->probe_s * 1000;
+		u->down_until = clock_mono_ms() + (long long)f->probe_s * 1000;
 	}
 }
 
@@ -416,7 +409,7 @@ forward_udp_read(evutil_socket_t fd, short what, void *arg)
 		bool alive;
 		ldns_pkt *p = forward_matches(fq, t->id, buf, (size_t)n, &alive);
 		if (p || alive) {
-			long long rtt = forward_now_ms() - t->sent;
+			long long rtt = clock_mono_ms() - t->sent;
 			if (t->gen == fq->f->gen)
 				rto_sample(&fq->f->up[t->up].rto, rtt > 0 ? (unsigned)rtt : 0);
 		}
@@ -512,7 +505,7 @@ forward_tcp_start(struct forward_query *fq, unsigned gen, int up)
 	bufferevent_write(fq->bev, fq->wire, fq->wire_len);
 	bufferevent_setcb(fq->bev, forward_tcp_read, NULL, forward_tcp_event, fq);
 	bufferevent_enable(fq->bev, EV_READ | EV_WRITE);
-	long long left = fq->deadline - forward_now_ms();
+	long long left = fq->deadline - clock_mono_ms();
 	if (left < 0)
 		left = 0;
 	struct timeval tv = { left / 1000, (left % 1000) * 1000 };
@@ -568,7 +561,7 @@ static int
 forward_pick(struct forward_query *fq)
 {
 	struct forward *f = fq->f;
-	long long now = forward_now_ms();
+	long long now = clock_mono_ms();
 	int fallback = -1;
 	for (int i = 0; i < f->nup; i++) {
 		int k = (int)((fq->next_up + (unsigned)i) % (unsigned)f->nup);
@@ -597,7 +590,7 @@ forward_timeout(evutil_socket_t fd, short what, void *arg)
 	struct forward_query *fq = arg;
 	(void)fd;
 	(void)what;
-	if (forward_now_ms() >= fq->deadline) {
+	if (clock_mono_ms() >= fq->deadline) {
 		forward_finish(fq, NULL);
 		return;
 	}
@@ -627,7 +620,7 @@ static void
 forward_next(struct forward_query *fq)
 {
 	struct forward *f = fq->f;
-	long long left = fq->deadline - forward_now_ms();
+	long long left = fq->deadline - clock_mono_ms();
 	if (left <= 0) {
 		forward_finish(fq, NULL);
 		return;
@@ -650,7 +643,7 @@ forward_next(struct forward_query *fq)
 	t->fq = fq;
 	t->up = up;
 	t->id = rand_u16();
-	t->sent = forward_now_ms();
+	t->sent = clock_mono_ms();
 	t->waited = f->up[t->up].rto.timeout;
 	forward_arm(fq, left < t->waited ? left : t->waited);
 	ldns_write_uint16(fq->wire, t->id);
@@ -730,7 +723,7 @@ forward_loop_probe(struct forward *f, int k)
 	uint8_t rnd[8], *wire = NULL;
 	size_t len;
 	forward_loop_close(u);
-	u->loop_sent = forward_now_ms();
+	u->loop_sent = clock_mono_ms();
 	if (rand_bytes(rnd, sizeof rnd) < 0)
 		return;
 	u->loop_name[0] = 2 * sizeof rnd;
@@ -761,7 +754,7 @@ static void
 forward_loop_round(evutil_socket_t fd, short what, void *arg)
 {
 	struct forward *f = arg;
-	long long now = forward_now_ms();
+	long long now = clock_mono_ms();
 	(void)fd;
 	(void)what;
 	for (int k = 0; k < f->nup; k++) {
@@ -785,7 +778,7 @@ forward_loop_seen(struct forward *f, const struct msg_query *q, const struct net
 			continue;
 		char host[NETADDR_STRLEN];
 		if (!u->looping)
-			log_warn("forwarding loop: upstream %s sends dnsd's queries back to it (a "
+			log_warnx("forwarding loop: upstream %s sends dnsd's queries back to it (a "
 			    "probe came back from %s); not asking it until a probe does not come "
 			    "back", u->name, netaddr_str(from, host));
 		u->looping = true;
@@ -812,7 +805,7 @@ forward_query(struct forward *f, const struct msg_query *q, forward_done_cb done
 	fq->arg = arg;
 	fq->maxtries = maxtries;
 	fq->tcp_up = -1;
-	fq->deadline = forward_now_ms() + f->budget_ms;
+	fq->deadline = clock_mono_ms() + f->budget_ms;
 	fq->timer = evtimer_new(f->base, forward_timeout, fq);
 	if (fq->timer == NULL || forward_wire(&fq->q, &fq->wire, &fq->wire_len) < 0) {
 		if (fq->timer)
@@ -833,10 +826,28 @@ forward_query(struct forward *f, const struct msg_query *q, forward_done_cb done
 	return 0;
 }
 
+static int
+forward_query_cb(void *ctx, const struct msg_query *q, forward_done_cb done, void *arg)
+{
+	return forward_query(ctx, q, done, arg);
+}
+
+static bool
+forward_loop_seen_cb(void *ctx, const struct msg_query *q, const struct netaddr *from)
+{
+	return forward_loop_seen(ctx, q, from);
+}
+
+struct forwarder
+forward_forwarder(struct forward *f)
+{
+	return (struct forwarder){forward_query_cb, forward_loop_seen_cb, f};
+}
+
 void
 forward_get_stats(const struct forward *f, struct forward_stats *st)
 {
-	long long now = forward_now_ms();
+	long long now = clock_mono_ms();
 	*st = f->st;
 	st->nupstream = f->nup;
 	for (int i = 0; i < f->nup; i++) {

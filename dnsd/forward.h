@@ -46,6 +46,17 @@ int forward_query(struct forward *f, const struct msg_query *q, forward_done_cb 
  * and never forwards it. */
 bool forward_loop_seen(struct forward *f, const struct msg_query *q, const struct netaddr *from);
 
+/* What the query pipeline asks of its upstreams, as function pointers with
+ * the contracts of forward_query and forward_loop_seen, so that a test can
+ * put a fake in forward.c's place. */
+struct forwarder {
+	int (*query)(void *ctx, const struct msg_query *q, forward_done_cb done, void *arg);
+	bool (*loop_seen)(void *ctx, const struct msg_query *q, const struct netaddr *from);
+	void *ctx;
+};
+/* f as a forwarder (f is borrowed and must outlive its use). */
+struct forwarder forward_forwarder(struct forward *f);
+
 #define FORWARD_STATUS_MAX CONFIG_MAX_UPSTREAMS
 struct forward_stats {
 	uint64_t sent, answers, mismatched, timeouts, tcp_retries, failures;

@@ -15,11 +15,10 @@
 #include <unistd.h>
 
 #include "ctlcmd.h"
-#include "hostlog.h"
+#include "hosts/hostlog.h"
 #include "http_pages.h"
 #include "log.h"
 #include "metrics.h"
-#include "report.h"
 
 #define HTTP_SWEEP_S 1     /* how often closed connections are counted out */
 #define HTTP_AUTH_MAX 1024 /* bytes of an Authorization header we look at */
@@ -168,11 +167,11 @@ http_route(const struct http *h, const char *uri, struct evbuffer *out, struct h
 	} else if (http_path_is(uri, "/api/status"))
 		ctlcmd_status_json(h->src, out);
 	else if (http_path_is(uri, "/api/hosts") && hosts)
-		report_hosts(hosts, REPORT_JSON, false, time(NULL), out);
+		hostreport_hosts(hosts, HOSTREPORT_JSON, false, time(NULL), out);
 	else if (strncmp(uri, "/api/host/", 10) == 0 && hosts) {
 		if (http_decode_key(uri + 10, key) < 0)
 			http_error(r, out, 400, "Bad Request");
-		else if (report_host_json(hosts, key, out) < 0)
+		else if (hostreport_host_json(hosts, key, out) < 0)
 			http_error(r, out, 404, "Not Found");
 	} else if (http_path_is(uri, "/")) {
 		r->content_type = "text/html; charset=utf-8";
@@ -282,7 +281,7 @@ http_pause(struct http *h, bool pause)
 	}
 	h->paused = pause;
 	if (pause)
-		log_warn("http: %u connections open: not accepting more for now", h->nconn);
+		log_warnx("http: %u connections open: not accepting more for now", h->nconn);
 }
 
 /* Drop our reference to the connections evhttp has freed. */
@@ -363,27 +362,27 @@ http_listen(struct http *h, const struct config_addr *a, char *err, size_t errle
 }
 
 void
-http_configure(struct http *h, const struct config *c)
+http_configure(struct http *h, const struct http_conf *c)
 {
 	free(h->token);
-	h->token = c->http.token ? strdup(c->http.token) : NULL;
-	if (c->http.token && !h->token)
-		log_warn("http: out of memory: the token stays unset, nothing is answered");
-	memcpy(h->allow, c->http.allow, sizeof h->allow);
-	h->nallow = c->http.token && !h->token ? 0 : c->http.nallow;
-	h->refresh_s = c->http.refresh_s;
-	evhttp_set_timeout(h->eh, (int)c->http.timeout_s);
-	evhttp_set_max_headers_size(h->eh, (ev_ssize_t)c->http.max_header);
+	h->token = c->token ? strdup(c->token) : NULL;
+	if (c->token && !h->token)
+		log_warnx("http: out of memory: the token stays unset, nothing is answered");
+	memcpy(h->allow, c->allow, sizeof h->allow);
+	h->nallow = c->token && !h->token ? 0 : c->nallow;
+	h->refresh_s = c->refresh_s;
+	evhttp_set_timeout(h->eh, (int)c->timeout_s);
+	evhttp_set_max_headers_size(h->eh, (ev_ssize_t)c->max_header);
 	evhttp_set_max_body_size(h->eh, 0); /* read-only: no request has a body */
 }
 
 struct http *
-http_new(struct event_base *base, const struct config *c, const struct ctlcmd_src *src,
+http_new(struct event_base *base, const struct http_conf *c, const struct ctlcmd_src *src,
          char *err, size_t errlen)
 {
 	struct http *h = calloc(1, sizeof *h);
 	struct timeval every = {HTTP_SWEEP_S, 0};
-	if (!h || !(h->conn = calloc(c->http.max_connections, sizeof *h->conn)) ||
+	if (!h || !(h->conn = calloc(c->max_connections, sizeof *h->conn)) ||
 	    !(h->eh = evhttp_new(base)) ||
 	    !(h->sweep = event_new(base, -1, EV_PERSIST, http_sweep_cb, h)) ||
 	    evtimer_add(h->sweep, &every) < 0) {
@@ -393,7 +392,7 @@ http_new(struct event_base *base, const struct config *c, const struct ctlcmd_sr
 	}
 	h->base = base;
 	h->src = src;
-	h->max_conn = c->http.max_connections;
+	h->max_conn = c->max_connections;
 	/* every method reaches the handler, which answers 405 itself */
 	evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
 	                                      EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
@@ -402,8 +401,8 @@ http_new(struct event_base *base, const struct config *c, const struct ctlcmd_sr
 	evhttp_set_gencb(h->eh, http_request_cb, h);
 	evhttp_set_bevcb(h->eh, http_bev_cb, h);
 	http_configure(h, c);
-	for (int i = 0; i < c->http.nlisten; i++)
-		if (http_listen(h, &c->http.listen[i], err, errlen) < 0) {
+	for (int i = 0; i < c->nlisten; i++)
+		if (http_listen(h, &c->listen[i], err, errlen) < 0) {
 			http_free(h);
 			return NULL;
 		}

@@ -37,13 +37,13 @@ struct http_reply {
 	bool refused;          /* the peer is not allowed: close, answer nothing */
 };
 
-/* Bind the http listen addresses of c. base and src are borrowed for the
- * life of the server. NULL with err filled when a socket cannot be bound. */
-struct http *http_new(struct event_base *base, const struct config *c,
+/* Bind the listen addresses of c. base and src are borrowed for the life
+ * of the server. NULL with err filled when a socket cannot be bound. */
+struct http *http_new(struct event_base *base, const struct http_conf *c,
                       const struct ctlcmd_src *src, char *err, size_t errlen);
 /* Take the token, allow list and limits of a reloaded config (the listen
  * addresses change only on restart). */
-void http_configure(struct http *h, const struct config *c);
+void http_configure(struct http *h, const struct http_conf *c);
 void http_free(struct http *h);
 
 /* The answer to one request: reply filled, the body appended to out. The

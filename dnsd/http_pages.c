@@ -7,10 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostlog.h"
-#include "hosts.h"
+#include "hosts/hostlog.h"
+#include "html.h"
 #include "json.h"
-#include "report.h"
 
 #define PAGE_TIME "%Y-%m-%d %H:%M"
 
@@ -59,7 +58,7 @@ page_head(struct evbuffer *out, const char *title, unsigned refresh_s)
 	                    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	                    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
 	                    "<title>");
-	report_html_str(out, title);
+	html_str(out, title);
 	evbuffer_add_printf(out, "</title>\n<style>\n%s</style></head>\n<body data-refresh=\"%u\">\n",
 	                    page_css, refresh_s);
 }
@@ -70,14 +69,14 @@ page_td(struct evbuffer *out, const char *label, const char *text, const char *c
 {
 	evbuffer_add_printf(out, "<td data-label=\"%s\"%s%s%s>", label, cls ? " class=\"" : "",
 	                    cls ? cls : "", cls ? "\"" : "");
-	report_html_str(out, text && *text ? text : "-");
+	html_str(out, text && *text ? text : "-");
 	evbuffer_add_printf(out, "</td>");
 }
 
 static void
-page_policy(const struct phase *ph, struct evbuffer *out)
+page_policy(const struct livepolicy *ph, struct evbuffer *out)
 {
-	const struct policy *p = ph ? phase_policy(ph) : NULL;
+	const struct policy *p = ph ? livepolicy_policy(ph) : NULL;
 	char next[32];
 	evbuffer_add_printf(out, "<section id=\"policy\"><h2>Policy</h2>\n<dl>");
 	if (!p) {
@@ -86,19 +85,19 @@ page_policy(const struct phase *ph, struct evbuffer *out)
 		                         "<p>No policy is loaded.</p></section>\n");
 		return;
 	}
-	const char *cur = phase_current(ph);
+	const char *cur = livepolicy_current(ph);
 	evbuffer_add_printf(out, "<dt>Phase in force</dt><dd id=\"phase\">");
-	report_html_str(out, cur ? cur : "none (before the first phase)");
+	html_str(out, cur ? cur : "none (before the first phase)");
 	evbuffer_add_printf(out, "</dd><dt>Next boundary</dt><dd id=\"next\">%s</dd>"
 	                         "<dt>Clock</dt><dd id=\"clock\">%s</dd></dl>\n",
-	                    report_time(phase_next_boundary(ph), next, PAGE_TIME),
-	                    phase_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
-	                    : phase_clock_unsynced(ph)           ? "unsynced"
+	                    hostreport_time(livepolicy_next_boundary(ph), next, PAGE_TIME),
+	                    livepolicy_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
+	                    : livepolicy_clock_unsynced(ph)           ? "unsynced"
 	                                                         : "sane");
 	char *text = ctlcmd_timeline(p);
 	if (text) {
 		evbuffer_add_printf(out, "<details><summary>Timeline</summary><pre id=\"timeline\">");
-		report_html_str(out, text);
+		html_str(out, text);
 		evbuffer_add_printf(out, "</pre></details>\n");
 		free(text);
 	}
@@ -114,17 +113,17 @@ page_host_row(const struct hosts *h, const struct host *e, struct evbuffer *out)
 	                         "<a href=\"/host/%s\">%s</a></td>", ip, ip);
 	page_td(out, "MAC", e->has_mac ? mac_str(e->mac, mac) : NULL, NULL);
 	page_td(out, "Hostname", e->hostname, NULL);
-	page_td(out, "First seen", report_time(e->first, t1, PAGE_TIME), NULL);
-	page_td(out, "Last seen", report_time(e->last, t2, PAGE_TIME), NULL);
+	page_td(out, "First seen", hostreport_time(e->first, t1, PAGE_TIME), NULL);
+	page_td(out, "Last seen", hostreport_time(e->last, t2, PAGE_TIME), NULL);
 	snprintf(n, sizeof n, "%llu", (unsigned long long)e->total);
 	page_td(out, "Attempts", n, "n");
-	page_td(out, "Categories", report_category_counts(h, e, cats, sizeof cats, " ", ", "), NULL);
+	page_td(out, "Categories", hostreport_category_counts(h, e, cats, sizeof cats, " ", ", "), NULL);
 	snprintf(n, sizeof n, "act-%s", policy_action_name(e->last_action));
 	page_td(out, "Last action", policy_action_name(e->last_action), n);
 	evbuffer_add_printf(out, "<td data-label=\"Names asked\"><ul class=\"names\">");
 	for (int i = 0; i < e->nnames; i++) {
 		evbuffer_add_printf(out, "<li>");
-		report_html_str(out, e->names[i]);
+		html_str(out, e->names[i]);
 		evbuffer_add_printf(out, "</li>");
 	}
 	evbuffer_add_printf(out, "</ul></td></tr>\n");
@@ -158,7 +157,7 @@ http_page_index(const struct ctlcmd_src *s, unsigned refresh_s, struct evbuffer 
 	page_head(out, "dnsd: hosts still trying", refresh_s);
 	evbuffer_add_printf(out, "<h1>dnsd: hosts still trying</h1>\n<p class=\"muted\">"
 	                         "<span id=\"updated\">as of %s</span>; refreshes every %u s</p>\n",
-	                    report_time(time(NULL), now, PAGE_TIME), refresh_s);
+	                    hostreport_time(time(NULL), now, PAGE_TIME), refresh_s);
 	page_policy(*s->phase, out);
 	evbuffer_add_printf(out,
 	                    "<section><h2>Hosts (<span id=\"nhosts\">%d</span>), newest first</h2>\n"
@@ -239,25 +238,25 @@ http_page_host(const struct ctlcmd_src *s, const char *key, unsigned refresh_s,
 	page_head(out, ip, refresh_s);
 	evbuffer_add_printf(out, "<p><a href=\"/\">&larr; all hosts</a></p>\n<h1>%s</h1>\n"
 	                         "<p class=\"muted\"><span id=\"updated\">as of %s</span></p>\n<dl>",
-	                    ip, report_time(time(NULL), t1, PAGE_TIME));
+	                    ip, hostreport_time(time(NULL), t1, PAGE_TIME));
 	evbuffer_add_printf(out, "<dt>MAC</dt><dd>%s</dd><dt>Hostname</dt><dd>",
 	                    e->has_mac ? mac_str(e->mac, mac) : "-");
-	report_html_str(out, e->hostname[0] ? e->hostname : "-");
+	html_str(out, e->hostname[0] ? e->hostname : "-");
 	evbuffer_add_printf(out,
 	                    "</dd><dt>First seen</dt><dd>%s</dd><dt>Last seen</dt><dd id=\"last\">%s"
 	                    "</dd><dt>Attempts</dt><dd id=\"total\">%llu</dd><dt>Last action</dt>"
 	                    "<dd id=\"action\">%s</dd><dt>Categories</dt><dd id=\"cats\">",
-	                    report_time(e->first, t1, PAGE_TIME), report_time(e->last, t2, PAGE_TIME),
+	                    hostreport_time(e->first, t1, PAGE_TIME), hostreport_time(e->last, t2, PAGE_TIME),
 	                    (unsigned long long)e->total, policy_action_name(e->last_action));
-	report_category_counts(h, e, cats, sizeof cats, " ", ", ");
-	report_html_str(out, cats[0] ? cats : "-");
+	hostreport_category_counts(h, e, cats, sizeof cats, " ", ", ");
+	html_str(out, cats[0] ? cats : "-");
 	evbuffer_add_printf(out, "</dd></dl>\n<h2>Attempts per day, last %d days (UTC)</h2>\n",
 	                    hosts_options(h)->days);
 	page_chart(h, e, out);
 	evbuffer_add_printf(out, "<h2>Names asked</h2>\n<ul id=\"names\" class=\"names\">");
 	for (int i = 0; i < e->nnames; i++) {
 		evbuffer_add_printf(out, "<li>");
-		report_html_str(out, e->names[i]);
+		html_str(out, e->names[i]);
 		evbuffer_add_printf(out, "</li>");
 	}
 	evbuffer_add_printf(out, "</ul>\n<h2>Recent attempts, newest first</h2>\n<table><thead><tr>"
@@ -266,7 +265,7 @@ http_page_host(const struct ctlcmd_src *s, const char *key, unsigned refresh_s,
 	const struct host_attempt *a;
 	for (int i = 0; (a = host_recent(h, e, i)); i++) {
 		evbuffer_add_printf(out, "<tr class=\"attempt\">");
-		page_td(out, "Time", report_time(a->time, t1, "%Y-%m-%d %H:%M:%S"), NULL);
+		page_td(out, "Time", hostreport_time(a->time, t1, "%Y-%m-%d %H:%M:%S"), NULL);
 		page_td(out, "Type", eventlog_type_name(a->qtype, tb), NULL);
 		page_td(out, "Category", hosts_category(h, a->cat), NULL);
 		snprintf(t2, sizeof t2, "act-%s", policy_action_name(a->action));

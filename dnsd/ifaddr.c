@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 #define IFADDR_MAX_WAN 16
@@ -32,14 +33,6 @@ struct ifaddr_table {
 	int n;
 	long long refreshed_ms; /* monotonic; 0: never */
 };
-
-static long long
-ifaddr_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct ifaddr_table *
 ifaddr_new(void)
@@ -96,9 +89,9 @@ ifaddr_refresh(struct ifaddr_table *ifa)
 {
 	struct ifaddrs *all;
 	char wan[IFADDR_MAX_WAN][IF_NAMESIZE];
-	ifa->refreshed_ms = ifaddr_now_ms();
+	ifa->refreshed_ms = clock_mono_ms();
 	if (getifaddrs(&all) < 0) {
-		log_warn("getifaddrs: %s: keeping the previous interface addresses", strerror(errno));
+		log_warnx("getifaddrs: %s: keeping the previous interface addresses", strerror(errno));
 		return;
 	}
 	int nwan = ifaddr_default_routes(wan, IFADDR_MAX_WAN), n = 0, skipped = 0;
@@ -126,14 +119,14 @@ ifaddr_refresh(struct ifaddr_table *ifa)
 	}
 	freeifaddrs(all);
 	if (skipped)
-		log_warn("interfaces: %d addresses beyond the first %d ignored", skipped, IFADDR_MAX);
+		log_warnx("interfaces: %d addresses beyond the first %d ignored", skipped, IFADDR_MAX);
 	ifa->n = n;
 }
 
 bool
 ifaddr_refresh_limited(struct ifaddr_table *ifa)
 {
-	if (ifa->refreshed_ms && ifaddr_now_ms() - ifa->refreshed_ms < IFADDR_REFRESH_MS)
+	if (ifa->refreshed_ms && clock_mono_ms() - ifa->refreshed_ms < IFADDR_REFRESH_MS)
 		return false;
 	ifaddr_refresh(ifa);
 	return true;

@@ -21,12 +21,25 @@
 
 #include "log.h"
 #include "msg.h"
-#include "query.h"
 
 #define LISTEN_BATCH 32
 #define LISTEN_UDP_MAX 4096 /* larger queries are not DNS we answer */
 #define LISTEN_CMSG 64
 #define LISTEN_TCP_MAX 65535
+
+/* Where a UDP answer goes: the peer, and the address and interface the
+ * query came to, to answer from (wildcard sockets). */
+struct listen_client {
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	int fd;         /* the socket */
+	int dst_family; /* 0, or the family of dst (wildcard sockets) */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	} dst;
+	unsigned ifindex;
+};
 
 struct listen_udp {
 	struct listen *l;
@@ -39,7 +52,7 @@ struct listen_conn {
 	struct listen *l;                /* NULL once the listener is gone */
 	struct bufferevent *bev;         /* NULL once closed */
 	struct listen_conn *prev, *next; /* by last activity, oldest first */
-	struct listen_client cl;
+	struct netaddr peer;
 	unsigned refs; /* the connection itself + pending answers */
 	unsigned inflight;
 	bool eof;		/* the client has closed its side */
@@ -47,7 +60,8 @@ struct listen_conn {
 
 struct listen {
 	struct event_base *base;
-	struct query_ctx *qc;
+	request_handler handler;
+	void *handler_arg;
 	struct listen_udp udp[CONFIG_MAX_LISTEN];
 	int nudp;
 	int tcp_fd[CONFIG_MAX_LISTEN];
@@ -66,6 +80,9 @@ struct listen {
 	uint8_t outcmsg[LISTEN_BATCH][LISTEN_CMSG] __attribute__((aligned(8)));
 	uint8_t tcpin[LISTEN_TCP_MAX], tcpout[LISTEN_TCP_MAX];
 };
+
+/* The reply handles of each transport (defined with their functions below). */
+static const struct reply_ops listen_udp_ops, listen_tcp_ops;
 
 static int
 listen_is_wildcard(const struct config_addr *a)
@@ -235,14 +252,14 @@ listen_udp_read(evutil_socket_t fd, short what, void *arg)
 		if (mh->msg_flags & MSG_TRUNC)
 			continue;
 		cl->peer_len = mh->msg_namelen;
-		netaddr_from_sockaddr(&cl->addr, (struct sockaddr *)&cl->peer);
 		cl->fd = fd;
-		cl->conn = NULL;
 		cl->ifindex = 0;
 		listen_udp_dst(cl, mh);
 		l->st.udp_queries++;
-		size_t len = query_handle(l->qc, l->in[i], l->inm[i].msg_len, cl, l->out[nout],
-		                          sizeof l->out[nout]);
+		struct request rq = {.pkt = l->in[i], .len = l->inm[i].msg_len,
+		                     .ifindex = cl->ifindex, .reply = {&listen_udp_ops, cl}};
+		netaddr_from_sockaddr(&rq.src, (struct sockaddr *)&cl->peer);
+		size_t len = l->handler(l->handler_arg, &rq, l->out[nout], sizeof l->out[nout]);
 		if (len == 0)
 			continue;
 		l->outiov[nout] = (struct iovec){l->out[nout], len};
@@ -347,7 +364,9 @@ listen_tcp_read(struct bufferevent *bev, void *arg)
 		evbuffer_remove(in, l->tcpin, len);
 		listen_conn_touch(c);
 		l->st.tcp_queries++;
-		size_t n = query_handle(l->qc, l->tcpin, len, &c->cl, l->tcpout, sizeof l->tcpout);
+		struct request rq = {.pkt = l->tcpin, .len = len, .src = c->peer, .tcp = true,
+		                     .reply = {&listen_tcp_ops, c}};
+		size_t n = l->handler(l->handler_arg, &rq, l->tcpout, sizeof l->tcpout);
 		if (n)
 			listen_tcp_write(c, l->tcpout, n);
 	}
@@ -418,6 +437,7 @@ listen_tcp_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockadd
 {
 	struct listen *l = arg;
 	(void)lev;
+	(void)salen;
 	if (listen_tcp_make_room(l) < 0) {
 		l->st.tcp_refused++;
 		close(fd);
@@ -436,11 +456,7 @@ listen_tcp_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockadd
 	}
 	c->l = l;
 	c->refs = 1;
-	memcpy(&c->cl.peer, sa, (size_t)salen);
-	c->cl.peer_len = (socklen_t)salen;
-	netaddr_from_sockaddr(&c->cl.addr, sa);
-	c->cl.fd = -1;
-	c->cl.conn = c;
+	netaddr_from_sockaddr(&c->peer, sa);
 	listen_conn_append(l, c);
 	l->st.tcp_open++;
 	l->st.tcp_accepted++;
@@ -452,10 +468,11 @@ listen_tcp_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockadd
 }
 
 int
-listen_start(struct listen *l, struct event_base *base, struct query_ctx *qc)
+listen_start(struct listen *l, struct event_base *base, request_handler handler, void *arg)
 {
 	l->base = base;
-	l->qc = qc;
+	l->handler = handler;
+	l->handler_arg = arg;
 	for (int i = 0; i < l->nudp; i++) {
 		struct listen_udp *u = &l->udp[i];
 		u->ev = event_new(base, u->fd, EV_READ | EV_PERSIST, listen_udp_read, u);
@@ -493,14 +510,12 @@ listen_free(struct listen *l)
 	free(l);
 }
 
-void
-listen_reply(const struct listen_client *cl, const uint8_t *msg, size_t len)
+/* Reply handles. UDP: the destination, copied when held (the batch
+ * buffers are reused by the next read). */
+static void
+listen_udp_send(void *ctx, const uint8_t *msg, size_t len)
 {
-	if (cl->conn) {
-		if (cl->conn->bev)
-			listen_tcp_write(cl->conn, msg, len);
-		return;
-	}
+	const struct listen_client *cl = ctx;
 	struct msghdr mh;
 	struct iovec iov = {(void *)msg, len};
 	uint8_t cmsg[LISTEN_CMSG] __attribute__((aligned(8)));
@@ -509,21 +524,39 @@ listen_reply(const struct listen_client *cl, const uint8_t *msg, size_t len)
 		log_debug("udp reply: %s", strerror(errno));
 }
 
-void
-listen_client_hold(const struct listen_client *cl)
+static void *
+listen_udp_hold(void *ctx)
 {
-	if (cl->conn) {
-		cl->conn->refs++;
-		cl->conn->inflight++;
-	}
+	struct listen_client *cl = malloc(sizeof *cl);
+	if (cl)
+		*cl = *(const struct listen_client *)ctx;
+	return cl;
 }
 
-void
-listen_client_release(const struct listen_client *cl)
+static const struct reply_ops listen_udp_ops = {listen_udp_send, listen_udp_hold, free};
+
+/* TCP: the connection, counted; an answer for a closed one is dropped. */
+static void
+listen_tcp_send(void *ctx, const uint8_t *msg, size_t len)
 {
-	struct listen_conn *c = cl->conn;
-	if (c == NULL)
-		return;
+	struct listen_conn *c = ctx;
+	if (c->bev)
+		listen_tcp_write(c, msg, len);
+}
+
+static void *
+listen_tcp_hold(void *ctx)
+{
+	struct listen_conn *c = ctx;
+	c->refs++;
+	c->inflight++;
+	return c;
+}
+
+static void
+listen_tcp_release(void *ctx)
+{
+	struct listen_conn *c = ctx;
 	c->inflight--;
 	if (c->bev && listen_conn_done(c))
 		listen_conn_close(c);
@@ -536,3 +569,6 @@ listen_client_release(const struct listen_client *cl)
 	}
 	listen_conn_unref(c);
 }
+
+static const struct reply_ops listen_tcp_ops = {listen_tcp_send, listen_tcp_hold,
+                                                listen_tcp_release};

@@ -20,12 +20,12 @@
 
 #include "access.h"
 #include "cache.h"
-#include "confget.h"
+#include "conf.h"
 #include "config.h"
 #include "control.h"
 #include "ctlcmd.h"
 #include "forward.h"
-#include "hostlog.h"
+#include "hosts/hostlog.h"
 #ifdef DNSD_HTTP
 #include "http.h"
 #endif
@@ -34,7 +34,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "paths.h"
-#include "phase.h"
+#include "livepolicy.h"
 #include "policy.h"
 #include "query.h"
 #include "ratelimit.h"
@@ -48,7 +48,7 @@ struct dnsd {
 	struct forward *fwd;
 	struct query_ctx *qc;
 	struct listen *listen;
-	struct phase *phase;
+	struct livepolicy *phase;
 	time_t now_cli;		/* -n: wins over the config's policy.now */
 	bool now_cli_set;
 	bool now_set;		/* an override is in force: now_in_force */
@@ -101,7 +101,7 @@ dnsd_report(void *arg, const char *line)
 	if (k->to_stderr)
 		fprintf(stderr, "%s\n", line);
 	else
-		log_warn("%s", line);
+		log_warnx("%s", line);
 	if (k->why) {
 		size_t used = strnlen(k->why, k->whylen);
 		snprintf(k->why + used, k->whylen - used, "%s\n", line);
@@ -126,7 +126,7 @@ dnsd_run_as(const struct config *c, uid_t *uid, gid_t *gid, char *err, size_t er
 	*uid = getuid();
 	*gid = getgid();
 	if (c->user && (pw = getpwnam(c->user)) == NULL) {
-		config_errorf(err, errlen, config_group(c, "user"), "user: no such user '%s'", c->user);
+		conf_at_error(&c->at_user, err, errlen, "user: no such user '%s'", c->user);
 		return -1;
 	}
 	if (pw) {
@@ -136,7 +136,7 @@ dnsd_run_as(const struct config *c, uid_t *uid, gid_t *gid, char *err, size_t er
 	if (c->group) {
 		struct group *gr = getgrnam(c->group);
 		if (gr == NULL) {
-			config_errorf(err, errlen, config_group(c, "group"), "group: no such group '%s'",
+			conf_at_error(&c->at_group, err, errlen, "group: no such group '%s'",
 			    c->group);
 			return -1;
 		}
@@ -152,14 +152,16 @@ dnsd_run_as(const struct config *c, uid_t *uid, gid_t *gid, char *err, size_t er
 static int
 dnsd_check_dirs(const struct config *c, bool running, struct dnsd_sink *k)
 {
-	static const struct {
-		const char *group, *name;
+	const struct {
+		const struct conf_at *at;
+		const char *name, *path;
 		bool is_dir;
-	} files[] = { { "hosts", "state_file", false }, { "log", "file", false },
-		{ "log", "host_dir", true } };
+	} files[] = { { &c->at_state_file, "state_file", c->hosts->state_file, false },
+		{ &c->at_log_file, "file", c->log->file, false },
+		{ &c->at_host_dir, "host_dir", c->log->host_dir, true } };
 	char err[CONFIG_ERR_MAX] = "";
-	struct confget_who who = { .self = true };
-	const struct confget_who *w = &who;
+	struct conf_who who = { .self = true };
+	const struct conf_who *w = &who;
 	/* A user unknown here (dnsd -t on another machine) is an error at
 	 * start; here only whether the directories exist can be told. */
 	if (!running && dnsd_run_as(c, &who.uid, &who.gid, err, sizeof err) < 0)
@@ -168,7 +170,7 @@ dnsd_check_dirs(const struct config *c, bool running, struct dnsd_sink *k)
 		who.self = who.uid == getuid() && who.gid == getgid();
 	int rc = 0;
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-		if (confget_writable(config_group(c, files[i].group), files[i].name, files[i].is_dir,
+		if (conf_writable(files[i].at, files[i].name, files[i].path, files[i].is_dir,
 		        running ? NULL : c->chroot, w, err, sizeof err) < 0) {
 			dnsd_report(k, err);
 			rc = -1;
@@ -189,17 +191,6 @@ dnsd_load(const char *path, bool running, struct dnsd_sink *k, struct config **c
 	*polp = NULL;
 	if (c == NULL) {
 		dnsd_report_lines(k, err);
-		return -1;
-	}
-	struct ratelimit_config rc;
-	if (ratelimit_config(config_group(c, "ratelimit"), &rc, err, sizeof err) < 0) {
-		dnsd_report(k, strtok(err, "\n"));
-		config_free(c);
-		return -1;
-	}
-	if (hostlog_check(c, err, sizeof err) < 0) {
-		dnsd_report_lines(k, err);
-		config_free(c);
 		return -1;
 	}
 	if (dnsd_check_dirs(c, running, k) < 0) {
@@ -227,11 +218,11 @@ dnsd_set_now(struct dnsd *d, bool first)
 	bool set = d->now_cli_set || d->cfg->now_set;
 	time_t now = d->now_cli_set ? d->now_cli : d->cfg->now_set ? d->cfg->now : 0;
 	if (first || set != d->now_set || (set && now != d->now_in_force)) {
-		phase_set_now(d->phase, set, now);
+		livepolicy_set_now(d->phase, set, now);
 		d->now_set = set;
 		d->now_in_force = now;
 	}
-	phase_set_audit(d->phase, d->audit_cli || d->cfg->audit);
+	livepolicy_set_audit(d->phase, d->audit_cli || d->cfg->audit);
 }
 
 /* The HTTP server's token, allow list and limits, and the metrics file,
@@ -243,16 +234,16 @@ dnsd_configure_metrics(struct dnsd *d)
 	const struct config *c = d->cfg;
 #ifdef DNSD_HTTP
 	if (d->http && c->http.nlisten)
-		http_configure(d->http, c);
+		http_configure(d->http, &c->http);
 	else if (!d->http != !c->http.nlisten)
-		log_warn("reload: the http server starts or stops only on restart");
+		log_warnx("reload: the http server starts or stops only on restart");
 #endif
 	if (d->mfile && c->metrics_file)
 		metrics_file_configure(d->mfile, c->metrics_file, c->metrics_interval);
 	else if (c->metrics_file) {
 		if ((d->mfile = metrics_file_new(d->base, c->metrics_file, c->metrics_interval,
 		    &d->ctlsrc)) == NULL)
-			log_warn("metrics_file %s: out of memory", c->metrics_file);
+			log_warnx("metrics_file %s: out of memory", c->metrics_file);
 	} else {
 		metrics_file_free(d->mfile);
 		d->mfile = NULL;
@@ -286,7 +277,7 @@ dnsd_reload(struct dnsd *d, char *why, size_t whylen)
 	}
 	/* A policy file emptied by a non-atomic writer or a full disk parses
 	 * as a valid policy that blocks nothing: never swap one in silently. */
-	const struct policy *prev = phase_policy(d->phase);
+	const struct policy *prev = livepolicy_policy(d->phase);
 	if (pol && prev && policy_pattern_count(pol) == 0 && policy_pattern_count(prev) > 0) {
 		char line[512];
 		snprintf(line, sizeof line, "%s: the new policy has no patterns: keeping the "
@@ -297,7 +288,7 @@ dnsd_reload(struct dnsd *d, char *why, size_t whylen)
 		return -1;
 	}
 	if (!dnsd_same_listen(c, d->cfg))
-		log_warn("reload: listen addresses change only on restart");
+		log_warnx("reload: listen addresses change only on restart");
 	struct cache_limits lim, old;
 	dnsd_cache_limits(c, &lim);
 	old = *cache_get_limits(d->cache);
@@ -318,15 +309,15 @@ dnsd_reload(struct dnsd *d, char *why, size_t whylen)
 	ifaddr_refresh(d->ifa);
 	access_configure(d->acc, c);
 	if (resolv_configure(d->resolv, c) < 0)
-		log_warn("reload: cannot watch %s", c->resolv_conf);
+		log_warnx("reload: cannot watch %s", c->resolv_conf);
 	listen_configure(d->listen, c);
 	query_configure(d->qc, c);
 	char herr[CONFIG_ERR_MAX];
 	if (hostlog_configure(d->hl, c, herr, sizeof herr) < 0)
-		log_warn("reload: %s", herr);
+		log_warnx("reload: %s", herr);
 	config_free(d->cfg);
 	d->cfg = c;
-	phase_set_policy(d->phase, pol);
+	livepolicy_set_policy(d->phase, pol);
 	dnsd_set_now(d, false);
 	dnsd_configure_metrics(d);
 	log_info("configuration reloaded from %s", d->conf_path);
@@ -359,24 +350,24 @@ dnsd_drop_privileges(const struct config *c)
 	uid_t uid;
 	gid_t gid;
 	if (dnsd_run_as(c, &uid, &gid, err, sizeof err) < 0)
-		fatal("%s", strtok(err, "\n"));
+		fatalx("%s", strtok(err, "\n"));
 	/* The control socket (0660) belongs to the configured group, so that
 	 * admins in it can use dnsdctl without root. */
 	if (c->group && c->control_socket && chown(c->control_socket, (uid_t)-1, gid) < 0)
-		log_warn("control socket %s: chown: %s", c->control_socket, strerror(errno));
+		log_warn("control socket %s: chown", c->control_socket);
 	if (c->chroot && (chroot(c->chroot) < 0 || chdir("/") < 0))
-		fatal("chroot %s: %s", c->chroot, strerror(errno));
+		fatal("chroot %s", c->chroot);
 	if (c->user == NULL && c->group == NULL)
 		return;
 	/* Started as that user already (systemd User=): nothing to drop. */
 	if (getgid() == gid && getuid() == uid)
 		return;
 	if (setgroups(1, &gid) < 0 || setgid(gid) < 0)
-		fatal("setgid %u: %s", (unsigned)gid, strerror(errno));
+		fatal("setgid %u", (unsigned)gid);
 	if (c->user && setuid(uid) < 0)
-		fatal("setuid %s: %s", c->user, strerror(errno));
+		fatal("setuid %s", c->user);
 	if (c->user && uid != 0 && setuid(0) == 0)
-		fatal("could regain root after dropping privileges");
+		fatalx("could regain root after dropping privileges");
 }
 
 /* Open and lock the pid file for the life of the process (flock: the
@@ -387,15 +378,15 @@ dnsd_lock_pid(const char *path)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd == -1)
-		fatal("pid file %s: %s", path, strerror(errno));
+		fatal("pid file %s", path);
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno != EWOULDBLOCK)
-			fatal("pid file %s: flock: %s", path, strerror(errno));
+			fatal("pid file %s: flock", path);
 		char buf[32];
 		ssize_t n = read(fd, buf, sizeof buf - 1);
 		buf[n > 0 ? n : 0] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
-		fatal("pid file %s is locked by another dnsd (pid %s): not starting", path,
+		fatalx("pid file %s is locked by another dnsd (pid %s): not starting", path,
 		    *buf ? buf : "?");
 	}
 	return fd;
@@ -407,7 +398,7 @@ dnsd_write_pid(int fd, const char *path)
 	char buf[32];
 	int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t)n, 0) != n)
-		fatal("pid file %s: %s", path, strerror(errno));
+		fatal("pid file %s", path);
 }
 
 /* The per-host records, the HTTP server, the metrics file and the control
@@ -418,23 +409,30 @@ dnsd_start_hosts(struct dnsd *d)
 {
 	char err[CONFIG_ERR_MAX];
 	if ((d->hl = hostlog_new(d->cfg, d->base, err, sizeof err)) == NULL)
-		fatal("%s", err);
+		fatalx("%s", err);
 	query_set_hostlog(d->qc, d->hl);
 	d->ctlsrc = (struct ctlcmd_src){ .started = time(NULL), .cache = &d->cache, .fwd = &d->fwd,
 		.qc = &d->qc, .listen = &d->listen, .phase = &d->phase, .hl = &d->hl,
 		.reload = dnsd_reload_cb, .reload_arg = d };
 #ifdef DNSD_HTTP
 	if (d->cfg->http.nlisten &&
-	    (d->http = http_new(d->base, d->cfg, &d->ctlsrc, err, sizeof err)) == NULL)
-		fatal("%s", err);
+	    (d->http = http_new(d->base, &d->cfg->http, &d->ctlsrc, err, sizeof err)) == NULL)
+		fatalx("%s", err);
 #endif
 	dnsd_configure_metrics(d);
 	if (d->cfg->control_socket == NULL)
 		return;
 	if ((d->ctl = control_new(d->base, d->cfg->control_socket, err, sizeof err)) == NULL)
-		fatal("%s", err);
+		fatalx("%s", err);
 	if (ctlcmd_register(d->ctl, &d->ctlsrc) < 0)
-		fatal("control: too many commands");
+		fatalx("control: too many commands");
+}
+
+/* listen's handler: every client query goes to the query pipeline. */
+static size_t
+dnsd_on_query(void *arg, const struct request *rq, uint8_t *out, size_t cap)
+{
+	return query_handle(arg, rq, out, cap);
 }
 
 static void
@@ -445,45 +443,48 @@ dnsd_start(struct dnsd *d, int foreground, struct policy *pol)
 	/* Another dnsd on the same socket or pid file: stop before touching
 	 * anything of it. */
 	if (d->cfg->control_socket && control_check(d->cfg->control_socket, err, sizeof err) < 0)
-		fatal("%s", err);
+		fatalx("%s", err);
 	if (d->cfg->pid_file)
 		d->pid_fd = dnsd_lock_pid(d->cfg->pid_file);
 	if ((d->listen = listen_open(d->cfg, err, sizeof err)) == NULL)
-		fatal("%s", err);
+		fatalx("%s", err);
 	if (!foreground && daemon(0, 0) < 0)
-		fatal("daemon: %s", strerror(errno));
+		fatal("daemon");
 	if (d->pid_fd != -1)
 		dnsd_write_pid(d->pid_fd, d->cfg->pid_file);
 	if ((d->base = event_base_new()) == NULL)
-		fatal("event_base_new failed");
+		fatalx("event_base_new failed");
 	dnsd_cache_limits(d->cfg, &lim);
-	if ((d->phase = phase_new(d->base)) == NULL || (d->cache = cache_new(&lim)) == NULL ||
+	if ((d->phase = livepolicy_new(d->base)) == NULL || (d->cache = cache_new(&lim)) == NULL ||
 	    (d->fwd = forward_new(d->base, d->cfg)) == NULL ||
-	    (d->qc = query_new(d->cache, d->fwd, d->phase, d->cfg)) == NULL ||
+	    (d->qc = query_new(d->cache, forward_forwarder(d->fwd), d->phase, d->cfg)) == NULL ||
 	    (d->ifa = ifaddr_new()) == NULL || (d->acc = access_new(d->ifa, d->cfg)) == NULL ||
 	    (d->resolv = resolv_new(d->base, d->fwd, d->ifa)) == NULL)
-		fatal("out of memory");
+		fatalx("out of memory");
 	ifaddr_refresh(d->ifa);
 	query_set_access(d->qc, d->acc);
 	if (resolv_configure(d->resolv, d->cfg) < 0)
-		fatal("cannot watch %s", d->cfg->resolv_conf);
+		fatalx("cannot watch %s", d->cfg->resolv_conf);
 	dnsd_set_now(d, true);
-	phase_set_policy(d->phase, pol);
-	if (listen_start(d->listen, d->base, d->qc) < 0)
-		fatal("cannot start listening");
+	livepolicy_set_policy(d->phase, pol);
+	if (listen_start(d->listen, d->base, dnsd_on_query, d->qc) < 0)
+		fatalx("cannot start listening");
 	d->sig_hup = evsignal_new(d->base, SIGHUP, dnsd_signal, d);
 	d->sig_term = evsignal_new(d->base, SIGTERM, dnsd_signal, d);
 	d->sig_int = evsignal_new(d->base, SIGINT, dnsd_signal, d);
 	if (!d->sig_hup || !d->sig_term || !d->sig_int || evsignal_add(d->sig_hup, NULL) < 0 ||
 	    evsignal_add(d->sig_term, NULL) < 0 || evsignal_add(d->sig_int, NULL) < 0)
-		fatal("cannot install signal handlers");
+		fatalx("cannot install signal handlers");
 	signal(SIGPIPE, SIG_IGN);
 	dnsd_start_hosts(d);
 	dnsd_drop_privileges(d->cfg);
 }
 
-/* Upstream queries first (their callbacks reference pending questions),
- * then pending questions (they hold client connections), then sockets. */
+/* The control and HTTP servers first (their commands read every other
+ * subsystem), then the host log (it saves the table and writes the pending
+ * summaries while the rest still stands), then upstream queries (their
+ * callbacks reference pending questions), then pending questions (they hold
+ * client connections), then sockets. */
 static void
 dnsd_stop(struct dnsd *d)
 {
@@ -500,7 +501,7 @@ dnsd_stop(struct dnsd *d)
 	ifaddr_free(d->ifa);
 	listen_free(d->listen);
 	cache_free(d->cache);
-	phase_free(d->phase);
+	livepolicy_free(d->phase);
 	event_free(d->sig_hup);
 	event_free(d->sig_term);
 	event_free(d->sig_int);

@@ -10,9 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eventlog.h"
-#include "hostlog.h"
-#include "hosts.h"
+#include "hosts/hostlog.h"
 #include "log.h"
 
 struct metrics_file {
@@ -177,17 +175,17 @@ metrics_hosts(const struct hostlog *hl, time_t now, struct evbuffer *out)
 }
 
 static void
-metrics_policy(const struct phase *ph, struct evbuffer *out)
+metrics_policy(const struct livepolicy *ph, struct evbuffer *out)
 {
-	const char *cur = phase_current(ph);
-	time_t next = phase_next_boundary(ph);
+	const char *cur = livepolicy_current(ph);
+	time_t next = livepolicy_next_boundary(ph);
 	family(out, "dnsd_policy_phase_info", "gauge", "The phase in force (\"none\" before the first).");
 	sample(out, "dnsd_policy_phase_info", "phase", cur ? cur : "none", 1);
 	one(out, "dnsd_policy_clock_unsynced", "gauge",
 	    "1 when the clock is below the policy's floor (the unsynced rule applies).",
-	    phase_clock_unsynced(ph));
+	    livepolicy_clock_unsynced(ph));
 	if (next) {
-		time_t pnow = phase_now(ph);
+		time_t pnow = livepolicy_now(ph);
 		family(out, "dnsd_policy_next_boundary_seconds", "gauge",
 		       "Seconds until the next moment a policy decision can change.");
 		evbuffer_add_printf(out, "dnsd_policy_next_boundary_seconds %lld\n",
@@ -205,7 +203,7 @@ metrics_write(const struct ctlcmd_src *s, struct evbuffer *out)
 	metrics_upstreams(s, out);
 	if (*s->hl)
 		metrics_hosts(*s->hl, now, out);
-	if (*s->phase && phase_policy(*s->phase))
+	if (*s->phase && livepolicy_policy(*s->phase))
 		metrics_policy(*s->phase, out);
 }
 
@@ -247,7 +245,7 @@ metrics_file_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (metrics_file_write(m) < 0)
-		log_warn("metrics_file %s: %s", m->path, strerror(errno));
+		log_warn("metrics_file %s", m->path);
 }
 
 void

@@ -117,6 +117,34 @@ msg_wire2pkt(ldns_pkt **p, const uint8_t *pkt, size_t len)
 	return 0;
 }
 
+/* Keep the client options of the OPT RDATA d (len bytes); none when its
+ * options do not tile it. */
+static void
+msg_keep_client_opts(struct msg_query *q, const uint8_t *d, size_t len)
+{
+	size_t pos = 0;
+	q->nopts = 0;
+	while (pos < len) {
+		if (pos + 4 > len)
+			goto bad;
+		uint16_t code = ldns_read_uint16(d + pos), olen = ldns_read_uint16(d + pos + 2);
+		pos += 4;
+		if (pos + olen > len)
+			goto bad;
+		if ((code == MSG_OPT_ECS || code == MSG_OPT_MAC || code == MSG_OPT_DEVICEID) &&
+		    olen <= MSG_CLIENT_OPT_MAX && q->nopts < MSG_CLIENT_OPTS) {
+			struct msg_opt *o = &q->opts[q->nopts++];
+			o->code = code;
+			o->len = (uint8_t)olen;
+			memcpy(o->data, d + pos, olen);
+		}
+		pos += olen;
+	}
+	return;
+bad:
+	q->nopts = 0;
+}
+
 /* Walk the answer, authority and additional sections looking for the OPT.
  * Returns MSG_OK or MSG_FORMERR. */
 static enum msg_status
@@ -142,6 +170,7 @@ msg_parse_rrs(struct msg_query *q, const uint8_t *pkt, size_t len, size_t pos)
 			q->udp_size = ldns_read_uint16(pkt + pos + 2);
 			q->edns_version = pkt[pos + 5];
 			q->do_bit = (pkt[pos + 6] & 0x80) != 0;
+			msg_keep_client_opts(q, pkt + pos + 10, rdlen);
 		}
 		pos += 10 + rdlen;
 	}
@@ -168,6 +197,7 @@ msg_parse_query(struct msg_query *q, const uint8_t *pkt, size_t len)
 	q->edns = q->do_bit = false;
 	q->edns_version = 0;
 	q->udp_size = 0;
+	q->nopts = 0;
 	q->key_len = 0;
 	if (len < MSG_HDR_LEN)
 		return MSG_DROP;

@@ -39,6 +39,23 @@ enum msg_status {
 	MSG_BADVERS,
 };
 
+/* EDNS options that identify the client behind a forwarder, kept by the
+ * one parse of the query for clientid: ECS (8) and dnsmasq's MAC options
+ * (65001, 65073). Longer payloads are malformed for all three (ECS: 4 + 16
+ * bytes, text MAC: 17) and are not kept; nor are options past the
+ * MSG_CLIENT_OPTS-th, nor any when the OPT's options do not tile its RDATA
+ * (as ldns would not read them). */
+#define MSG_OPT_ECS 8
+#define MSG_OPT_MAC 65001
+#define MSG_OPT_DEVICEID 65073
+#define MSG_CLIENT_OPTS 4
+#define MSG_CLIENT_OPT_MAX 20
+struct msg_opt {
+	uint16_t code;
+	uint8_t len;
+	uint8_t data[MSG_CLIENT_OPT_MAX];
+};
+
 /* A parsed client query. Self-contained (the name is copied), so it may
  * outlive the packet. */
 struct msg_query {
@@ -52,6 +69,8 @@ struct msg_query {
 	bool do_bit;
 	uint8_t edns_version;
 	uint16_t udp_size;        /* the client's advertised payload size */
+	uint8_t nopts;            /* client options kept, in the order sent */
+	struct msg_opt opts[MSG_CLIENT_OPTS];
 	uint8_t key[MSG_KEY_MAX]; /* lower-cased name, type, class, DO/CD */
 	uint16_t key_len;
 };

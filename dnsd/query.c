@@ -11,7 +11,9 @@
 #include <ldns/ldns.h>
 
 #include "access.h"
-#include "hostlog.h"
+#include "clock.h"
+#include "hash.h"
+#include "hosts/hostlog.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "synth.h"
@@ -21,8 +23,9 @@
 
 struct query_waiter {
 	struct query_waiter *next;
-	struct listen_client cl;
-	struct client_info ci; /* who it really is, for a CNAME into a category */
+	struct reply reply; /* held */
+	bool tcp;
+	struct client who;     /* for a CNAME target in a category */
 	bool record;	       /* the query's own name was in no category */
 	struct msg_query q;
 };
@@ -37,8 +40,8 @@ struct query_pending {
 
 struct query_ctx {
 	struct cache *cache;
-	struct forward *fwd;
-	const struct phase *ph;
+	struct forwarder up;
+	const struct livepolicy *ph;
 	const struct config *cfg;
 	struct ratelimit *rl;	/* NULL: no rate limit */
 	struct query_pending *pending[QUERY_BUCKETS];
@@ -48,47 +51,26 @@ struct query_ctx {
 	struct access *acc;	/* who may ask; NULL: nobody */
 };
 
-/* Cache ages use a clock that never jumps. */
-static time_t
-query_monotonic(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-/* The rate limiter's clock: monotonic milliseconds (coarse is enough). */
-static uint64_t
-query_monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* A fresh limiter from c's "ratelimit" group (dnsd_load has checked it);
- * the buckets start full again after a reload. */
+/* A fresh limiter from c's "ratelimit" group; the buckets start full
+ * again after a reload. */
 static void
 query_ratelimit_configure(struct query_ctx *qc, const struct config *c)
 {
-	struct ratelimit_config rc;
-	char err[256];
 	ratelimit_free(qc->rl);
 	qc->rl = NULL;
-	if (ratelimit_config(config_group(c, "ratelimit"), &rc, err, sizeof err) == 0 && rc.rate &&
-	    (qc->rl = ratelimit_new(&rc)) == NULL)
-		log_warn("ratelimit: out of memory: queries are not rate limited");
+	if (c->ratelimit.rate && (qc->rl = ratelimit_new(&c->ratelimit)) == NULL)
+		log_warnx("ratelimit: out of memory: queries are not rate limited");
 }
 
 struct query_ctx *
-query_new(struct cache *cache, struct forward *fwd, const struct phase *ph,
+query_new(struct cache *cache, struct forwarder up, const struct livepolicy *ph,
     const struct config *c)
 {
 	struct query_ctx *qc = calloc(1, sizeof *qc);
 	if (qc == NULL)
 		return NULL;
 	qc->cache = cache;
-	qc->fwd = fwd;
+	qc->up = up;
 	qc->ph = ph;
 	qc->cfg = c;
 	query_ratelimit_configure(qc, c);
@@ -101,7 +83,7 @@ query_pending_free(struct query_pending *p)
 	struct query_waiter *w, *next;
 	for (w = p->waiters; w; w = next) {
 		next = w->next;
-		listen_client_release(&w->cl);
+		w->reply.ops->release(w->reply.ctx);
 		free(w);
 	}
 	free(p);
@@ -155,17 +137,15 @@ query_get_stats(const struct query_ctx *qc, struct query_stats *st)
 }
 
 static size_t
-query_limit(const struct listen_client *cl, const struct msg_query *q)
+query_limit(bool tcp, const struct msg_query *q)
 {
-	return listen_client_is_tcp(cl) ? QUERY_TCP_LIMIT : msg_udp_limit(q);
+	return tcp ? QUERY_TCP_LIMIT : msg_udp_limit(q);
 }
 
 static struct query_pending **
 query_pending_slot(struct query_ctx *qc, const struct msg_query *q)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < q->key_len; i++)
-		h = (h ^ q->key[i]) * 16777619u;
+	uint32_t h = hash_bytes(hash_seed(), q->key, q->key_len);
 	struct query_pending **pp = &qc->pending[h % QUERY_BUCKETS];
 	while (*pp && ((*pp)->q.key_len != q->key_len ||
 	    memcmp((*pp)->q.key, q->key, q->key_len) != 0))
@@ -174,17 +154,21 @@ query_pending_slot(struct query_ctx *qc, const struct msg_query *q)
 }
 
 static int
-query_add_waiter(struct query_pending *p, const struct msg_query *q,
-    const struct listen_client *cl, const struct client_info *ci, bool record)
+query_add_waiter(struct query_pending *p, const struct msg_query *q, const struct request *rq,
+    const struct client *who, bool record)
 {
 	struct query_waiter *w = malloc(sizeof *w);
 	if (w == NULL)
 		return -1;
+	w->reply.ops = rq->reply.ops;
+	if ((w->reply.ctx = rq->reply.ops->hold(rq->reply.ctx)) == NULL) {
+		free(w);
+		return -1;
+	}
 	w->q = *q;
-	w->cl = *cl;
-	w->ci = *ci;
+	w->tcp = rq->tcp;
+	w->who = *who;
 	w->record = record;
-	listen_client_hold(&w->cl);
 	w->next = p->waiters;
 	p->waiters = w;
 	p->nwaiters++;
@@ -198,68 +182,35 @@ query_blocks(enum policy_action a)
 	    a == POLICY_SINKHOLE;
 }
 
-/* Who sent a query: found once, when first needed (a name or CNAME target
- * in a category, a miss). */
-struct query_who {
-	const struct listen_client *cl;
-	const uint8_t *pkt; /* the raw query, for EDNS options */
-	size_t len;
-	bool known;
-	struct client_info ci;
-};
-
-/* With per-host logs, the real client from a trusted forwarder's EDNS
- * options and the MAC; else the source address. */
-static const struct client_info *
-query_identify(struct query_ctx *qc, struct query_who *w)
+/* Who asked q: with per-host logs, the real client from a trusted
+ * forwarder's options (kept by the one parse of q) and the MAC; else the
+ * source address. Found once, before the first decision. */
+static void
+query_identify(struct query_ctx *qc, const struct request *rq, const struct msg_query *q,
+    struct client *who)
 {
-	if (!w->known) {
-		if (qc->hl)
-			hostlog_identify(qc->hl, &w->cl->addr, w->pkt, w->len, &w->ci);
-		else
-			w->ci = (struct client_info){ .addr = w->cl->addr };
-		w->known = true;
-	}
-	return &w->ci;
+	if (qc->hl)
+		hostlog_identify(qc->hl, &rq->src, q, who);
+	else
+		*who = (struct client){ .addr = rq->src };
 }
 
-/* With per-host logs, whether the client found for w is someone other than
- * the source address the first decision was for (a MAC, a forwarder's
- * client); who is then that client, to decide again. */
-static bool
-query_reidentify(struct query_ctx *qc, struct query_who *w, struct policy_client *who)
-{
-	if (qc->hl == NULL)
-		return false;
-	const struct client_info *ci = query_identify(qc, w);
-	if (!ci->has_mac && netaddr_equal(&ci->addr, &w->cl->addr))
-		return false;
-	who->addr = ci->addr;
-	who->mac = ci->has_mac ? ci->mac : NULL;
-	return true;
-}
-
-/* The policy decision for q from w. Returns 1 when the action blocks
- * (dnsd answers itself), 0 for none/allow/log (the normal path). */
+/* The one policy decision for q from who; a name in a category is recorded
+ * (HOSTS). Returns 1 when the action blocks (dnsd answers itself), 0 for
+ * none/allow/log (the normal path). */
 static int
-query_policy(struct query_ctx *qc, const struct msg_query *q, struct query_who *w,
+query_policy(struct query_ctx *qc, const struct msg_query *q, const struct client *who,
     struct policy_decision *d)
 {
-	const struct policy *p = phase_policy(qc->ph);
+	const struct policy *p = livepolicy_policy(qc->ph);
 	if (p == NULL) {
 		d->category = NULL;
 		return 0;
 	}
-	struct policy_client who = { w->cl->addr, NULL };
-	policy_decide_ex(p, q->qname, q->qname_len, &who, phase_now(qc->ph), phase_flags(qc->ph), d);
-	/* HOSTS: only names in a category pay for finding the real client
-	 * (EDNS from trusted forwarders, MAC); decide again for it, record it. */
-	if (d->category && qc->hl) {
-		if (query_reidentify(qc, w, &who))
-			policy_decide_ex(p, q->qname, q->qname_len, &who, phase_now(qc->ph),
-			    phase_flags(qc->ph), d);
-		hostlog_record(qc->hl, query_identify(qc, w), q->qname, q->qname_len, q->qtype, d);
-	}
+	policy_decide_ex(p, q->qname, q->qname_len, who, livepolicy_now(qc->ph),
+	    livepolicy_flags(qc->ph), d);
+	if (d->category && qc->hl)
+		hostlog_record(qc->hl, who, q->qname, q->qname_len, q->qtype, d);
 	return query_blocks(d->action);
 }
 
@@ -268,14 +219,14 @@ query_policy(struct query_ctx *qc, const struct msg_query *q, struct query_who *
  * Returns 1 when a target blocks, -1 when t is malformed. */
 static int
 query_cname_decide(struct query_ctx *qc, const struct policy *p, const uint8_t *t, unsigned n,
-    const struct policy_client *who, struct policy_decision *d)
+    const struct client *who, struct policy_decision *d)
 {
 	struct policy_decision first = { 0 };
 	for (unsigned i = 0; i < n; i++) {
 		size_t tl = msg_name_len(t, MSG_NAME_MAX);
 		if (tl == 0)
 			return -1;
-		policy_decide_ex(p, t, tl, who, phase_now(qc->ph), phase_flags(qc->ph), d);
+		policy_decide_ex(p, t, tl, who, livepolicy_now(qc->ph), livepolicy_flags(qc->ph), d);
 		if (query_blocks(d->action))
 			return 1;
 		if (d->category && first.category == NULL)
@@ -287,32 +238,24 @@ query_cname_decide(struct query_ctx *qc, const struct policy *p, const uint8_t *
 }
 
 /* Whether a CNAME target of the answer e reaches a name the policy blocks
- * for the client of w; d then holds that decision. Checked at serve time,
- * as decisions depend on the client and the time. As for a query's own
- * name, the real client is looked for only when a target is in a category;
- * when record is set (the query's own name was in none), the host is then
- * recorded as asking q for that category. */
+ * for who; d then holds that decision. Checked at serve time, as decisions
+ * depend on the client and the time. When record is set (the query's own
+ * name was in no category) and a target is in one, the host is recorded as
+ * asking q for that category. */
 static int
 query_cname_policy(struct query_ctx *qc, const struct cache_entry *e, const struct msg_query *q,
-    struct query_who *w, bool record, struct policy_decision *d)
+    const struct client *who, bool record, struct policy_decision *d)
 {
-	const struct policy *p = phase_policy(qc->ph);
+	const struct policy *p = livepolicy_policy(qc->ph);
 	unsigned n;
 	const uint8_t *t = cache_entry_cnames(e, &n);
 	if (n == 0 || p == NULL)
 		return 0;
-	struct policy_client who = { w->cl->addr, NULL };
-	int blocked = query_cname_decide(qc, p, t, n, &who, d);
+	int blocked = query_cname_decide(qc, p, t, n, who, d);
 	if (blocked < 0)
 		return 0;
-	if (d->category && qc->hl) {
-		/* t parsed above: the same walk for another client */
-		if (query_reidentify(qc, w, &who))
-			blocked = query_cname_decide(qc, p, t, n, &who, d);
-		if (record && d->category)
-			hostlog_record(qc->hl, query_identify(qc, w), q->qname, q->qname_len, q->qtype,
-			    d);
-	}
+	if (record && d->category && qc->hl)
+		hostlog_record(qc->hl, who, q->qname, q->qname_len, q->qtype, d);
 	if (blocked)
 		qc->st.policy_cname_blocked++;
 	return blocked;
@@ -322,11 +265,11 @@ query_cname_policy(struct query_ctx *qc, const struct cache_entry *e, const stru
  * target is blocked. */
 static size_t
 query_render(struct query_ctx *qc, const struct cache_entry *e, const struct msg_query *q,
-    struct query_who *w, bool record, time_t now, uint8_t *out, size_t cap)
+    const struct client *who, bool tcp, bool record, time_t now, uint8_t *out, size_t cap)
 {
 	struct policy_decision d;
-	size_t limit = query_limit(w->cl, q);
-	if (query_cname_policy(qc, e, q, w, record, &d))
+	size_t limit = query_limit(tcp, q);
+	if (query_cname_policy(qc, e, q, who, record, &d))
 		return synth_policy(q, &d, limit, out, cap);
 	return cache_render(e, q, now, limit, out, cap);
 }
@@ -338,7 +281,7 @@ query_forward_done(ldns_pkt *resp, void *arg)
 {
 	struct query_pending *p = arg;
 	struct query_ctx *qc = p->qc;
-	time_t now = query_monotonic();
+	time_t now = clock_mono_s();
 	const struct cache_limits *lim = cache_get_limits(qc->cache);
 
 	*query_pending_slot(qc, &p->q) = p->hnext;
@@ -355,27 +298,27 @@ query_forward_done(ldns_pkt *resp, void *arg)
 	if (e && cache_entry_rcode(e) == LDNS_RCODE_SERVFAIL)
 		qc->st.servfail += p->nwaiters;
 	for (struct query_waiter *w = p->waiters; w && e; w = w->next) {
-		struct query_who who = { .cl = &w->cl, .known = true, .ci = w->ci };
-		size_t n = query_render(qc, e, &w->q, &who, w->record, now, qc->buf, sizeof qc->buf);
+		size_t n = query_render(qc, e, &w->q, &w->who, w->tcp, w->record, now, qc->buf,
+		    sizeof qc->buf);
 		if (n)
-			listen_reply(&w->cl, qc->buf, n);
+			w->reply.ops->send(w->reply.ctx, qc->buf, n);
 	}
 	if (e)
 		cache_insert(qc->cache, e);
 	query_pending_free(p);
 }
 
-/* A cache miss: join the pending question or start one (ci, record: see
+/* A cache miss: join the pending question or start one (who, record: see
  * query_cname_policy). Returns an immediate SERVFAIL length when neither is
  * possible, else 0. */
 static size_t
-query_forward(struct query_ctx *qc, const struct msg_query *q, const struct listen_client *cl,
-    const struct client_info *ci, bool record, uint8_t *out, size_t cap)
+query_forward(struct query_ctx *qc, const struct msg_query *q, const struct request *rq,
+    const struct client *who, bool record, uint8_t *out, size_t cap)
 {
 	struct query_pending **pp = query_pending_slot(qc, q), *p = *pp;
 	if (p) {
 		if (p->nwaiters >= qc->cfg->forward.max_waiters ||
-		    query_add_waiter(p, q, cl, ci, record) < 0)
+		    query_add_waiter(p, q, rq, who, record) < 0)
 			goto servfail;
 		qc->st.coalesced++;
 		return 0;
@@ -384,8 +327,8 @@ query_forward(struct query_ctx *qc, const struct msg_query *q, const struct list
 		goto servfail;
 	p->qc = qc;
 	p->q = *q;
-	if (query_add_waiter(p, q, cl, ci, record) < 0 ||
-	    forward_query(qc->fwd, q, query_forward_done, p) < 0) {
+	if (query_add_waiter(p, q, rq, who, record) < 0 ||
+	    qc->up.query(qc->up.ctx, q, query_forward_done, p) < 0) {
 		query_pending_free(p);
 		goto servfail;
 	}
@@ -418,18 +361,17 @@ query_gate(const struct msg_query *q)
 }
 
 size_t
-query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
-    const struct listen_client *cl, uint8_t *out, size_t cap)
+query_handle(struct query_ctx *qc, const struct request *rq, uint8_t *out, size_t cap)
 {
 	struct msg_query q;
-	enum msg_status st = msg_parse_query(&q, pkt, len);
+	enum msg_status st = msg_parse_query(&q, rq->pkt, rq->len);
 	qc->st.queries++;
 
 	if (st == MSG_DROP) {
 		qc->st.dropped++;
 		return 0;
 	}
-	if (qc->acc == NULL || !access_check(qc->acc, &cl->addr, cl->ifindex)) {
+	if (qc->acc == NULL || !access_check(qc->acc, &rq->src, rq->ifindex)) {
 		/* Header, question and the client's OPT: nothing to amplify. */
 		if (!q.has_question) {
 			qc->st.dropped++;
@@ -452,7 +394,7 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 		break;
 	}
 	/* Our own loop probe, come back: answered, never forwarded again. */
-	if (forward_loop_seen(qc->fwd, &q, &cl->addr)) {
+	if (qc->up.loop_seen(qc->up.ctx, &q, &rq->src)) {
 		qc->st.refused++;
 		return synth_error(&q, LDNS_RCODE_REFUSED, true, out, cap);
 	}
@@ -465,25 +407,26 @@ query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
 		return synth_error(&q, gate, true, out, cap);
 	}
 	/* Per-client rate limit, before any policy, cache or upstream work. */
-	if (qc->rl && !ratelimit_allow(qc->rl, &cl->addr, query_monotonic_ms())) {
+	if (qc->rl && !ratelimit_allow(qc->rl, &rq->src, clock_mono_coarse_ms())) {
 		qc->st.ratelimited++;
 		qc->st.dropped++;
 		return 0;
 	}
 	struct policy_decision d;
-	struct query_who w = { .cl = cl, .pkt = pkt, .len = len };
-	if (query_policy(qc, &q, &w, &d)) {
+	struct client who;
+	query_identify(qc, rq, &q, &who);
+	if (query_policy(qc, &q, &who, &d)) {
 		/* Never cached, never forwarded. */
 		qc->st.policy_blocked++;
-		return synth_policy(&q, &d, query_limit(cl, &q), out, cap);
+		return synth_policy(&q, &d, query_limit(rq->tcp, &q), out, cap);
 	}
 
-	time_t now = query_monotonic();
+	time_t now = clock_mono_s();
 	const struct cache_entry *e = cache_lookup(qc->cache, q.key, q.key_len, now);
 	bool record = d.category == NULL;
 	if (e) {
 		qc->st.cache_hits++;
-		return query_render(qc, e, &q, &w, record, now, out, cap);
+		return query_render(qc, e, &q, &who, rq->tcp, record, now, out, cap);
 	}
-	return query_forward(qc, &q, cl, query_identify(qc, &w), record, out, cap);
+	return query_forward(qc, &q, rq, &who, record, out, cap);
 }

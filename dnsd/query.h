@@ -11,14 +11,14 @@
 #include "cache.h"
 #include "config.h"
 #include "forward.h"
-#include "listen.h"
-#include "phase.h"
+#include "livepolicy.h"
+#include "request.h"
 
 struct query_ctx;
 
-/* cache, fwd and ph are borrowed and must outlive the context. */
-struct query_ctx *query_new(struct cache *cache, struct forward *fwd, const struct phase *ph,
-    const struct config *c);
+/* cache, ph and up's context are borrowed and must outlive the context. */
+struct query_ctx *query_new(struct cache *cache, struct forwarder up,
+    const struct livepolicy *ph, const struct config *c);
 /* Frees pending questions and their waiters (no answers sent). */
 void query_free(struct query_ctx *qc);
 /* Take a reloaded config (borrowed until the next call). */
@@ -34,11 +34,11 @@ void query_set_access(struct query_ctx *qc, struct access *acc);
  * caller's. */
 void query_set_cache(struct query_ctx *qc, struct cache *cache);
 
-/* Handle one query from cl. Returns the length of an answer written to out
- * at once (0: none now; it follows through listen_reply, or the packet was
- * dropped). UDP answers are cut to the client's size with TC set. */
-size_t query_handle(struct query_ctx *qc, const uint8_t *pkt, size_t len,
-    const struct listen_client *cl, uint8_t *out, size_t cap);
+/* Handle one query (a request_handler for qc). Returns the length of an
+ * answer written to out at once (0: none now; it follows through the
+ * request's reply handle, or the packet was dropped). UDP answers are cut
+ * to the client's size with TC set. */
+size_t query_handle(struct query_ctx *qc, const struct request *rq, uint8_t *out, size_t cap);
 
 struct query_stats {
 	uint64_t queries, cache_hits, forwarded, coalesced, dropped;

@@ -1,14 +1,13 @@
 /* Per-client token buckets (see ratelimit.h). The table has a fixed number of
  * sets of RL_WAYS entries; a new prefix takes a free way or evicts the least
- * recently seen one of its set. The set index comes from a hash keyed with a
- * random seed, so a flooder cannot aim its sources at a victim's set. */
+ * recently seen one of its set. The set index comes from the seeded hash
+ * (lib/hash.h), so a flooder cannot aim its sources at a victim's set. */
 #include "ratelimit.h"
 
-#include "confget.h"
+#include "hash.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #define RL_WAYS 8
 /* Tokens are counted in thousandths so that a rate of r per second refills
@@ -29,52 +28,10 @@ struct rl_entry {
 struct ratelimit {
 	struct ratelimit_config cfg;
 	uint64_t depth;		/* burst in thousandths */
-	uint64_t seed;
 	size_t nsets;
 	struct rl_entry *entries; /* nsets * RL_WAYS */
 	struct ratelimit_stats stats;
 };
-
-void
-ratelimit_config_default(struct ratelimit_config *c)
-{
-	c->rate = 0;
-	c->burst = 0;
-	c->table_size = 2048;
-	c->prefix4 = 32;
-	c->prefix6 = 56;
-}
-
-int
-ratelimit_config(const config_setting_t *grp, struct ratelimit_config *c, char *err,
-    size_t errlen)
-{
-	static const char *const keys[] = { "rate", "burst", "table_size", "ipv4_prefix",
-		"ipv6_prefix", NULL };
-	long long rate, burst, size, p4, p6;
-
-	ratelimit_config_default(c);
-	if (grp == NULL)
-		return 0;
-	if (!config_setting_is_group(grp)) {
-		confget_error(grp, err, errlen, "ratelimit: expected a group { ... }");
-		return -1;
-	}
-	rate = c->rate, burst = c->burst, size = c->table_size, p4 = c->prefix4, p6 = c->prefix6;
-	if (confget_known(grp, keys, err, errlen) == -1 ||
-	    confget_int(grp, "rate", 0, 1000000, &rate, err, errlen) == -1 ||
-	    confget_int(grp, "burst", 0, 10000000, &burst, err, errlen) == -1 ||
-	    confget_int(grp, "table_size", 1, 1 << 20, &size, err, errlen) == -1 ||
-	    confget_int(grp, "ipv4_prefix", 1, 32, &p4, err, errlen) == -1 ||
-	    confget_int(grp, "ipv6_prefix", 1, 128, &p6, err, errlen) == -1)
-		return -1;
-	c->rate = (uint32_t)rate;
-	c->burst = (uint32_t)burst;
-	c->table_size = (uint32_t)size;
-	c->prefix4 = (int)p4;
-	c->prefix6 = (int)p6;
-	return 0;
-}
 
 struct ratelimit *
 ratelimit_new(const struct ratelimit_config *c)
@@ -93,10 +50,6 @@ ratelimit_new(const struct ratelimit_config *c)
 		free(rl);
 		return NULL;
 	}
-	/* A failed getrandom leaves a fixed seed: limiting still works, only
-	 * the set placement becomes predictable. */
-	if (getrandom(&rl->seed, sizeof rl->seed, GRND_NONBLOCK) != sizeof rl->seed)
-		rl->seed = 0x9e3779b97f4a7c15ull;
 	return rl;
 }
 
@@ -122,26 +75,10 @@ rl_key_make(const struct ratelimit *rl, const struct netaddr *na, struct rl_key 
 		k->addr[full] = na->addr[full] & (uint8_t)(0xff00u >> (bits % 8));
 }
 
-/* splitmix64's finaliser over the key words, started from the seed. */
-static uint64_t
-rl_mix(uint64_t h)
-{
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebull;
-	return h ^ (h >> 31);
-}
-
 static size_t
 rl_set(const struct ratelimit *rl, const struct rl_key *k)
 {
-	uint64_t w[2], h = rl->seed ^ k->family;
-
-	memcpy(w, k->addr, sizeof w);
-	h = rl_mix(h ^ w[0]);
-	h = rl_mix(h ^ w[1]);
-	return (size_t)(h % rl->nsets);
+	return hash_bytes(hash_byte(hash_seed(), k->family), k->addr, sizeof k->addr) % rl->nsets;
 }
 
 /* The entry for k, created (full bucket) when missing. */

@@ -4,7 +4,6 @@
 #ifndef DNSD_RATELIMIT_H
 #define DNSD_RATELIMIT_H
 
-#include <libconfig.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,15 +26,8 @@ struct ratelimit_stats {
 	uint64_t evicted;	/* prefixes dropped from a full table set */
 };
 
-/* The defaults: no limit, 2048 prefixes, /32 and /56. */
+/* The defaults: no limit, 2048 prefixes, /32 and /56 (defined with the config reader, dnsd/config_subsys.c). */
 void ratelimit_config_default(struct ratelimit_config *c);
-
-/* Parse the "ratelimit" group (defaults first; grp may be NULL):
- *   ratelimit = { rate = 50; burst = 200; table_size = 2048;
- *                 ipv4_prefix = 32; ipv6_prefix = 56; };
- * 0, or -1 with "file:line: message" in err. */
-int ratelimit_config(const config_setting_t *grp, struct ratelimit_config *c, char *err,
-    size_t errlen);
 
 /* Returns NULL when the config is out of range (prefix lengths, a table of 0)
  * or on allocation failure. The caller frees with ratelimit_free; c is copied. */

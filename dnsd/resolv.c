@@ -131,7 +131,7 @@ resolv_load(const char *path, struct config_addr *all)
 	FILE *f = fopen(path, "r");
 	if (f == NULL || buf == NULL) {
 		if (f == NULL && errno != ENOENT)
-			log_warn("resolv_conf %s: %s", path, strerror(errno));
+			log_warn("resolv_conf %s", path);
 		if (f)
 			fclose(f);
 		free(buf);
@@ -183,7 +183,7 @@ resolv_read(struct resolv *r, struct config_addr *up)
 		const char *why = resolv_is_self(r, &all[i]);
 		netaddr_from_sockaddr(&na, (const struct sockaddr *)&all[i].ss);
 		if (why)
-			log_warn("resolv_conf %s: nameserver %s skipped: it is %s (dnsd would "
+			log_warnx("resolv_conf %s: nameserver %s skipped: it is %s (dnsd would "
 				 "forward to itself)", path, netaddr_str(&na, host), why);
 		else
 			up[n++] = all[i];
@@ -197,7 +197,7 @@ resolv_log(const struct resolv *r)
 	char line[CONFIG_MAX_UPSTREAMS * 64] = "", host[NETADDR_STRLEN];
 	size_t used = 0;
 	if (r->nup == 0) {
-		log_warn("resolv_conf %s: no usable nameserver: names not in the cache or "
+		log_warnx("resolv_conf %s: no usable nameserver: names not in the cache or "
 			 "policy get SERVFAIL until one appears", r->cfg->resolv_conf);
 		return;
 	}

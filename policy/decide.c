@@ -52,10 +52,10 @@ exemption_active(const struct pol_group *g, time_t now, bool unsynced)
 /* How closely the group names the client: a MAC beats any prefix, a longer
  * prefix a shorter one; -1 when it does not match. */
 static int
-group_score(const struct pol_group *g, const struct policy_client *c)
+group_score(const struct pol_group *g, const struct client *c)
 {
 	int best = -1;
-	if (c->mac)
+	if (c->has_mac)
 		for (int i = 0; i < g->nmacs; i++)
 			if (memcmp(g->macs[i], c->mac, 6) == 0)
 				return 1000;
@@ -69,7 +69,7 @@ group_score(const struct pol_group *g, const struct policy_client *c)
 /* The group that decides for client c at now: the most specific match
  * among groups that change something at now (first listed on a tie). */
 static const struct pol_group *
-group_select(const struct policy *p, const struct policy_client *c, time_t now, bool unsynced)
+group_select(const struct policy *p, const struct client *c, time_t now, bool unsynced)
 {
 	const struct pol_group *best = NULL;
 	int best_score = -1;
@@ -90,7 +90,7 @@ group_select(const struct policy *p, const struct policy_client *c, time_t now, 
 
 void
 policy_decide_ex(const struct policy *p, const uint8_t *qname, size_t qname_len,
-    const struct policy_client *c, time_t now, unsigned flags, struct policy_decision *d)
+    const struct client *c, time_t now, unsigned flags, struct policy_decision *d)
 {
 	struct pattern_name qn;
 	struct pattern_match cm, am;
@@ -142,15 +142,8 @@ policy_decide_ex(const struct policy *p, const uint8_t *qname, size_t qname_len,
 	}
 }
 
-void
-policy_decide(const struct policy *p, const uint8_t *qname, size_t qname_len,
-    const struct policy_client *c, time_t now, struct policy_decision *d)
-{
-	policy_decide_ex(p, qname, qname_len, c, now, 0, d);
-}
-
 int
-policy_decide_name_ex(const struct policy *p, const char *name, const struct policy_client *c,
+policy_decide_name_ex(const struct policy *p, const char *name, const struct client *c,
     time_t now, unsigned flags, struct policy_decision *d)
 {
 	uint8_t wire[PATTERN_WIRE_MAX];
@@ -164,7 +157,7 @@ policy_decide_name_ex(const struct policy *p, const char *name, const struct pol
 }
 
 int
-policy_decide_name(const struct policy *p, const char *name, const struct policy_client *c,
+policy_decide_name(const struct policy *p, const char *name, const struct client *c,
     time_t now, struct policy_decision *d)
 {
 	return policy_decide_name_ex(p, name, c, now, 0, d);

@@ -106,16 +106,15 @@ eval_time(const struct policy *p, const char *at, time_t *now, unsigned *flags)
 static int
 cmd_explain(const struct policy *p, const char *name, const struct opts *o)
 {
-	struct policy_client c = { 0 };
-	uint8_t mac[6];
+	struct client c = { 0 };
 	time_t now;
 	unsigned flags;
 	if (o->client && netaddr_parse(&c.addr, o->client) < 0)
 		return usage("--client: not an IPv4 or IPv6 address");
 	if (o->mac) {
-		if (mac_parse(mac, o->mac) < 0)
+		if (mac_parse(c.mac, o->mac) < 0)
 			return usage("--mac: not a MAC address (aa:bb:cc:dd:ee:ff)");
-		c.mac = mac;
+		c.has_mac = true;
 	}
 	if (eval_time(p, o->at, &now, &flags) < 0)
 		return 2;

@@ -5,6 +5,8 @@
  * that text, so no name is stored twice. */
 #include "pattern.h"
 
+#include "hash.h"
+
 #include <ctype.h>
 #include <ldns/ldns.h>
 #include <stdio.h>
@@ -115,8 +117,7 @@ lower(char c)
 
 /* FNV-1a over the labels from the root leftwards, so that the hashes of
  * all suffixes of a query name come out of one pass. */
-#define HASH_ROOT 2166136261u
-#define HASH_PRIME 16777619u
+#define HASH_ROOT HASH_FNV_BASIS
 
 /* Writes the label to text on the way (see query_tab), and then its end:
  * '.' or (for the last label) NUL. */
@@ -124,11 +125,11 @@ static uint32_t
 label_hash(uint32_t h, const uint8_t *label, char *text, bool last)
 {
 	unsigned len = label[0];
-	h = (h ^ len) * HASH_PRIME;
+	h = hash_byte(h, (uint8_t)len);
 	for (unsigned i = 0; i < len; i++) {
 		uint8_t c = query_tab[label[i + 1]];
 		text[i] = (char)c;
-		h = (h ^ c) * HASH_PRIME;
+		h = hash_byte(h, c);
 	}
 	text[len] = last ? '\0' : '.';
 	return h;

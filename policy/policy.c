@@ -5,50 +5,25 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lcfg.h"
+#include "confread.h"
 #include "tztime.h"
 
-#define LOAD_MAX_ERRORS 100
 #define DEFAULT_NEGATIVE_TTL 300
 #define DEFAULT_ANSWER_TTL 60
 
 struct loader {
 	struct policy *p;
 	const char *path;
-	void (*report)(void *arg, const char *msg);
-	void *arg;
-	int nerr;
+	struct conf_errors e;
 	bool oom;
 };
 
-static void
-lerr_at(struct loader *L, const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-lerr_at(struct loader *L, const char *file, int line, const char *fmt, ...)
-{
-	char msg[512], full[1024];
-	va_list ap;
-	if (++L->nerr > LOAD_MAX_ERRORS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (L->nerr == LOAD_MAX_ERRORS)
-		snprintf(msg, sizeof msg, "too many errors, giving up");
-	if (line > 0)
-		snprintf(full, sizeof full, "%s:%d: %s", file, line, msg);
-	else /* the whole file */
-		snprintf(full, sizeof full, "%s: %s", file, msg);
-	L->report(L->arg, full);
-}
+#define lerr_at(L, ...) conf_error(&(L)->e, __VA_ARGS__)
 
 /* libconfig gives a list element the line of the token after it; the
  * element's own line is where its quoted text is. Error path only: it
@@ -78,7 +53,7 @@ setting_file(struct loader *L, const config_setting_t *s)
 	return f ? f : L->path;
 }
 
-#define lerr(L, s, ...) lerr_at((L), setting_file((L), (s)), config_setting_source_line(s), __VA_ARGS__)
+#define lerr(L, s, ...) confread_error(&(L)->e, (s), __VA_ARGS__)
 
 static const char *
 keep(struct loader *L, const char *s)
@@ -98,21 +73,6 @@ alloc(struct loader *L, size_t size)
 	if (!m)
 		L->oom = true;
 	return m;
-}
-
-/* Errors for members of group g whose names are not in known (NULL-ended). */
-static void
-check_keys(struct loader *L, const config_setting_t *g, const char *const *known, const char *what)
-{
-	for (int i = 0; i < config_setting_length(g); i++) {
-		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
-		const char *name = config_setting_name(m);
-		int k = 0;
-		while (known[k] && strcmp(known[k], name) != 0)
-			k++;
-		if (!known[k])
-			lerr(L, m, "unknown setting \"%s\" in %s", name, what);
-	}
 }
 
 /* The string member key of g: NULL when absent or (with an error) not a string. */
@@ -246,10 +206,10 @@ struct list_error {
 	char *msg;	  /* what is wrong with it; NULL: it repeats an earlier one */
 };
 
-/* The errors of a list compiled from its end: the earliest LOAD_MAX_ERRORS
+/* The errors of a list compiled from its end: the earliest CONF_MAX_ERRORS
  * (all that can be reported). */
 struct list_errors {
-	struct list_error e[LOAD_MAX_ERRORS];
+	struct list_error e[CONF_MAX_ERRORS];
 	int n, dropped;
 };
 
@@ -265,7 +225,7 @@ list_error_add(struct loader *L, struct list_errors *le, uint32_t pos, const cha
     const char *text, const char *msg)
 {
 	int at = le->n;
-	if (le->n == LOAD_MAX_ERRORS) { /* keep the earliest: give up the latest */
+	if (le->n == CONF_MAX_ERRORS) { /* keep the earliest: give up the latest */
 		at = 0;
 		for (int i = 1; i < le->n; i++)
 			if (le->e[i].pos > le->e[at].pos)
@@ -306,7 +266,7 @@ list_errors_report(struct loader *L, struct pattern_table *t, struct list_errors
 			report_repeat(L, e->file, e->line, e->text, &orig);
 		list_error_free(e);
 	}
-	L->nerr += le->dropped;
+	L->e.n += le->dropped;
 }
 
 /* An inline list of patterns, compiled from its end so that each element
@@ -355,7 +315,7 @@ load_patterns(struct loader *L, struct pattern_table *t, int tag, config_setting
 	static const char *const keys[] = { "patterns", "file", NULL };
 	config_setting_t *list = s;
 	if (config_setting_is_group(s)) {
-		check_keys(L, s, keys, config_setting_name(s));
+		confread_known(&L->e, s, keys, "unknown setting \"%s\" in %s", config_setting_name(s));
 		list = get_strlist(L, s, "patterns");
 		if (get_str(L, s, "file"))
 			load_pattern_file(L, t, tag, config_setting_get_member(s, "file"));
@@ -476,7 +436,7 @@ load_schedule(struct loader *L, struct pol_schedule *sc, const config_setting_t 
 			lerr(L, g, "a phase must be a group { name = ...; start = ...; }");
 			continue;
 		}
-		check_keys(L, g, keys, "a phase");
+		confread_known(&L->e, g, keys, "unknown setting \"%s\" in %s", "a phase");
 		const char *name = get_str(L, g, "name");
 		ph->line = config_setting_source_line(g);
 		if (!name) {
@@ -546,7 +506,7 @@ load_group(struct loader *L, struct pol_group *gr, const config_setting_t *g)
 {
 	static const char *const keys[] = { "name", "addresses", "macs", "exempt", "until", "reason",
 		"phases", NULL };
-	check_keys(L, g, keys, "a client group");
+	confread_known(&L->e, g, keys, "unknown setting \"%s\" in %s", "a client group");
 	const char *name = get_str(L, g, "name");
 	if (!name)
 		lerr(L, g, "a client group needs a name");
@@ -610,7 +570,7 @@ load_sinkhole(struct loader *L, const config_setting_t *g)
 		lerr(L, g, "\"sinkhole\" must be a group: sinkhole = { a = ( \"0.0.0.0\" ); };");
 		return;
 	}
-	check_keys(L, g, keys, "sinkhole");
+	confread_known(&L->e, g, keys, "unknown setting \"%s\" in %s", "sinkhole");
 	for (int fam = 0; fam < 2; fam++) {
 		const config_setting_t *l = get_strlist(L, g, fam ? "aaaa" : "a");
 		for (int i = 0; l && i < config_setting_length(l); i++) {
@@ -658,7 +618,7 @@ load_root(struct loader *L, const config_setting_t *root)
 	struct policy *p = L->p;
 	config_setting_t *s;
 	char err[300];
-	check_keys(L, root, keys, "the policy file");
+	confread_known(&L->e, root, keys, "unknown setting \"%s\" in %s", "the policy file");
 
 	const char *zone = get_str(L, root, "timezone");
 	if (zone && tztime_zone_check(zone, err, sizeof err) < 0)
@@ -685,10 +645,12 @@ load_root(struct loader *L, const config_setting_t *root)
 static struct policy *
 policy_load_report(const char *path, void (*report)(void *, const char *), void *arg, int *nerr)
 {
-	struct loader L = { .path = path, .report = report, .arg = arg };
+	struct loader L = { .path = path };
 	struct arena *a = arena_new();
 	struct policy *p = a ? arena_alloc(a, sizeof *p) : NULL;
 	config_t cf;
+
+	L.e = (struct conf_errors){ .path = path, .report = report, .arg = arg };
 
 	if (!p) {
 		arena_free(a);
@@ -711,26 +673,20 @@ policy_load_report(const char *path, void (*report)(void *, const char *), void 
 		config_set_include_dir(&cf, dir);
 	if (!p->cats || !p->allow) {
 		L.oom = true;
-	} else if (!config_read_file(&cf, path)) {
-		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
+	} else {
+		int rc = confread_file(&cf, path, &L.e);
+		if (rc == -1)
 			lerr_at(&L, path, 0, "cannot read: %s", strerror(errno));
-		else {
-			const char *file = config_error_file(&cf) ? config_error_file(&cf) : path;
-			int line = config_error_line(&cf), open = lcfg_open_string_line(file, line);
-			if (open)
-				lerr_at(&L, file, open, "unterminated string (%s at line %d)",
-				    config_error_text(&cf), line);
-			else
-				lerr_at(&L, file, line, "%s", config_error_text(&cf));
-		}
-	} else
-		load_root(&L, config_root_setting(&cf));
+		else if (rc == 0)
+			load_root(&L, config_root_setting(&cf));
+	}
 	config_destroy(&cf);
 	free(dir);
 	if (L.oom)
 		lerr_at(&L, path, 0, "out of memory");
-	*nerr = L.nerr;
-	if (L.nerr) {
+	conf_errors_end(&L.e);
+	*nerr = L.e.n;
+	if (L.e.n) {
 		policy_free(p);
 		return NULL;
 	}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "client.h"
 #include "netaddr.h"
 
 struct policy;
@@ -31,11 +32,6 @@ struct policy_sinkhole {
 	int n4, n6;
 	struct in_addr a4[POLICY_SINKHOLE_MAX];
 	struct in6_addr a6[POLICY_SINKHOLE_MAX];
-};
-
-struct policy_client {
-	struct netaddr addr;	/* family 0 when unknown */
-	const uint8_t *mac;	/* 6 bytes, or NULL when unknown; borrowed */
 };
 
 /* Every pointer is borrowed from the policy and valid until policy_free. */
@@ -58,14 +54,10 @@ struct policy_decision {
 struct policy *policy_load(const char *path, char *err, size_t errlen);
 void policy_free(struct policy *p);
 
-/* Decide for a query name in wire format (uncompressed labels ending in the
- * root label, any case). Cost O(number of labels). */
-void policy_decide(const struct policy *p, const uint8_t *qname, size_t qname_len,
-    const struct policy_client *c, time_t now, struct policy_decision *d);
-/* The same for a name in presentation format ("www.Example.com", trailing dot
+/* Decide for a name in presentation format ("www.Example.com", trailing dot
  * optional). Returns -1 when the name is not a valid domain name. */
 int policy_decide_name(const struct policy *p, const char *name,
-    const struct policy_client *c, time_t now, struct policy_decision *d);
+    const struct client *c, time_t now, struct policy_decision *d);
 
 /* The clock-sanity floor: the later of the file's not-before and the build
  * date. A clock below it is treated as unsynced. */
@@ -80,8 +72,6 @@ time_t policy_next_boundary(const struct policy *p, time_t now);
 const char *policy_action_name(enum policy_action a);
 const char *policy_path(const struct policy *p);
 
-/* ---- Additions by the policy helper (the declarations above are fixed) ---- */
-
 /* Flags for the _ex variants. POLICY_NOW_TRUSTED: now is an explicit
  * instant (dnsd -n, policy.now, dnsd-policy --at), taken as it is down to
  * the file's not_before (below it, as a clock that has not synced, the
@@ -93,10 +83,12 @@ const char *policy_path(const struct policy *p);
 /* The floor that applies with flags, and whether now is below it. */
 time_t policy_clock_floor_ex(const struct policy *p, unsigned flags);
 bool policy_clock_unsynced(const struct policy *p, time_t now, unsigned flags);
+/* Decide for a query name in wire format (uncompressed labels ending in the
+ * root label, any case). Cost O(number of labels). */
 void policy_decide_ex(const struct policy *p, const uint8_t *qname, size_t qname_len,
-    const struct policy_client *c, time_t now, unsigned flags, struct policy_decision *d);
+    const struct client *c, time_t now, unsigned flags, struct policy_decision *d);
 int policy_decide_name_ex(const struct policy *p, const char *name,
-    const struct policy_client *c, time_t now, unsigned flags, struct policy_decision *d);
+    const struct client *c, time_t now, unsigned flags, struct policy_decision *d);
 /* policy_phase_at is the plain timeline; this applies the clock-sanity
  * rule too (the phase dnsd actually uses for default clients). */
 const char *policy_phase_at_ex(const struct policy *p, time_t now, unsigned flags);
@@ -114,7 +106,7 @@ size_t policy_memory(const struct policy *p);
 
 /* Text reports for dnsd-policy, written to out. policy_explain returns -1
  * when name is not a valid domain name. */
-int policy_explain(const struct policy *p, const char *name, const struct policy_client *c,
+int policy_explain(const struct policy *p, const char *name, const struct client *c,
     time_t now, unsigned flags, FILE *out);
 void policy_timeline(const struct policy *p, FILE *out);
 

@@ -9,7 +9,7 @@ src=$out/src/dnsd
 rm -rf "$out/src" "$out"/*.deb "$out"/*.buildinfo "$out"/*.changes
 mkdir -p "$src"
 cd "$top"
-cp -a Makefile LICENSE README.md dnsd policy docs appliance "$src/"
+cp -a Makefile LICENSE README.md lib dnsd ctl policy docs appliance "$src/"
 cp -a appliance/debian "$src/debian"
 cp appliance/systemd/dnsd.sysusers "$src/debian/dnsd.sysusers"
 rm -f "$src/debian/build.sh"

@@ -1,11 +1,12 @@
-/* Fuzz harness for the EDNS client options (dnsd/clientid.c). The first byte
- * picks the entry: 0 feeds one option (code from the next two bytes, the rest
- * as payload) to clientid_parse_option; anything else parses the remaining
- * bytes as a DNS packet from a trusted forwarder for clientid_identify. */
+/* Fuzz harness for the EDNS client options (dnsd/hosts/clientid.c, and
+ * msg.c keeping them). The first byte picks the entry: 0 feeds one option
+ * (code from the next two bytes, the rest as payload) to
+ * clientid_parse_option; anything else parses the remaining bytes as a DNS
+ * query (msg_parse_query) from a trusted forwarder for clientid_identify. */
 #include <assert.h>
 #include <string.h>
 
-#include "clientid.h"
+#include "hosts/clientid.h"
 #include "fuzz.h"
 
 static struct clientid_opts fuzz_opts;
@@ -23,7 +24,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 static void
-fuzz_clientid_check(const struct client_info *ci)
+fuzz_clientid_check(const struct client *ci)
 {
 	assert(ci->addr.family == AF_INET || ci->addr.family == AF_INET6);
 }
@@ -31,7 +32,7 @@ fuzz_clientid_check(const struct client_info *ci)
 static void
 fuzz_clientid_option(const uint8_t *data, size_t size)
 {
-	struct client_info ci;
+	struct client ci;
 
 	if (size < 2)
 		return;
@@ -45,10 +46,12 @@ static void
 fuzz_clientid_packet(const uint8_t *data, size_t size)
 {
 	struct netaddr src;
-	struct client_info ci;
+	struct msg_query q;
+	struct client ci;
 
 	netaddr_parse(&src, "127.0.0.1");
-	clientid_identify(&fuzz_opts, &src, data, size, &ci);
+	msg_parse_query(&q, data, size);
+	clientid_identify(&fuzz_opts, &src, &q, &ci);
 	fuzz_clientid_check(&ci);
 }
 

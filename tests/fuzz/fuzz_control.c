@@ -1,5 +1,5 @@
 /* Fuzz harness for the control protocol (dnsd/control.c dispatch, and the
- * commands of ctlcmd.c and report.c: status, stats, flush-cache, reload,
+ * commands of ctlcmd.c and hostreport.c: status, stats, flush-cache, reload,
  * hosts in every format, host KEY): the bytes are one request line, run
  * against a daemon's worth of subsystems whose host table holds a few hosts.
  * Every reply must start with "ok\n" or "error: ". */

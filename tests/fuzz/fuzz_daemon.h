@@ -12,8 +12,8 @@
 #include "config.h"
 #include "ctlcmd.h"
 #include "forward.h"
-#include "hostlog.h"
-#include "phase.h"
+#include "hosts/hostlog.h"
+#include "livepolicy.h"
 #include "query.h"
 
 #define FUZZ_DAEMON_NOW (1727582400 + 86400)
@@ -25,7 +25,7 @@ static struct {
 	struct forward *fwd;
 	struct query_ctx *qc;
 	struct listen *listen; /* none: the readers must cope */
-	struct phase *phase;
+	struct livepolicy *phase;
 	struct hostlog *hl;
 	struct ctlcmd_src src;
 } fuzz_daemon;
@@ -47,19 +47,18 @@ fuzz_daemon_hosts(const struct policy *pol)
 	static const char *const names[] = { "upd.kaspersky.com", "lic.kaspersky.com",
 		"www.kaspersky.com", "portal.kaspersky.com" };
 	struct policy_decision d;
-	struct client_info ci;
+	struct client ci;
 	struct netaddr src;
 	size_t c, n;
 
 	for (c = 0; c < sizeof clients / sizeof clients[0]; c++) {
 		netaddr_parse(&src, clients[c]);
-		hostlog_identify(fuzz_daemon.hl, &src, NULL, 0, &ci);
+		hostlog_identify(fuzz_daemon.hl, &src, NULL, &ci);
 		for (n = 0; n <= c + 1 && n < sizeof names / sizeof names[0]; n++) {
-			struct policy_client who = { ci.addr, NULL };
 			uint8_t wire[256];
 			size_t len = 0;
 
-			policy_decide_name_ex(pol, names[n], &who, FUZZ_DAEMON_NOW, POLICY_NOW_TRUSTED,
+			policy_decide_name_ex(pol, names[n], &ci, FUZZ_DAEMON_NOW, POLICY_NOW_TRUSTED,
 			    &d);
 			for (const char *l = names[n]; *l; l += strcspn(l, ".") + (l[strcspn(l, ".")] != 0)) {
 				size_t k = strcspn(l, ".");
@@ -92,12 +91,12 @@ fuzz_daemon_start(const char *name)
 	}
 	if ((fuzz_daemon.cache = cache_new(&lim)) == NULL ||
 	    (fuzz_daemon.fwd = forward_new(fuzz_daemon.base, fuzz_daemon.cfg)) == NULL ||
-	    (fuzz_daemon.phase = phase_new(fuzz_daemon.base)) == NULL ||
-	    (fuzz_daemon.qc = query_new(fuzz_daemon.cache, fuzz_daemon.fwd, fuzz_daemon.phase,
-	    fuzz_daemon.cfg)) == NULL)
+	    (fuzz_daemon.phase = livepolicy_new(fuzz_daemon.base)) == NULL ||
+	    (fuzz_daemon.qc = query_new(fuzz_daemon.cache, forward_forwarder(fuzz_daemon.fwd),
+	    fuzz_daemon.phase, fuzz_daemon.cfg)) == NULL)
 		abort();
-	phase_set_policy(fuzz_daemon.phase, pol);
-	phase_set_now(fuzz_daemon.phase, true, FUZZ_DAEMON_NOW);
+	livepolicy_set_policy(fuzz_daemon.phase, pol);
+	livepolicy_set_now(fuzz_daemon.phase, true, FUZZ_DAEMON_NOW);
 	fuzz_daemon_hosts(pol);
 	fuzz_daemon.src = (struct ctlcmd_src){ .started = 1727582400, .cache = &fuzz_daemon.cache,
 		.fwd = &fuzz_daemon.fwd, .qc = &fuzz_daemon.qc, .listen = &fuzz_daemon.listen,

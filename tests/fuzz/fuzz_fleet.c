@@ -29,13 +29,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(f && out);
 	if (fleet_add(f, "a", (const char *)data, size, err, sizeof err) == 0) {
 		assert(fleet_add(f, "b", (const char *)data, size, err, sizeof err) == 0);
-		fuzz_fleet_render(f, REPORT_HTML, out);
-		size_t tlen = fuzz_fleet_render(f, REPORT_TEXT, out);
+		fuzz_fleet_render(f, HOSTREPORT_HTML, out);
+		size_t tlen = fuzz_fleet_render(f, HOSTREPORT_TEXT, out);
 		char *text = (char *)evbuffer_pullup(out, -1);
 		int lines = 0;
 		for (size_t i = 0; i < tlen; i++)
 			lines += text[i] == '\n';
-		size_t len = fuzz_fleet_render(f, REPORT_JSON, out);
+		size_t len = fuzz_fleet_render(f, HOSTREPORT_JSON, out);
 		assert(jsonr_parse(&j, (const char *)evbuffer_pullup(out, -1), len, 1 << 24, err,
 		                   sizeof err) == 0);
 		int hosts = jsonr_get(&j, 0, "hosts");

@@ -1,4 +1,4 @@
-/* Fuzz harness for the host archive (dnsd/hostarch.c): the bytes are
+/* Fuzz harness for the host archive (dnsd/hosts/hostarch.c): the bytes are
  * written as an archive file and loaded as `dnsdctl hosts --all` does, and
  * each line is also parsed alone. Every record loaded must hold a valid
  * address and non-negative numbers, the records must be unique per address
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "hostarch.h"
+#include "hosts/hostarch.h"
 #include "netaddr.h"
 
 static void

@@ -35,11 +35,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	c->http.refresh_s = 10;
 	cidr_parse(&c->http.allow[0], "127.0.0.0/8");
 	c->http.nallow = 1;
-	if ((fuzz_http_open = http_new(fuzz_daemon.base, c, &fuzz_daemon.src, err, sizeof err)) ==
+	if ((fuzz_http_open = http_new(fuzz_daemon.base, &c->http, &fuzz_daemon.src, err, sizeof err)) ==
 	    NULL)
 		abort();
 	c->http.token = strdup(FUZZ_HTTP_TOKEN);
-	if ((fuzz_http_tok = http_new(fuzz_daemon.base, c, &fuzz_daemon.src, err, sizeof err)) ==
+	if ((fuzz_http_tok = http_new(fuzz_daemon.base, &c->http, &fuzz_daemon.src, err, sizeof err)) ==
 	    NULL)
 		abort();
 	return 0;

@@ -1,11 +1,11 @@
-/* Fuzz harness for the DHCP lease parsers (dnsd/leases.c): the same bytes
+/* Fuzz harness for the DHCP lease parsers (dnsd/hosts/leases.c): the same bytes
  * read as a dnsmasq lease file and as an odhcpd hosts file. Every entry
  * returned must hold a known address and a terminated, bounded host name. */
 #include <assert.h>
 #include <string.h>
 
 #include "fuzz.h"
-#include "leases.h"
+#include "hosts/leases.h"
 
 #define FUZZ_LEASES_MAX 64
 

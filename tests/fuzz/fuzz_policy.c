@@ -37,8 +37,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static void
 fuzz_policy_decisions(const struct policy *p)
 {
-	static const uint8_t mac[6] = { 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x01 };
-	struct policy_client clients[3] = { { .mac = NULL }, { .mac = mac }, { .mac = NULL } };
+	struct client clients[3] = { { .has_mac = false },
+		{ .mac = { 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x01 }, .has_mac = true }, { .has_mac = false } };
 	struct policy_decision d;
 	size_t t;
 	int n, c;

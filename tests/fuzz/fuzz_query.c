@@ -18,10 +18,9 @@
 #include "fuzz.h"
 #include "fuzz_dns.h"
 #include "access.h"
-#include "hostlog.h"
+#include "hosts/hostlog.h"
 #include "ifaddr.h"
-#include "listen.h"
-#include "phase.h"
+#include "livepolicy.h"
 #include "query.h"
 
 #define FUZZ_TXT250 \
@@ -33,32 +32,43 @@
 static struct event_base *fuzz_base;
 static struct config *fuzz_cfg;
 static struct cache *fuzz_cache;
-static struct phase *fuzz_phase;
+static struct livepolicy *fuzz_phase;
 static struct hostlog *fuzz_hostlog;
 static struct access *fuzz_access; /* the fixture's allow list, no local_service */
-static struct listen_client fuzz_clients[4];
+static struct request fuzz_clients[4];
 static uint8_t fuzz_out[65535 + 2];
 
+/* Late answers (none come: the upstream is dead and torn down first). */
 static void
-fuzz_client(struct listen_client *cl, const char *addr)
+fuzz_reply_send(void *ctx, const uint8_t *msg, size_t len)
 {
-	memset(cl, 0, sizeof *cl);
-	if (netaddr_parse(&cl->addr, addr) != 0)
+	(void)ctx;
+	(void)msg;
+	(void)len;
+}
+
+static void *
+fuzz_reply_hold(void *ctx)
+{
+	return ctx;
+}
+
+static void
+fuzz_reply_release(void *ctx)
+{
+	(void)ctx;
+}
+
+static const struct reply_ops fuzz_reply_ops = { fuzz_reply_send, fuzz_reply_hold,
+	fuzz_reply_release };
+
+static void
+fuzz_client(struct request *rq, const char *addr)
+{
+	memset(rq, 0, sizeof *rq);
+	if (netaddr_parse(&rq->src, addr) != 0)
 		abort();
-	cl->fd = -1;
-	if (cl->addr.family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&cl->peer;
-
-		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr, cl->addr.addr, 4);
-		cl->peer_len = sizeof *sin;
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&cl->peer;
-
-		sin6->sin6_family = AF_INET6;
-		memcpy(&sin6->sin6_addr, cl->addr.addr, 16);
-		cl->peer_len = sizeof *sin6;
-	}
+	rq->reply = (struct reply){ &fuzz_reply_ops, rq };
 }
 
 /* An answer in the cache for name/type, as the DO bit of the key says. */
@@ -98,7 +108,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	if ((fuzz_base = event_base_new()) == NULL || (fuzz_cache = cache_new(&lim)) == NULL ||
-	    (fuzz_phase = phase_new(fuzz_base)) == NULL)
+	    (fuzz_phase = livepolicy_new(fuzz_base)) == NULL)
 		abort();
 	fuzz_cfg = config_load(FUZZ_DIR "/fixture/dnsd.conf", err, sizeof err);
 	pol = fuzz_cfg ? policy_load(fuzz_cfg->policy_file, err, sizeof err) : NULL;
@@ -110,8 +120,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if ((fuzz_access = access_new(ifaddr_new(), fuzz_cfg)) == NULL)
 		abort();
 	/* A week after the cutoff: no boundary ahead, every decision fixed. */
-	phase_set_policy(fuzz_phase, pol);
-	phase_set_now(fuzz_phase, true, 1727582400 + 7 * 86400);
+	livepolicy_set_policy(fuzz_phase, pol);
+	livepolicy_set_now(fuzz_phase, true, 1727582400 + 7 * 86400);
 	fuzz_cache_fill("www.example.com.", LDNS_RR_TYPE_A, false, LDNS_RCODE_NOERROR, a, NULL);
 	fuzz_cache_fill("www.example.com.", LDNS_RR_TYPE_A, true, LDNS_RCODE_NOERROR, a, NULL);
 	fuzz_cache_fill("alias.example.com.", LDNS_RR_TYPE_A, false, LDNS_RCODE_NOERROR, cname, NULL);
@@ -128,7 +138,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct listen_client *cl;
+	struct request *cl;
 	struct forward *fwd;
 	struct query_ctx *qc;
 	size_t n;
@@ -138,11 +148,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cl = &fuzz_clients[data[0] % 4];
 	data++, size--;
 	if ((fwd = forward_new(fuzz_base, fuzz_cfg)) == NULL ||
-	    (qc = query_new(fuzz_cache, fwd, fuzz_phase, fuzz_cfg)) == NULL)
+	    (qc = query_new(fuzz_cache, forward_forwarder(fwd), fuzz_phase, fuzz_cfg)) == NULL)
 		abort();
 	query_set_hostlog(qc, fuzz_hostlog);
 	query_set_access(qc, fuzz_access);
-	n = query_handle(qc, data, size, cl, fuzz_out, sizeof fuzz_out);
+	cl->pkt = data;
+	cl->len = size;
+	n = query_handle(qc, cl, fuzz_out, sizeof fuzz_out);
 	if (n > 0) {
 		assert(n >= MSG_HDR_LEN && n <= 65535);
 		assert(size >= 2 && memcmp(fuzz_out, data, 2) == 0);

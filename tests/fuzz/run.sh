@@ -38,7 +38,7 @@ epoch=$(git log -1 --format=%ct 2>/dev/null || date +%s)
 # FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION is the libFuzzer convention; the
 # project code does not change behaviour on it.
 # Warnings are the gcc build's business; here only the harnesses get them.
-cflags="-std=gnu11 -g -O1 $san -Idnsd -Ipolicy -I$fuzzdir
+cflags="-std=gnu11 -g -O1 $san -Ilib -Idnsd -Ipolicy -I$fuzzdir
 	$(pkg-config --cflags ldns libevent libconfig) -DDNSD_BUILD_EPOCH=${epoch}LL
 	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -DDNSD_HTTP"
 libs="$(pkg-config --libs ldns libevent libconfig)"
@@ -50,28 +50,31 @@ export FUZZ_SCRATCH=$out/scratch
 # The project's library sources: everything but the programs' main files.
 lib_sources() {
 	local f
-	for f in dnsd/*.c policy/*.c; do
-		case "$f" in dnsd/main.c | dnsd/dnsdctl.c | policy/dnsd-policy.c) ;; *) echo "$f" ;; esac
+	for f in lib/*.c dnsd/*.c dnsd/hosts/*.c policy/*.c; do
+		case "$f" in dnsd/main.c | policy/dnsd-policy.c) ;; *) echo "$f" ;; esac
 	done
 }
 
 # Compiles what changed (a header change rebuilds everything) into one
 # archive, so each harness links only the objects it uses.
 build_lib() {
-	local src obj newest_h rebuilt=0
+	local src obj newest_h rebuilt=0 objs=()
 	mkdir -p "$out/obj"
-	newest_h=$(ls -t dnsd/*.h policy/*.h "$fuzzdir"/*.h 2>/dev/null | head -1)
+	newest_h=$(ls -t lib/*.h dnsd/*.h dnsd/hosts/*.h policy/*.h "$fuzzdir"/*.h 2>/dev/null | head -1)
 	for src in $(lib_sources); do
 		obj=$out/obj/$(echo "$src" | tr / _).o
+		objs+=("$obj")
 		if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_h" -nt "$obj" ]; then
 			# shellcheck disable=SC2086
 			$CLANG $cflags -fsanitize=fuzzer-no-link -c -o "$obj" "$src" || return 1
 			rebuilt=1
 		fi
 	done
+	# From the list, not obj/*.o: an object of a moved source would
+	# define its symbols twice.
 	if [ $rebuilt = 1 ] || [ ! -f "$out/libfuzzdnsd.a" ]; then
 		rm -f "$out/libfuzzdnsd.a"
-		ar rcs "$out/libfuzzdnsd.a" "$out"/obj/*.o || return 1
+		ar rcs "$out/libfuzzdnsd.a" "${objs[@]}" || return 1
 	fi
 }
 

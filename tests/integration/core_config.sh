@@ -5,6 +5,17 @@
 # effect (a new allow list).
 . "$(dirname "$0")/../lib.sh"
 
+# libconfig stays inside the config reader: the one header that includes it
+# is lib/confread.h, and only the readers of dnsd.conf (config*) and of
+# policy files (policy.c) include either, besides the host table's state
+# file (hoststate.c), which is written in libconfig's syntax.
+readers=$(cd "$TOP" && grep -rlE '#include [<"](libconfig|confread|config_impl)\.h[>"]' dnsd policy lib ctl \
+	| xargs -n1 basename | sort | tr '\n' ' ')
+expect_eq "libconfig.h, confread.h and config_impl.h are included only by the config reader" \
+	"config.c config_impl.h config_subsys.c confread.c confread.h hoststate.c policy.c " "$readers"
+expect_eq "no header but confread.h includes libconfig.h" "lib/confread.h" \
+	"$(cd "$TOP" && grep -rl '#include <libconfig.h>' --include='*.h' dnsd policy lib ctl)"
+
 NSD_PORT=$(free_port)
 DNSD_PORT=$(free_port)
 

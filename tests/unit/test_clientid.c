@@ -14,15 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clientid.h"
-#include "neigh.h"
+#include "hosts/clientid.h"
+#include "hosts/neigh.h"
 
 static void
 test_ecs_full_ipv4_prefix_names_the_client(void **state)
 {
 	(void)state;
 	const uint8_t opt[] = {0, 1, 32, 0, 192, 168, 1, 10};
-	struct client_info ci = {0};
+	struct client ci = {0};
 	char buf[NETADDR_STRLEN];
 	assert_int_equal(clientid_parse_option(8, opt, sizeof opt, &ci), 1);
 	assert_string_equal(netaddr_str(&ci.addr, buf), "192.168.1.10");
@@ -33,7 +33,7 @@ test_ecs_full_ipv6_prefix_names_the_client(void **state)
 {
 	(void)state;
 	uint8_t opt[20] = {0, 2, 128, 0};
-	struct client_info ci = {0};
+	struct client ci = {0};
 	char buf[NETADDR_STRLEN];
 	inet_pton(AF_INET6, "fd00::1:2", opt + 4);
 	assert_int_equal(clientid_parse_option(8, opt, sizeof opt, &ci), 1);
@@ -45,7 +45,7 @@ test_ecs_short_prefix_is_a_network_not_a_host(void **state)
 {
 	(void)state;
 	const uint8_t opt[] = {0, 1, 24, 0, 192, 168, 1};
-	struct client_info ci = {0};
+	struct client ci = {0};
 	assert_int_equal(clientid_parse_option(8, opt, sizeof opt, &ci), 0);
 	assert_int_equal(ci.addr.family, 0);
 }
@@ -58,7 +58,7 @@ test_ecs_malformed_is_rejected(void **state)
 	const uint8_t badfam[] = {0, 3, 32, 0, 1, 2, 3, 4};
 	const uint8_t badlen[] = {0, 1, 32, 0, 1, 2, 3};
 	const uint8_t toolong[] = {0, 1, 40, 0, 1, 2, 3, 4, 5};
-	struct client_info ci = {0};
+	struct client ci = {0};
 	assert_int_equal(clientid_parse_option(8, shortopt, sizeof shortopt, &ci), -1);
 	assert_int_equal(clientid_parse_option(8, badfam, sizeof badfam, &ci), -1);
 	assert_int_equal(clientid_parse_option(8, badlen, sizeof badlen, &ci), -1);
@@ -72,11 +72,11 @@ test_mac_option_binary(void **state)
 {
 	(void)state;
 	const uint8_t mac[] = {0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
-	struct client_info ci = {0};
+	struct client ci = {0};
 	assert_int_equal(clientid_parse_option(65001, mac, 6, &ci), 1);
 	assert_true(ci.has_mac);
 	assert_memory_equal(ci.mac, mac, 6);
-	struct client_info bad = {0};
+	struct client bad = {0};
 	assert_int_equal(clientid_parse_option(65001, mac, 5, &bad), -1);
 	assert_false(bad.has_mac);
 }
@@ -86,7 +86,7 @@ test_device_id_base64_and_text(void **state)
 {
 	(void)state;
 	const uint8_t want[] = {0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
-	struct client_info a = {0}, b = {0}, c = {0};
+	struct client a = {0}, b = {0}, c = {0};
 	assert_int_equal(clientid_parse_option(65073, (const uint8_t *)"qrvM3e7/", 8, &a), 1);
 	assert_memory_equal(a.mac, want, 6);
 	assert_int_equal(clientid_parse_option(65073, (const uint8_t *)"aa:bb:cc:dd:ee:ff", 17, &b),
@@ -103,7 +103,7 @@ static void
 test_other_options_are_ignored(void **state)
 {
 	(void)state;
-	struct client_info ci = {0};
+	struct client ci = {0};
 	assert_int_equal(clientid_parse_option(10, (const uint8_t *)"cookie!!", 8, &ci), 0);
 }
 
@@ -127,7 +127,7 @@ query_with_options(const uint8_t *opts, size_t len, size_t *wirelen)
  * bytes when cut > 0, with 127.0.0.1 as the only trusted forwarder. Returns
  * the client address as text (static buffer). */
 static const char *
-identify(const uint8_t *opts, size_t optlen, const char *src, size_t cut, struct client_info *ci)
+identify(const uint8_t *opts, size_t optlen, const char *src, size_t cut, struct client *ci)
 {
 	static char buf[NETADDR_STRLEN];
 	struct clientid_opts o = {.nforwarders = 1};
@@ -136,7 +136,9 @@ identify(const uint8_t *opts, size_t optlen, const char *src, size_t cut, struct
 	assert_int_equal(cidr_parse(&o.forwarders[0], "127.0.0.1"), 0);
 	assert_int_equal(netaddr_parse(&from, src), 0);
 	uint8_t *p = query_with_options(opts, optlen, &len);
-	clientid_identify(&o, &from, p, cut ? cut : len, ci);
+	struct msg_query q;
+	msg_parse_query(&q, p, cut ? cut : len); /* what it keeps, whatever the status */
+	clientid_identify(&o, &from, &q, ci);
 	free(p);
 	return netaddr_str(&ci->addr, buf);
 }
@@ -147,12 +149,12 @@ test_options_trusted_only_from_forwarders(void **state)
 	(void)state;
 	const uint8_t opts[] = {0, 8,    0,    8, 0, 1, 32, 0, 10, 0, 0,
 	                        7, 0xfd, 0xe9, 0, 6, 1, 2,  3, 4,  5, 6};
-	struct client_info ci;
+	struct client ci;
 	assert_string_equal(identify(opts, sizeof opts, "127.0.0.1", 0, &ci), "10.0.0.7");
-	assert_true(ci.has_mac && ci.via_forwarder);
+	assert_true(ci.has_mac && ci.via.family == AF_INET);
 	assert_int_equal(ci.mac[5], 6);
 	assert_string_equal(identify(opts, sizeof opts, "127.0.0.9", 0, &ci), "127.0.0.9");
-	assert_false(ci.has_mac || ci.via_forwarder);
+	assert_false(ci.has_mac || ci.via.family);
 }
 
 static void
@@ -160,11 +162,11 @@ test_truncated_option_list_is_ignored(void **state)
 {
 	(void)state;
 	const uint8_t opts[] = {0, 8, 0, 8, 0, 1, 32};
-	struct client_info ci;
+	struct client ci;
 	assert_string_equal(identify(opts, sizeof opts, "127.0.0.1", 0, &ci), "127.0.0.1");
-	assert_false(ci.via_forwarder);
+	assert_false(ci.via.family);
 	assert_string_equal(identify(opts, sizeof opts, "127.0.0.1", 5, &ci), "127.0.0.1");
-	assert_false(ci.via_forwarder);
+	assert_false(ci.via.family);
 }
 
 static void

@@ -1,4 +1,5 @@
-/* Unit tests for dnsd/config.c: every error carries file:line, defaults
+/* Unit tests for dnsd/config.c: every error carries file:line (the groups
+ * of the subsystems too, all in one load, bounded with a count), defaults
  * are never an open resolver, a resolv.conf may be missing at start, relative
  * paths follow the config file, and the date-time and address syntaxes. */
 #include <setjmp.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "hosts/hostlog.h"
 
 static char dir[] = "/tmp/test_config.XXXXXX";
 
@@ -177,6 +179,118 @@ test_address_syntax(void **state)
 	assert_int_equal(config_parse_addr(&a, "@53", 53), -1);
 }
 
+/* text followed by an upstream (so that text's line numbers hold) as NAME;
+ * the config or NULL with err filled. */
+static struct config *
+load_text(const char *name, const char *text, char *err, size_t errlen)
+{
+	char full[4096];
+	snprintf(full, sizeof full, "%supstreams = [ \"192.0.2.1\" ];\n", text);
+	return config_load(write_file(name, full), err, errlen);
+}
+
+static void
+test_hosts_group_is_read_with_its_lines(void **state)
+{
+	(void)state;
+	char err[CONFIG_ERR_MAX];
+	struct config *c = load_text("h.conf", "hosts = {\n max_hosts = 10;\n"
+	    " trusted_forwarders = [ \"127.0.0.1\", \"::1\" ];\n}\n", err, sizeof err);
+	assert_non_null(c);
+	assert_int_equal(c->hosts->max_hosts, 10);
+	assert_int_equal(c->hosts->clientid.nforwarders, 2);
+	assert_int_equal(c->hosts->recent, 16); /* the owner's default */
+	config_free(c);
+	assert_null(load_text("h.conf", "hosts = {\n max_hosts = 10;\n recnet = 5;\n}\n", err,
+	    sizeof err));
+	assert_non_null(strstr(err, "h.conf:3: unknown setting 'recnet' in hosts"));
+	assert_null(load_text("h.conf", "hosts = {\n max_hosts = 0;\n}\n", err, sizeof err));
+	assert_non_null(strstr(err, "h.conf:2: max_hosts: 0 is out of range"));
+}
+
+static void
+test_log_group_is_read_with_its_lines(void **state)
+{
+	(void)state;
+	char err[CONFIG_ERR_MAX];
+	struct config *c = load_text("g.conf", "log = {\n file = \"/tmp/x.log\";\n"
+	    " fold_minutes = 5;\n remote = \"127.0.0.1\";\n remote_protocol = \"tcp\";\n}\n",
+	    err, sizeof err);
+	assert_non_null(c);
+	assert_int_equal(c->log->fold_secs, 300);
+	assert_int_equal(c->log->remote_proto, EVENTLOG_REMOTE_TCP);
+	assert_string_equal(c->log->file, "/tmp/x.log");
+	config_free(c);
+	assert_null(load_text("g.conf", "log = {\n remote = \"collector.lan\";\n}\n", err,
+	    sizeof err));
+	assert_non_null(strstr(err, "g.conf:2: remote: expected a numeric"));
+}
+
+static void
+test_ratelimit_group_is_read_with_its_lines(void **state)
+{
+	(void)state;
+	char err[CONFIG_ERR_MAX];
+	struct config *c = load_text("r.conf", "ratelimit = { rate = 50; burst = 200; "
+	    "table_size = 64;\nipv4_prefix = 24; ipv6_prefix = 48; };\n", err, sizeof err);
+	assert_non_null(c);
+	assert_int_equal(c->ratelimit.rate, 50);
+	assert_int_equal(c->ratelimit.burst, 200);
+	assert_int_equal(c->ratelimit.table_size, 64);
+	assert_int_equal(c->ratelimit.prefix4, 24);
+	assert_int_equal(c->ratelimit.prefix6, 48);
+	config_free(c);
+	/* No group at all: the defaults (no limit). */
+	assert_non_null(c = load_text("r.conf", "", err, sizeof err));
+	assert_int_equal(c->ratelimit.rate, 0);
+	assert_int_equal(c->ratelimit.prefix6, 56);
+	config_free(c);
+	assert_null(load_text("r.conf", "ratelimit = {\n rate = 10;\n ipv4_prefix = 40;\n};\n",
+	    err, sizeof err));
+	assert_non_null(strstr(err, "r.conf:3: ipv4_prefix: 40 is out of range"));
+	assert_null(load_text("r.conf", "ratelimit = {\n rat = 10;\n};\n", err, sizeof err));
+	assert_non_null(strstr(err, "r.conf:2: unknown setting 'rat'"));
+	assert_null(load_text("r.conf", "ratelimit = 5;\n", err, sizeof err));
+	assert_non_null(strstr(err, "r.conf:1: ratelimit: expected a group"));
+}
+
+/* One read reports the errors of every group, the subsystems' too, not
+ * only the first. */
+static void
+test_errors_of_every_group_in_one_load(void **state)
+{
+	(void)state;
+	char err[CONFIG_ERR_MAX];
+	assert_null(load_text("all.conf", "cache = { min_ttl = -1; };\n"
+	    "hosts = {\n max_hosts = 0;\n days = 0;\n};\n"
+	    "log = { keep = 100; };\nratelimit = { rate = -1; };\n", err, sizeof err));
+	assert_non_null(strstr(err, "all.conf:1: min_ttl"));
+	assert_non_null(strstr(err, "all.conf:3: max_hosts"));
+	assert_non_null(strstr(err, "all.conf:4: days"));
+	assert_non_null(strstr(err, "all.conf:6: keep"));
+	assert_non_null(strstr(err, "all.conf:7: rate"));
+}
+
+/* Errors are bounded by the buffer: what does not fit is counted in one
+ * last line, and that line always fits. */
+static void
+test_too_many_errors_end_with_a_count(void **state)
+{
+	(void)state;
+	char err[CONFIG_ERR_MAX], text[4096] = "", *last;
+	size_t used = 0;
+	for (int i = 0; i < 200; i++)
+		used += (size_t)snprintf(text + used, sizeof text - used, "typo%d = 1;\n", i);
+	assert_null(load_text("many.conf", text, err, sizeof err));
+	int shown = 0;
+	for (char *p = err; (p = strstr(p, "unknown setting")); p++)
+		shown++;
+	assert_true(shown > 10 && shown < 200);
+	assert_non_null(last = strstr(err, "many.conf: and "));
+	assert_int_equal(atoi(last + strlen("many.conf: and ")), 200 - shown);
+	assert_string_equal(strchr(last, '\n'), "\n");
+}
+
 int
 main(void)
 {
@@ -188,6 +302,11 @@ main(void)
 		cmocka_unit_test(test_relative_paths_follow_the_config_file),
 		cmocka_unit_test(test_time_syntax),
 		cmocka_unit_test(test_address_syntax),
+		cmocka_unit_test(test_hosts_group_is_read_with_its_lines),
+		cmocka_unit_test(test_log_group_is_read_with_its_lines),
+		cmocka_unit_test(test_ratelimit_group_is_read_with_its_lines),
+		cmocka_unit_test(test_errors_of_every_group_in_one_load),
+		cmocka_unit_test(test_too_many_errors_end_with_a_count),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "eventlog.h"
+#include "hosts/eventlog.h"
 
 struct fixture {
 	char dir[64];
@@ -197,18 +197,6 @@ test_many_pairs_fold_as_the_table_grows(void **state)
 }
 
 static void
-test_name_hash_ignores_case_only(void **state)
-{
-	(void)state;
-	assert_int_equal(eventlog_name_hash("Dnl-07.GEO.kaspersky.com"),
-	                 eventlog_name_hash("dnl-07.geo.KASPERSKY.COM"));
-	assert_int_not_equal(eventlog_name_hash("dnl-07.geo.kaspersky.com"),
-	                     eventlog_name_hash("dnl-08.geo.kaspersky.com"));
-	assert_int_not_equal(eventlog_name_hash("a.kaspersky.com"),
-	                     eventlog_name_hash("a.kaspersky.co"));
-}
-
-static void
 test_summary_carries_the_latest_hostname(void **state)
 {
 	struct fixture *fx = *state;
@@ -327,38 +315,6 @@ test_per_host_files_are_bounded(void **state)
 	eventlog_free(el);
 }
 
-static void
-test_config_reads_the_log_group(void **state)
-{
-	(void)state;
-	config_t cfg;
-	struct eventlog_opts o;
-	char err[256] = "";
-	config_init(&cfg);
-	assert_int_equal(
-	    config_read_string(
-	        &cfg,
-	        "log = {\n file = \"/tmp/x.log\";\n"
-	        " fold_minutes = 5;\n remote = \"127.0.0.1\";\n remote_protocol = \"tcp\";\n}\n"),
-	    CONFIG_TRUE);
-	eventlog_opts_defaults(&o);
-	assert_int_equal(eventlog_config(config_lookup(&cfg, "log"), &o, err, sizeof err), 0);
-	assert_int_equal(o.fold_secs, 300);
-	assert_int_equal(o.remote_proto, EVENTLOG_REMOTE_TCP);
-	assert_string_equal(o.file, "/tmp/x.log");
-	eventlog_opts_free(&o);
-	config_destroy(&cfg);
-
-	config_init(&cfg);
-	assert_int_equal(config_read_string(&cfg, "log = {\n remote = \"collector.lan\";\n}\n"),
-	                 CONFIG_TRUE);
-	eventlog_opts_defaults(&o);
-	assert_int_equal(eventlog_config(config_lookup(&cfg, "log"), &o, err, sizeof err), -1);
-	assert_non_null(strstr(err, ":2: remote: expected a numeric"));
-	eventlog_opts_free(&o);
-	config_destroy(&cfg);
-}
-
 int
 main(void)
 {
@@ -375,7 +331,6 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_many_pairs_fold_as_the_table_grows, setup,
 	                                    teardown),
-	    cmocka_unit_test(test_name_hash_ignores_case_only),
 	    cmocka_unit_test_setup_teardown(test_summary_carries_the_latest_hostname, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_without_a_sink_attempts_are_only_counted, setup,
@@ -383,7 +338,6 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_rotation_keeps_k_files, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unwritable_file_drops_and_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_per_host_files_are_bounded, setup, teardown),
-	    cmocka_unit_test(test_config_reads_the_log_group),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

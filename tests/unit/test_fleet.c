@@ -43,7 +43,7 @@ merged(const struct fleet *f, struct jsonr *j)
 {
 	char err[256];
 	struct evbuffer *out = evbuffer_new();
-	assert_int_equal(fleet_report(f, REPORT_JSON, out), 0);
+	assert_int_equal(fleet_report(f, HOSTREPORT_JSON, out), 0);
 	size_t len = evbuffer_get_length(out);
 	assert_int_equal(
 	    jsonr_parse(j, (char *)evbuffer_pullup(out, -1), len, 100000, err, sizeof err), 0);

@@ -58,7 +58,7 @@ test_handle_checks_in_order(void **state)
 	struct forward *fwd = NULL;
 	struct query_ctx *qc = NULL;
 	struct listen *listen = NULL;
-	struct phase *phase = NULL;
+	struct livepolicy *phase = NULL;
 	struct hostlog *hl = NULL;
 	struct ctlcmd_src src = {.cache = &cache, .fwd = &fwd, .qc = &qc, .listen = &listen,
 	                         .phase = &phase, .hl = &hl};
@@ -71,7 +71,7 @@ test_handle_checks_in_order(void **state)
 	c.http.refresh_s = 5;
 	cidr_parse(&c.http.allow[0], "127.0.0.1");
 	c.http.nallow = 1;
-	struct http *h = http_new(base, &c, &src, err, sizeof err);
+	struct http *h = http_new(base, &c.http, &src, err, sizeof err);
 	assert_non_null(h);
 
 	handle(h, "127.0.0.2", "GET", "/metrics", "Bearer " TOKEN, &r);

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "leases.h"
+#include "hosts/leases.h"
 
 static const char dnsmasq_sample[] =
     "1732400000 aa:bb:cc:00:00:01 192.168.1.10 anna-laptop 01:aa:bb:cc:00:00:01\n"

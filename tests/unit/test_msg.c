@@ -13,6 +13,16 @@
 
 #include "msg.h"
 
+/* p in wire format; p is freed. Caller frees the wire. */
+static uint8_t *
+pkt_wire(ldns_pkt *p, size_t *len)
+{
+	uint8_t *wire = NULL;
+	assert_int_equal(ldns_pkt2wire(&wire, p, len), LDNS_STATUS_OK);
+	ldns_pkt_free(p);
+	return wire;
+}
+
 /* A query built by ldns, then patched by the test. Caller frees. */
 static uint8_t *
 query_wire(const char *name, int edns, int do_bit, size_t *len)
@@ -23,10 +33,7 @@ query_wire(const char *name, int edns, int do_bit, size_t *len)
 		ldns_pkt_set_edns_udp_size(p, 4096);
 		ldns_pkt_set_edns_do(p, do_bit);
 	}
-	uint8_t *wire = NULL;
-	assert_int_equal(ldns_pkt2wire(&wire, p, len), LDNS_STATUS_OK);
-	ldns_pkt_free(p);
-	return wire;
+	return pkt_wire(p, len);
 }
 
 static void
@@ -165,6 +172,54 @@ test_udp_limit_follows_the_client(void **state)
 	assert_int_equal(msg_udp_limit(&q), MSG_EDNS_PAYLOAD);
 }
 
+/* A query whose OPT carries opts (code-length-data) as its RDATA. */
+static uint8_t *
+query_with_opts(const uint8_t *opts, size_t optlen, size_t *len)
+{
+	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str("example.com."), LDNS_RR_TYPE_A,
+	    LDNS_RR_CLASS_IN, LDNS_RD);
+	ldns_pkt_set_edns_udp_size(p, 1232);
+	ldns_pkt_set_edns_data(p, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, optlen, opts));
+	return pkt_wire(p, len);
+}
+
+/* The one parse keeps what identifies a forwarder's client (ECS, dnsmasq's
+ * MAC options) in order, skips other options and oversized payloads, and
+ * keeps nothing from options that do not tile the OPT's RDATA. */
+static void
+test_client_options_are_kept(void **state)
+{
+	(void)state;
+	static const uint8_t opts[] = {
+		0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8,     /* cookie: skipped */
+		0, 8, 0, 8, 0, 1, 32, 0, 10, 0, 0, 7,    /* ECS 10.0.0.7/32 */
+		0xfd, 0xe9, 0, 6, 2, 0, 0, 0, 0, 7,      /* 65001: MAC */
+		0xfe, 0x31, 0, 21, 'a', 'a', ':', 'b', 'b', ':', 'c', 'c', ':', 'd', 'd', ':', 'e',
+		'e', ':', 'f', 'f', 'x', 'y', 'z', 'w',  /* 65073, too long: skipped */
+	};
+	size_t len;
+	struct msg_query q;
+	uint8_t *w = query_with_opts(opts, sizeof opts, &len);
+	assert_int_equal(msg_parse_query(&q, w, len), MSG_OK);
+	assert_int_equal(q.nopts, 2);
+	assert_int_equal(q.opts[0].code, MSG_OPT_ECS);
+	assert_int_equal(q.opts[0].len, 8);
+	assert_memory_equal(q.opts[0].data, opts + 16, 8);
+	assert_int_equal(q.opts[1].code, MSG_OPT_MAC);
+	assert_memory_equal(q.opts[1].data, opts + 28, 6);
+	free(w);
+	/* the last option claims more than the RDATA holds: none kept */
+	w = query_with_opts(opts + 12, 22 - 1, &len);
+	assert_int_equal(msg_parse_query(&q, w, len), MSG_OK);
+	assert_int_equal(q.nopts, 0);
+	free(w);
+	/* no EDNS: none */
+	w = query_wire("example.com.", 0, 0, &len);
+	assert_int_equal(msg_parse_query(&q, w, len), MSG_OK);
+	assert_int_equal(q.nopts, 0);
+	free(w);
+}
+
 int
 main(void)
 {
@@ -175,6 +230,7 @@ main(void)
 		cmocka_unit_test(test_edns_version_and_opt_placement),
 		cmocka_unit_test(test_error_queries_keep_their_opt_and_flags),
 		cmocka_unit_test(test_udp_limit_follows_the_client),
+		cmocka_unit_test(test_client_options_are_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

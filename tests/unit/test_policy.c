@@ -66,7 +66,7 @@ at(const char *when)
 }
 
 static struct policy_decision
-decide_at(const struct policy *p, const char *name, const struct policy_client *c, time_t now)
+decide_at(const struct policy *p, const char *name, const struct client *c, time_t now)
 {
 	struct policy_decision d;
 	assert_int_equal(policy_decide_name_ex(p, name, c, now, POLICY_NOW_TRUSTED, &d), 0);
@@ -79,10 +79,10 @@ decide(const struct policy *p, const char *name)
 	return decide_at(p, name, NULL, at("2024-08-01T00:00:00Z"));
 }
 
-static struct policy_client
+static struct client
 client(const char *addr)
 {
-	struct policy_client c = { 0 };
+	struct client c = { 0 };
 	assert_int_equal(netaddr_parse(&c.addr, addr), 0);
 	return c;
 }
@@ -321,7 +321,7 @@ test_expiring_exemption_ends_at_its_second(void **state)
 {
 	(void)state;
 	struct policy *p = load_text(groups_conf);
-	struct policy_client c = client("10.0.3.7");
+	struct client c = client("10.0.3.7");
 	time_t until = at("2024-10-15T00:00:00Z");
 	struct policy_decision d = decide_at(p, "a.example", &c, until - 1);
 	assert_int_equal(d.action, POLICY_ALLOW);
@@ -343,15 +343,15 @@ test_overlapping_groups_most_specific_then_mac_then_first_listed(void **state)
 	(void)state;
 	struct policy *p = load_text(groups_conf);
 	time_t t = at("2024-08-01T00:00:00Z");
-	struct policy_client c = client("10.9.9.9");
+	struct client c = client("10.9.9.9");
 	struct policy_decision d = decide_at(p, "a.example", &c, t);
 	assert_string_equal(d.group, "lab"); /* tie with lab-twin: the first listed */
 	assert_int_equal(d.action, POLICY_LOG);
 	c = client("fd00::1");
 	assert_string_equal(decide_at(p, "a.example", &c, t).group, "lab");
-	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
 	c = client("10.0.3.7");
-	c.mac = mac;
+	memcpy(c.mac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 1 }, 6);
+	c.has_mac = true;
 	d = decide_at(p, "a.example", &c, t);
 	assert_string_equal(d.group, "kiosk");
 	assert_int_equal(d.action, POLICY_ALLOW);
@@ -460,7 +460,7 @@ test_unsynced_rule_first_log_or_named_phase(void **state)
 		assert_int_equal(policy_clock_floor(p), at("2037-01-01T00:00:00Z"));
 		struct policy_decision d;
 		/* Even in 2024-08, below the floor: unsynced. */
-		struct policy_client c = client("10.0.0.1");
+		struct client c = client("10.0.0.1");
 		policy_decide_name(p, "a.example", &c, at("2024-08-01T00:00:00Z"), &d);
 		assert_true(d.clock_unsynced);
 		assert_int_equal(d.action, cases[i].a);
@@ -556,6 +556,38 @@ test_check_reports_every_error(void **state)
 	assert_non_null(strstr(err, "more errors"));
 	n = 0;
 	assert_int_equal(policy_check("policy/kaspersky.conf", count_error, &n), 0);
+}
+
+struct last_message {
+	int n;
+	char last[512];
+};
+
+static void
+keep_last(void *arg, const char *msg)
+{
+	struct last_message *m = arg;
+	m->n++;
+	snprintf(m->last, sizeof m->last, "%s", msg);
+}
+
+/* Past CONF_MAX_ERRORS lines the rest are counted in one last line, and
+ * the check still returns how many errors there were. */
+static void
+test_check_bounds_its_errors_with_a_count(void **state)
+{
+	(void)state;
+	char text[4096] = "";
+	size_t used = 0;
+	for (int i = 0; i < 150; i++)
+		used += (size_t)snprintf(text + used, sizeof text - used, "typo%d = 1;\n", i);
+	const char *path = write_file(text);
+	struct last_message m = { 0 };
+	assert_int_equal(policy_check(path, keep_last, &m), 150);
+	assert_int_equal(m.n, 101);
+	char want[600];
+	snprintf(want, sizeof want, "%s: and 50 more errors", path);
+	assert_string_equal(m.last, want);
 }
 
 struct messages {
@@ -748,7 +780,7 @@ test_explain_says_why(void **state)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
-	struct policy_client c = client("10.0.0.5");
+	struct client c = client("10.0.0.5");
 	assert_int_equal(policy_explain(p, "dnl-03.geo.kaspersky.com", &c, at("2024-10-01T00:00:00Z"),
 			     POLICY_NOW_TRUSTED, out), 0);
 	fclose(out);
@@ -805,6 +837,7 @@ main(void)
 		cmocka_unit_test(test_exports_follow_the_phase_and_say_what_is_widened),
 		cmocka_unit_test(test_exports_pass_logged_names_and_list_every_difference),
 		cmocka_unit_test(test_explain_says_why),
+		cmocka_unit_test(test_check_bounds_its_errors_with_a_count),
 	};
 	return cmocka_run_group_tests_name("policy", tests, setup, teardown);
 }

@@ -224,59 +224,6 @@ test_bad_config_is_rejected(void **state)
 	ratelimit_free(NULL);
 }
 
-/* Parses text as a config file and hands its "ratelimit" setting over. */
-static int
-parse_text(const char *text, struct ratelimit_config *c, char *err, size_t errlen)
-{
-	config_t lc;
-	int rc;
-
-	config_init(&lc);
-	assert_int_equal(config_read_string(&lc, text), CONFIG_TRUE);
-	rc = ratelimit_config(config_lookup(&lc, "ratelimit"), c, err, errlen);
-	config_destroy(&lc);
-	return rc;
-}
-
-static void
-test_config_group_is_read(void **state)
-{
-	struct ratelimit_config c;
-	char err[256] = "";
-
-	(void)state;
-	assert_int_equal(parse_text("ratelimit = { rate = 50; burst = 200; table_size = 64;\n"
-				    "ipv4_prefix = 24; ipv6_prefix = 48; };",
-				 &c, err, sizeof err),
-	    0);
-	assert_int_equal(c.rate, 50);
-	assert_int_equal(c.burst, 200);
-	assert_int_equal(c.table_size, 64);
-	assert_int_equal(c.prefix4, 24);
-	assert_int_equal(c.prefix6, 48);
-	/* No group at all: the defaults (no limit). */
-	assert_int_equal(parse_text("other = 1;", &c, err, sizeof err), 0);
-	assert_int_equal(c.rate, 0);
-	assert_int_equal(c.prefix6, 56);
-}
-
-static void
-test_config_errors_name_the_line(void **state)
-{
-	struct ratelimit_config c;
-	char err[256];
-
-	(void)state;
-	assert_int_equal(parse_text("ratelimit = {\n rate = 10;\n ipv4_prefix = 40;\n};", &c, err,
-			     sizeof err),
-	    -1);
-	assert_non_null(strstr(err, ":3: ipv4_prefix: 40 is out of range"));
-	assert_int_equal(parse_text("ratelimit = {\n rat = 10;\n};", &c, err, sizeof err), -1);
-	assert_non_null(strstr(err, ":2: unknown setting 'rat'"));
-	assert_int_equal(parse_text("ratelimit = 5;", &c, err, sizeof err), -1);
-	assert_non_null(strstr(err, ":1: ratelimit: expected a group"));
-}
-
 int
 main(void)
 {
@@ -293,8 +240,6 @@ main(void)
 		cmocka_unit_test(test_table_is_bounded_and_evicts_least_recent),
 		cmocka_unit_test(test_unknown_family_is_not_limited),
 		cmocka_unit_test(test_bad_config_is_rejected),
-		cmocka_unit_test(test_config_group_is_read),
-		cmocka_unit_test(test_config_errors_name_the_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
