@@ -11,7 +11,7 @@
 #include "jsonread.h"
 
 static size_t
-fuzz_fleet_render(const struct fleet *f, enum report_format fmt, struct evbuffer *out)
+fuzz_fleet_render(const struct fleet *f, enum hostreport_format fmt, struct evbuffer *out)
 {
 	evbuffer_drain(out, evbuffer_get_length(out));
 	assert(fleet_report(f, fmt, out) == 0);
