@@ -251,8 +251,8 @@ int
 main(int argc, char **argv)
 {
 	const char *sock = NULL, *conf = NULL, *outfile = NULL;
-	static const struct option longopts[] = { { "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 } };
+	static const struct option longopts[] = {{"version", no_argument, NULL, 'V'},
+	                                         {NULL, 0, NULL, 0}};
 	int opt;
 	while ((opt = getopt_long(argc, argv, "+s:c:hV", longopts, NULL)) != -1) {
 		if (opt == 's')

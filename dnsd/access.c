@@ -57,8 +57,9 @@ access_log_refused(struct access *acc, const struct netaddr *a)
 		return;
 	}
 	log_warnx("refused a query from %s: not in allow%s (%lu more refused since the last "
-		 "such line)", netaddr_str(a, buf),
-	    acc->cfg->local_service ? " and on no LAN subnet" : "", acc->unlogged);
+	          "such line)",
+	          netaddr_str(a, buf), acc->cfg->local_service ? " and on no LAN subnet" : "",
+	          acc->unlogged);
 	acc->logged = now ? now : 1;
 	acc->unlogged = 0;
 }
@@ -70,9 +71,8 @@ access_check(struct access *acc, const struct netaddr *a, unsigned ifindex)
 	for (int i = 0; i < c->nallow; i++)
 		if (cidr_contains(&c->allow[i], a))
 			return true;
-	if (c->local_service &&
-	    (access_lan(acc, a, ifindex) ||
-	    (ifaddr_refresh_limited(acc->ifa) && access_lan(acc, a, ifindex))))
+	if (c->local_service && (access_lan(acc, a, ifindex) ||
+	                         (ifaddr_refresh_limited(acc->ifa) && access_lan(acc, a, ifindex))))
 		return true;
 	access_log_refused(acc, a);
 	return false;

@@ -15,10 +15,10 @@
 
 /* The LAN comes from local_service (attached subnets), not from private
  * ranges: a WAN in 10/8 or 100.64/10 must not see an open resolver. */
-static const char *const config_default_allow[] = { "127.0.0.0/8", "::1/128", NULL };
+static const char *const config_default_allow[] = {"127.0.0.0/8", "::1/128", NULL};
 
 /* Top-level groups read into their owners' option structs. */
-static const char *const config_subsystem_groups[] = { "hosts", "log", "ratelimit", NULL };
+static const char *const config_subsystem_groups[] = {"hosts", "log", "ratelimit", NULL};
 
 /* Paths are relative to the directory of the config file. */
 static char *
@@ -64,7 +64,7 @@ config_parse_addr(struct config_addr *a, const char *text, unsigned default_port
 /* A list or array of address strings. */
 static int
 config_addrs(struct config_ctx *x, const config_setting_t *s, struct config_addr *out, int max,
-    unsigned default_port)
+             unsigned default_port)
 {
 	int n = 0;
 	if (!config_setting_is_aggregate(s)) {
@@ -76,9 +76,10 @@ config_addrs(struct config_ctx *x, const config_setting_t *s, struct config_addr
 		const char *t = config_setting_get_string(e);
 		if (t == NULL || config_parse_addr(&out[n], t, default_port) < 0)
 			confread_error(x->e, e, "%s: '%s' is not an address or address@port",
-			    config_setting_name(s), t ? t : "(not a string)");
+			               config_setting_name(s), t ? t : "(not a string)");
 		else if (n == max)
-			confread_error(x->e, e, "%s: more than %d addresses", config_setting_name(s), max);
+			confread_error(x->e, e, "%s: more than %d addresses",
+			               config_setting_name(s), max);
 		else
 			n++;
 	}
@@ -99,9 +100,10 @@ config_cidrs(struct config_ctx *x, const config_setting_t *s, struct cidr *out, 
 		const char *t = config_setting_get_string(e);
 		if (t == NULL || cidr_parse(&out[n], t) < 0)
 			confread_error(x->e, e, "%s: '%s' is not an address or network",
-			    config_setting_name(s), t ? t : "(not a string)");
+			               config_setting_name(s), t ? t : "(not a string)");
 		else if (n == max)
-			confread_error(x->e, e, "%s: more than %d networks", config_setting_name(s), max);
+			confread_error(x->e, e, "%s: more than %d networks", config_setting_name(s),
+			               max);
 		else
 			n++;
 	}
@@ -142,9 +144,10 @@ config_local_service(struct config_ctx *x, const config_setting_t *root)
 		const char *t = config_setting_get_string(e);
 		if (t == NULL || *t == '\0' || strlen(t) >= 16 || strpbrk(t, " /\t"))
 			confread_error(x->e, e, "lan_interfaces: '%s' is not an interface name",
-			    t ? t : "(not a string)");
+			               t ? t : "(not a string)");
 		else if (c->nlan_interfaces == CONFIG_MAX_LAN)
-			confread_error(x->e, e, "lan_interfaces: more than %d interfaces", CONFIG_MAX_LAN);
+			confread_error(x->e, e, "lan_interfaces: more than %d interfaces",
+			               CONFIG_MAX_LAN);
 		else if ((c->lan_interfaces[c->nlan_interfaces] = strdup(t)))
 			c->nlan_interfaces++;
 	}
@@ -152,7 +155,7 @@ config_local_service(struct config_ctx *x, const config_setting_t *root)
 
 static const config_setting_t *
 config_subgroup(struct config_ctx *x, const config_setting_t *root, const char *name,
-    const char *const *names)
+                const char *const *names)
 {
 	const config_setting_t *g = config_setting_get_member(root, name);
 	if (g == NULL)
@@ -170,13 +173,14 @@ config_subgroup(struct config_ctx *x, const config_setting_t *root, const char *
 static void
 config_groups(struct config_ctx *x, const config_setting_t *root)
 {
-	static const char *const cache_names[] = { "max_entries", "max_bytes", "min_ttl",
-		"max_ttl", "servfail_ttl", NULL };
-	static const char *const fwd_names[] = { "timeout_ms", "budget_ms", "down_after",
-		"probe_interval", "max_outstanding", "max_waiters", NULL };
-	static const char *const tcp_names[] = { "max_connections", "idle_timeout",
-		"max_queries", NULL };
-	static const char *const policy_names[] = { "file", "now", "audit", NULL };
+	static const char *const cache_names[] = {"max_entries", "max_bytes",    "min_ttl",
+	                                          "max_ttl",     "servfail_ttl", NULL};
+	static const char *const fwd_names[] = {
+	    "timeout_ms",      "budget_ms",   "down_after", "probe_interval",
+	    "max_outstanding", "max_waiters", NULL};
+	static const char *const tcp_names[] = {"max_connections", "idle_timeout", "max_queries",
+	                                        NULL};
+	static const char *const policy_names[] = {"file", "now", "audit", NULL};
 	struct config *c = x->c;
 	const config_setting_t *g;
 
@@ -208,7 +212,8 @@ config_groups(struct config_ctx *x, const config_setting_t *root)
 		const char *now = confread_str(x->e, g, "now");
 		if (now && (c->now = config_parse_time(now)) == -1)
 			confread_error(x->e, config_setting_get_member(g, "now"),
-			    "now: '%s' is not a date-time (2024-09-29T00:00:00-04:00)", now);
+			               "now: '%s' is not a date-time (2024-09-29T00:00:00-04:00)",
+			               now);
 		c->now_set = now && c->now != -1;
 		const config_setting_t *a = config_setting_get_member(g, "audit");
 		if (a && config_setting_type(a) != CONFIG_TYPE_BOOL)
@@ -235,15 +240,16 @@ config_loopback(const struct config_addr *a)
 static void
 config_http(struct config_ctx *x, const config_setting_t *root)
 {
-	static const char *const names[] = { "listen", "token", "allow", "max_connections",
-		"timeout", "max_header", "refresh", NULL };
+	static const char *const names[] = {"listen",  "token",      "allow",   "max_connections",
+	                                    "timeout", "max_header", "refresh", NULL};
 	struct config *c = x->c;
 	const config_setting_t *g = config_subgroup(x, root, "http", names), *s;
 	if (g == NULL)
 		return;
 #ifndef DNSD_HTTP
-	confread_error(x->e, g, "http: this dnsd was built without the HTTP server (make HTTP=0); "
-	    "use metrics_file for the Prometheus metrics");
+	confread_error(x->e, g,
+	               "http: this dnsd was built without the HTTP server (make HTTP=0); "
+	               "use metrics_file for the Prometheus metrics");
 	return;
 #endif
 	if ((s = config_setting_get_member(g, "listen")))
@@ -255,7 +261,7 @@ config_http(struct config_ctx *x, const config_setting_t *root)
 	const char *tok = confread_str(x->e, g, "token");
 	if (tok && (strlen(tok) < 16 || strlen(tok) > 256 || strpbrk(tok, " \t\r\n:")))
 		confread_error(x->e, config_setting_get_member(g, "token"),
-		    "token: 16 to 256 characters, no spaces or ':'");
+		               "token: 16 to 256 characters, no spaces or ':'");
 	else if (tok)
 		c->http.token = strdup(tok);
 	for (int i = 0; i < c->http.nlisten && !c->http.token; i++)
@@ -277,10 +283,28 @@ config_http(struct config_ctx *x, const config_setting_t *root)
 static void
 config_top(struct config_ctx *x, const config_setting_t *root)
 {
-	static const char *const names[] = { "listen", "upstreams", "resolv_conf", "allow",
-		"local_service", "lan_interfaces", "cache", "forward", "tcp", "user", "group", "chroot",
-		"pid_file", "control_socket", "policy", "hosts", "log", "ratelimit", "http",
-		"metrics_file", "metrics_interval", NULL };
+	static const char *const names[] = {"listen",
+	                                    "upstreams",
+	                                    "resolv_conf",
+	                                    "allow",
+	                                    "local_service",
+	                                    "lan_interfaces",
+	                                    "cache",
+	                                    "forward",
+	                                    "tcp",
+	                                    "user",
+	                                    "group",
+	                                    "chroot",
+	                                    "pid_file",
+	                                    "control_socket",
+	                                    "policy",
+	                                    "hosts",
+	                                    "log",
+	                                    "ratelimit",
+	                                    "http",
+	                                    "metrics_file",
+	                                    "metrics_interval",
+	                                    NULL};
 	struct config *c = x->c;
 	const config_setting_t *s;
 
@@ -299,7 +323,8 @@ config_top(struct config_ctx *x, const config_setting_t *root)
 	const config_setting_t *up = config_setting_get_member(root, "upstreams");
 	const config_setting_t *rc = config_setting_get_member(root, "resolv_conf");
 	if (up && rc)
-		confread_error(x->e, rc, "resolv_conf: give either upstreams or resolv_conf, not both");
+		confread_error(x->e, rc,
+		               "resolv_conf: give either upstreams or resolv_conf, not both");
 	else if (up) {
 		c->nupstream = config_addrs(x, up, c->upstream, CONFIG_MAX_UPSTREAMS, 53);
 		if (config_setting_length(up) == 0)
@@ -311,7 +336,8 @@ config_top(struct config_ctx *x, const config_setting_t *root)
 		else
 			confread_error(x->e, rc, "resolv_conf: expected a file name");
 	} else
-		confread_error(x->e, root, "no upstreams and no resolv_conf: nowhere to forward to");
+		confread_error(x->e, root,
+		               "no upstreams and no resolv_conf: nowhere to forward to");
 
 	config_allow(x, config_setting_get_member(root, "allow"));
 	config_local_service(x, root);
@@ -324,9 +350,12 @@ config_top(struct config_ctx *x, const config_setting_t *root)
 		char **field;
 		int is_path;
 	} strs[] = {
-		{ "user", &c->user, 0 }, { "group", &c->group, 0 }, { "chroot", &c->chroot, 1 },
-		{ "pid_file", &c->pid_file, 1 }, { "control_socket", &c->control_socket, 1 },
-		{ "metrics_file", &c->metrics_file, 1 },
+	    {"user", &c->user, 0},
+	    {"group", &c->group, 0},
+	    {"chroot", &c->chroot, 1},
+	    {"pid_file", &c->pid_file, 1},
+	    {"control_socket", &c->control_socket, 1},
+	    {"metrics_file", &c->metrics_file, 1},
 	};
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
 		const char *v = confread_str(x->e, root, strs[i].name);
@@ -378,7 +407,7 @@ config_load(const char *path, char *err, size_t errlen)
 	config_t lc;
 	config_init(&lc);
 	config_defaults(c);
-	struct config_ctx x = { c, &e };
+	struct config_ctx x = {c, &e};
 	int rc = confread_file(&lc, path, &e);
 	if (rc == -1)
 		conf_error(&e, NULL, 0, "%s", strerror(errno));
@@ -411,8 +440,8 @@ config_free(struct config *c)
 	free(c->http.token);
 	free(c->metrics_file);
 	config_subsys_free(c);
-	struct conf_at *at[] = { &c->at_user, &c->at_group, &c->at_state_file, &c->at_log_file,
-		&c->at_host_dir };
+	struct conf_at *at[] = {&c->at_user, &c->at_group, &c->at_state_file, &c->at_log_file,
+	                        &c->at_host_dir};
 	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
 		conf_at_free(at[i]);
 	free(c);
@@ -440,7 +469,7 @@ config_parse_time(const char *t)
 		long long v = strtoll(t + 1, &end, 10);
 		return errno || *end || end == t + 1 || v < 0 ? -1 : (time_t)v;
 	}
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	int y = config_digits(&t, 4), sign, off = 0;
 	if (y < 0 || *t++ != '-' || (tm.tm_mon = config_digits(&t, 2) - 1) < 0 || *t++ != '-' ||
 	    (tm.tm_mday = config_digits(&t, 2)) < 1)

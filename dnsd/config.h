@@ -19,7 +19,7 @@
 #define CONFIG_MAX_LISTEN 16
 #define CONFIG_MAX_UPSTREAMS 8
 #define CONFIG_MAX_ALLOW 64
-#define CONFIG_MAX_LAN 16	/* lan_interfaces */
+#define CONFIG_MAX_LAN 16 /* lan_interfaces */
 #define CONFIG_MAX_HTTP_LISTEN 4
 #define CONFIG_ERR_MAX 4096 /* room for the error lines of one load */
 
@@ -34,14 +34,14 @@ struct config_addr {
 /* The "http" group, what http.c takes. */
 struct http_conf {
 	struct config_addr listen[CONFIG_MAX_HTTP_LISTEN];
-	int nlisten;   /* 0: no HTTP server (no "http" group) */
-	char *token;   /* NULL: none asked (loopback only) */
+	int nlisten; /* 0: no HTTP server (no "http" group) */
+	char *token; /* NULL: none asked (loopback only) */
 	struct cidr allow[CONFIG_MAX_ALLOW];
 	int nallow;
 	unsigned max_connections;
-	unsigned timeout_s;     /* to read a request and write its answer */
-	unsigned max_header;    /* bytes of request line and headers */
-	unsigned refresh_s;     /* the page polls the API this often */
+	unsigned timeout_s;  /* to read a request and write its answer */
+	unsigned max_header; /* bytes of request line and headers */
+	unsigned refresh_s;  /* the page polls the API this often */
 };
 
 struct config {
@@ -53,7 +53,7 @@ struct config {
 	char *resolv_conf; /* NULL when upstreams are listed; read by resolv.c */
 	struct cidr allow[CONFIG_MAX_ALLOW];
 	int nallow;
-	bool local_service; /* also answer clients on attached LAN subnets */
+	bool local_service;                   /* also answer clients on attached LAN subnets */
 	char *lan_interfaces[CONFIG_MAX_LAN]; /* none: every non-WAN interface */
 	int nlan_interfaces;
 	struct {

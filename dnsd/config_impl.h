@@ -12,11 +12,11 @@ struct config_ctx {
 	struct conf_errors *e;
 };
 
-#define CONFIG_UINT(x, g, name, min, max, field)                                                  \
-	do {                                                                                      \
-		long long v_ = (long long)(field);                                                \
-		confread_int((x)->e, g, name, min, max, &v_);                                     \
-		(field) = v_;                                                                     \
+#define CONFIG_UINT(x, g, name, min, max, field)                                                   \
+	do {                                                                                       \
+		long long v_ = (long long)(field);                                                 \
+		confread_int((x)->e, g, name, min, max, &v_);                                      \
+		(field) = v_;                                                                      \
 	} while (0)
 
 /* The groups other subsystems own (config_subsys.c), each g as found in

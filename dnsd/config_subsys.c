@@ -104,7 +104,8 @@ config_forwarders(struct config_ctx *x, const config_setting_t *g, struct client
 	if (!s)
 		return;
 	if (!config_setting_is_aggregate(s) || config_setting_length(s) > CLIENTID_MAX_FORWARDERS) {
-		confread_error(x->e, s,
+		confread_error(
+		    x->e, s,
 		    "trusted_forwarders: expected a list of at most %d addresses or prefixes",
 		    CLIENTID_MAX_FORWARDERS);
 		return;
@@ -113,8 +114,9 @@ config_forwarders(struct config_ctx *x, const config_setting_t *g, struct client
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const char *v = config_setting_get_string_elem(s, i);
 		if (!v || cidr_parse(&o->forwarders[o->nforwarders], v) == -1)
-			confread_error(x->e, s, "trusted_forwarders: '%s' is not an address or prefix",
-			    v ? v : "(not a string)");
+			confread_error(x->e, s,
+			               "trusted_forwarders: '%s' is not an address or prefix",
+			               v ? v : "(not a string)");
 		else
 			o->nforwarders++;
 	}
@@ -124,9 +126,20 @@ config_forwarders(struct config_ctx *x, const config_setting_t *g, struct client
 void
 config_hosts(struct config_ctx *x, const config_setting_t *g)
 {
-	static const char *const names[] = { "max_hosts", "max_bytes", "max_names", "recent",
-		"days", "state_file", "save_interval", "leases", "odhcpd_hosts", "neigh_ttl", "archive",
-		"archive_max_size", "trusted_forwarders", NULL };
+	static const char *const names[] = {"max_hosts",
+	                                    "max_bytes",
+	                                    "max_names",
+	                                    "recent",
+	                                    "days",
+	                                    "state_file",
+	                                    "save_interval",
+	                                    "leases",
+	                                    "odhcpd_hosts",
+	                                    "neigh_ttl",
+	                                    "archive",
+	                                    "archive_max_size",
+	                                    "trusted_forwarders",
+	                                    NULL};
 	struct hosts_opts *o = x->c->hosts;
 	if (!config_is_group(g))
 		return;
@@ -156,23 +169,24 @@ config_log_remote(struct config_ctx *x, const config_setting_t *g, struct eventl
 	CONFIG_UINT(x, g, "remote_port", 1, 65535, o->remote_port);
 	if (!o->remote_host)
 		return;
-	o->remote_proto = proto && strcmp(proto, "tcp") == 0 ? EVENTLOG_REMOTE_TCP :
-	    EVENTLOG_REMOTE_UDP;
+	o->remote_proto =
+	    proto && strcmp(proto, "tcp") == 0 ? EVENTLOG_REMOTE_TCP : EVENTLOG_REMOTE_UDP;
 	if (proto && strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0)
 		confread_error(x->e, config_setting_get_member(g, "remote_protocol"),
-		    "remote_protocol: expected \"udp\" or \"tcp\"");
+		               "remote_protocol: expected \"udp\" or \"tcp\"");
 	if (netaddr_parse(&na, o->remote_host) == -1)
 		confread_error(x->e, config_setting_get_member(g, "remote"),
-		    "remote: expected a numeric IPv4 or IPv6 address");
+		               "remote: expected a numeric IPv4 or IPv6 address");
 }
 
 /* The "log" group: the event log's sinks and folding. */
 void
 config_log(struct config_ctx *x, const config_setting_t *g)
 {
-	static const char *const names[] = { "file", "syslog", "fold_minutes", "fold_seconds",
-		"max_size", "keep", "max_pairs", "host_dir", "host_max_size", "host_files", "remote",
-		"remote_port", "remote_protocol", "facility", NULL };
+	static const char *const names[] = {
+	    "file",   "syslog",      "fold_minutes",    "fold_seconds",  "max_size",
+	    "keep",   "max_pairs",   "host_dir",        "host_max_size", "host_files",
+	    "remote", "remote_port", "remote_protocol", "facility",      NULL};
 	struct eventlog_opts *o = x->c->log;
 	long long fold_min = -1, fold_s = -1;
 	if (!config_is_group(g))
@@ -202,8 +216,8 @@ config_log(struct config_ctx *x, const config_setting_t *g)
 void
 config_ratelimit(struct config_ctx *x, const config_setting_t *g)
 {
-	static const char *const names[] = { "rate", "burst", "table_size", "ipv4_prefix",
-		"ipv6_prefix", NULL };
+	static const char *const names[] = {"rate",        "burst",       "table_size",
+	                                    "ipv4_prefix", "ipv6_prefix", NULL};
 	struct ratelimit_config *o = &x->c->ratelimit;
 	if (!config_is_group(g))
 		return;
@@ -225,13 +239,12 @@ config_where(struct config_ctx *x, const config_setting_t *root)
 		const config_setting_t *s;
 		struct conf_at *at;
 	} w[] = {
-		{ config_setting_get_member(root, "user"), &c->at_user },
-		{ config_setting_get_member(root, "group"), &c->at_group },
-		{ config_is_group(h) ? config_setting_get_member(h, "state_file") : NULL,
-		    &c->at_state_file },
-		{ config_is_group(l) ? config_setting_get_member(l, "file") : NULL, &c->at_log_file },
-		{ config_is_group(l) ? config_setting_get_member(l, "host_dir") : NULL,
-		    &c->at_host_dir },
+	    {config_setting_get_member(root, "user"), &c->at_user},
+	    {config_setting_get_member(root, "group"), &c->at_group},
+	    {config_is_group(h) ? config_setting_get_member(h, "state_file") : NULL,
+	     &c->at_state_file},
+	    {config_is_group(l) ? config_setting_get_member(l, "file") : NULL, &c->at_log_file},
+	    {config_is_group(l) ? config_setting_get_member(l, "host_dir") : NULL, &c->at_host_dir},
 	};
 	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
 		if (!confread_at(w[i].s, w[i].at))

@@ -251,11 +251,13 @@ control_check(const char *path, char *err, size_t errlen)
 	if (rc == -1 && (e == ECONNREFUSED || e == ENOENT))
 		return 0; /* stale: its process is gone */
 	if (rc == 0 || e == EAGAIN)
-		snprintf(err, errlen, "control socket %s: another process (another dnsd?) answers "
-		         "there: not starting", path);
+		snprintf(err, errlen,
+		         "control socket %s: another process (another dnsd?) answers "
+		         "there: not starting",
+		         path);
 	else
-		snprintf(err, errlen, "control socket %s: cannot tell whether it is in use: %s", path,
-		         strerror(e));
+		snprintf(err, errlen, "control socket %s: cannot tell whether it is in use: %s",
+		         path, strerror(e));
 	return -1;
 }
 

@@ -24,7 +24,8 @@ status_policy(const struct ctlcmd_src *s, struct evbuffer *out)
 	time_t now = livepolicy_now(ph), next = livepolicy_next_boundary(ph);
 	time_t clock_floor = policy_clock_floor_ex(p, livepolicy_flags(ph));
 	const char *cur = livepolicy_current(ph);
-	bool unsynced = livepolicy_clock_unsynced(ph), set = livepolicy_flags(ph) & POLICY_NOW_TRUSTED;
+	bool unsynced = livepolicy_clock_unsynced(ph),
+	     set = livepolicy_flags(ph) & POLICY_NOW_TRUSTED;
 	evbuffer_add_printf(out, "policy: %s\n  phase in force: %s%s\n", policy_path(p),
 	                    cur ? cur : "(none: before the first phase)",
 	                    unsynced ? " (the unsynced rule)" : "");
@@ -37,10 +38,10 @@ status_policy(const struct ctlcmd_src *s, struct evbuffer *out)
 		evbuffer_add_printf(out, "  audit mode: on: every policy name is recorded, nothing "
 		                         "is blocked\n");
 	if (unsynced)
-		evbuffer_add_printf(out,
-		                    "clock: UNSYNCED%s: %s is before %s; the unsynced rule applies\n",
-		                    set ? " (set by -n or policy.now)" : "", json_time(now, t1),
-		                    json_time(clock_floor, t2));
+		evbuffer_add_printf(
+		    out, "clock: UNSYNCED%s: %s is before %s; the unsynced rule applies\n",
+		    set ? " (set by -n or policy.now)" : "", json_time(now, t1),
+		    json_time(clock_floor, t2));
 	else if (set)
 		evbuffer_add_printf(out, "clock: overridden, policy time %s\n", json_time(now, t1));
 	else
@@ -65,15 +66,18 @@ status_dns(const struct ctlcmd_src *s, struct evbuffer *out)
 	if (*s->fwd)
 		forward_get_stats(*s->fwd, &fs);
 	if (fs.nupstream == 0)
-		evbuffer_add_printf(out, "upstreams: none (resolv_conf names no usable nameserver yet): "
-		                         "SERVFAIL for names not in the cache or policy\n");
+		evbuffer_add_printf(out,
+		                    "upstreams: none (resolv_conf names no usable nameserver yet): "
+		                    "SERVFAIL for names not in the cache or policy\n");
 	for (int i = 0; i < fs.nupstream && i < FORWARD_STATUS_MAX; i++)
-		evbuffer_add_printf(out, "upstream %s: %s, %u consecutive failures, rtt %u ms, "
+		evbuffer_add_printf(out,
+		                    "upstream %s: %s, %u consecutive failures, rtt %u ms, "
 		                    "timeout %u ms\n",
 		                    fs.up[i].addr,
-		                    fs.up[i].looping ? "LOOPING" : fs.up[i].down ? "DOWN" : "up",
-		                    fs.up[i].fails,
-		                    fs.up[i].srtt_ms, fs.up[i].timeout_ms);
+		                    fs.up[i].looping ? "LOOPING"
+		                    : fs.up[i].down  ? "DOWN"
+		                                     : "up",
+		                    fs.up[i].fails, fs.up[i].srtt_ms, fs.up[i].timeout_ms);
 }
 
 char *
@@ -117,9 +121,9 @@ ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out)
 		else
 			json_kv_str(out, "next_boundary", NULL);
 		json_kv_str(out, "clock",
-		            unsynced                               ? "unsynced"
+		            unsynced                                    ? "unsynced"
 		            : livepolicy_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
-		                                                   : "sane");
+		                                                        : "sane");
 		evbuffer_add_printf(out, ",\"audit\":%s",
 		                    livepolicy_flags(ph) & POLICY_AUDIT ? "true" : "false");
 		json_kv_time(out, "policy_time", livepolicy_now(ph));
@@ -142,7 +146,7 @@ ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out)
 		json_str(out, fs.up[i].addr);
 		json_kv_str(out, "state", fs.up[i].down ? "down" : "up");
 		evbuffer_add_printf(out, ",\"failures\":%u,\"timeout_ms\":%u,\"rtt_ms\":",
-		    fs.up[i].fails, fs.up[i].timeout_ms);
+		                    fs.up[i].fails, fs.up[i].timeout_ms);
 		if (fs.up[i].measured)
 			evbuffer_add_printf(out, "%u}", fs.up[i].srtt_ms);
 		else
@@ -154,12 +158,13 @@ ctlcmd_status_json(const struct ctlcmd_src *s, struct evbuffer *out)
 		struct eventlog_stats es;
 		hosts_get_stats(hostlog_hosts(*s->hl), &hs);
 		eventlog_get_stats(hostlog_eventlog(*s->hl), &es);
-		evbuffer_add_printf(out,
-		                    ",\"hosts\":{\"count\":%d,\"recorded\":%llu,\"evicted\":%llu,"
-		                    "\"save_errors\":%llu},\"log\":{\"lines\":%llu,\"dropped\":%llu}",
-		                    hs.hosts, (unsigned long long)hs.recorded,
-		                    (unsigned long long)hs.evicted, (unsigned long long)hs.save_errors,
-		                    (unsigned long long)es.lines, (unsigned long long)es.dropped);
+		evbuffer_add_printf(
+		    out,
+		    ",\"hosts\":{\"count\":%d,\"recorded\":%llu,\"evicted\":%llu,"
+		    "\"save_errors\":%llu},\"log\":{\"lines\":%llu,\"dropped\":%llu}",
+		    hs.hosts, (unsigned long long)hs.recorded, (unsigned long long)hs.evicted,
+		    (unsigned long long)hs.save_errors, (unsigned long long)es.lines,
+		    (unsigned long long)es.dropped);
 	}
 	evbuffer_add_printf(out, "}\n");
 }
@@ -212,10 +217,10 @@ stats_cmd(const char *args, struct evbuffer *out, void *arg)
 	    (unsigned long long)l.tcp_queries, (unsigned long long)q.cache_hits,
 	    (unsigned long long)q.forwarded, (unsigned long long)q.coalesced,
 	    (unsigned long long)q.dropped, (unsigned long long)q.ratelimited,
-	    (unsigned long long)q.refused,
-	    (unsigned long long)q.formerr, (unsigned long long)q.notimp,
-	    (unsigned long long)q.badvers, (unsigned long long)q.servfail, q.pending,
-	    (unsigned long long)q.policy_blocked, (unsigned long long)q.policy_cname_blocked);
+	    (unsigned long long)q.refused, (unsigned long long)q.formerr,
+	    (unsigned long long)q.notimp, (unsigned long long)q.badvers,
+	    (unsigned long long)q.servfail, q.pending, (unsigned long long)q.policy_blocked,
+	    (unsigned long long)q.policy_cname_blocked);
 	evbuffer_add_printf(
 	    out,
 	    "upstream sent %llu\nupstream answers %llu\nupstream mismatched %llu\n"

@@ -24,21 +24,21 @@
 #include "rand.h"
 #include "rto.h"
 
-#define FORWARD_PORT_TRIES 16	/* random ports tried before giving up */
-#define FORWARD_RTO_MIN 200	/* ms: the shortest per-try timeout */
+#define FORWARD_PORT_TRIES 16 /* random ports tried before giving up */
+#define FORWARD_RTO_MIN 200   /* ms: the shortest per-try timeout */
 /* Loop probes: "<16 hex digits>.dnsd-loop.test." TXT, as dnsmasq's
  * --dns-loop-detect asks "<8 hex digits>.test.": the name is never
  * delegated, so without a loop the upstream's answer is NXDOMAIN. */
 #define FORWARD_LOOP_SUFFIX "\011dnsd-loop\004test"
-#define FORWARD_LOOP_NAME_LEN (1 + 16 + sizeof FORWARD_LOOP_SUFFIX)	/* with the root */
-#define FORWARD_LOOP_RECHECK_S 600	/* every upstream probed again this often */
+#define FORWARD_LOOP_NAME_LEN (1 + 16 + sizeof FORWARD_LOOP_SUFFIX) /* with the root */
+#define FORWARD_LOOP_RECHECK_S 600 /* every upstream probed again this often */
 
 struct forward_upstream {
 	struct config_addr addr;
 	char name[64];
-	unsigned fails;		/* consecutive */
-	long long down_until;	/* monotonic ms; 0 when up */
-	struct rto rto;		/* its per-try timeout */
+	unsigned fails;       /* consecutive */
+	long long down_until; /* monotonic ms; 0 when up */
+	struct rto rto;       /* its per-try timeout */
 	/* Loop detection: the name of its latest probe, whether that probe
 	 * came back to us as a client query, whether it was answered, the
 	 * probe's socket (open until the answer or the next probe), and when
@@ -55,15 +55,15 @@ struct forward_upstream {
  * query ends, so that a late answer to an earlier try is still taken. */
 struct forward_try {
 	struct forward_query *fq;
-	int fd;			/* -1 once closed */
-	struct event *ev;	/* UDP read */
-	int up;			/* upstream index in the list of generation gen */
+	int fd;           /* -1 once closed */
+	struct event *ev; /* UDP read */
+	int up;           /* upstream index in the list of generation gen */
 	unsigned gen;
 	uint16_t id;
-	long long sent;		/* monotonic ms */
-	unsigned waited;	/* ms it was given before the next try */
-	bool lost;		/* its time ran out, or the network failed it */
-	bool replied;		/* the upstream answered it (any rcode) */
+	long long sent;  /* monotonic ms */
+	unsigned waited; /* ms it was given before the next try */
+	bool lost;       /* its time ran out, or the network failed it */
+	bool replied;    /* the upstream answered it (any rcode) */
 };
 
 struct forward_query {
@@ -72,17 +72,17 @@ struct forward_query {
 	forward_done_cb done;
 	void *arg;
 	struct msg_query q;
-	uint8_t *wire;		/* the query, from msg_pkt2wire */
+	uint8_t *wire; /* the query, from msg_pkt2wire */
 	size_t wire_len;
-	long long deadline;	/* monotonic ms */
+	long long deadline; /* monotonic ms */
 	unsigned next_up;
-	struct bufferevent *bev;	/* TCP, after a truncated answer */
+	struct bufferevent *bev; /* TCP, after a truncated answer */
 	unsigned tcp_gen;
 	int tcp_up;
 	uint16_t tcp_id;
-	struct event *timer;	/* the last try's timeout, or the deadline */
+	struct event *timer; /* the last try's timeout, or the deadline */
 	unsigned ntries, maxtries;
-	struct forward_try tries[];	/* maxtries */
+	struct forward_try tries[]; /* maxtries */
 };
 
 struct forward {
@@ -93,7 +93,7 @@ struct forward {
 	unsigned timeout_ms, budget_ms, down_after, probe_s, max_outstanding;
 	struct forward_query *head;
 	struct forward_stats st;
-	struct event *loop_timer;	/* the next round of loop probes */
+	struct event *loop_timer; /* the next round of loop probes */
 };
 
 static void forward_next(struct forward_query *fq);
@@ -125,12 +125,13 @@ forward_reserve_fds(const struct forward *f)
 {
 	struct rlimit rl;
 	rlim_t need = (rlim_t)f->max_outstanding * (2u * (unsigned)f->nup + 1) + (rlim_t)f->nup +
-	    256;	/* listeners, TCP clients, files */
+	              256; /* listeners, TCP clients, files */
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
 		return;
 	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < need)
-		log_warnx("only %llu file descriptors of the %llu that forward.max_outstanding may "
+		log_warnx(
+		    "only %llu file descriptors of the %llu that forward.max_outstanding may "
 		    "need: under load some upstream tries will fail (raise the limit or lower it)",
 		    (unsigned long long)rl.rlim_cur, (unsigned long long)need);
 }
@@ -154,12 +155,13 @@ forward_set_upstreams(struct forward *f, const struct config_addr *a, int n)
 		u->addr = a[i];
 		netaddr_from_sockaddr(&na, (const struct sockaddr *)&u->addr.ss);
 		snprintf(u->name, sizeof u->name, "%s@%u", netaddr_str(&na, host),
-		    ntohs(((const struct sockaddr_in *)&u->addr.ss)->sin_port));
+		         ntohs(((const struct sockaddr_in *)&u->addr.ss)->sin_port));
 		rto_init(&u->rto, f->timeout_ms,
-		    f->timeout_ms < FORWARD_RTO_MIN ? f->timeout_ms : FORWARD_RTO_MIN, f->budget_ms);
+		         f->timeout_ms < FORWARD_RTO_MIN ? f->timeout_ms : FORWARD_RTO_MIN,
+		         f->budget_ms);
 	}
 	forward_reserve_fds(f);
-	struct timeval now = { 0, 0 };
+	struct timeval now = {0, 0};
 	evtimer_add(f->loop_timer, &now);
 }
 
@@ -241,7 +243,7 @@ static void
 forward_health(struct forward *f, unsigned gen, int up, int ok)
 {
 	if (gen != f->gen || up < 0)
-		return;	/* the upstream list changed under this query */
+		return; /* the upstream list changed under this query */
 	struct forward_upstream *u = &f->up[up];
 	if (ok) {
 		if (u->down_until)
@@ -253,7 +255,7 @@ forward_health(struct forward *f, unsigned gen, int up, int ok)
 	if (++u->fails >= f->down_after) {
 		if (u->down_until == 0) {
 			log_warnx("upstream %s down after %u failures", u->name, u->fails);
-			forward_loop_probe(f, up);	/* a loop is one cause */
+			forward_loop_probe(f, up); /* a loop is one cause */
 		}
 		u->down_until = clock_mono_ms() + (long long)f->probe_s * 1000;
 	}
@@ -272,7 +274,7 @@ forward_finish(struct forward_query *fq, ldns_pkt *resp)
 	for (unsigned i = 0; i < fq->ntries; i++) {
 		const struct forward_try *t = &fq->tries[i];
 		if (t->gen != f->gen)
-			continue;	/* the upstream list changed since */
+			continue; /* the upstream list changed since */
 		if (t->replied)
 			replied |= 1u << t->up;
 		else if (t->lost)
@@ -314,8 +316,7 @@ forward_try_done(struct forward_try *t)
  * (how many servers refuse a class or type) proves the upstream alive:
  * *alive is then set. Else NULL, counted. */
 static ldns_pkt *
-forward_matches(struct forward_query *fq, uint16_t id, const uint8_t *resp, size_t len,
-    bool *alive)
+forward_matches(struct forward_query *fq, uint16_t id, const uint8_t *resp, size_t len, bool *alive)
 {
 	ldns_pkt *p = NULL;
 	int ok = 0;
@@ -324,18 +325,18 @@ forward_matches(struct forward_query *fq, uint16_t id, const uint8_t *resp, size
 	    LDNS_OPCODE_WIRE(resp) == LDNS_PACKET_QUERY && LDNS_QDCOUNT(resp) == 0) {
 		uint8_t rc = LDNS_RCODE_WIRE(resp);
 		*alive = rc == LDNS_RCODE_FORMERR || rc == LDNS_RCODE_SERVFAIL ||
-		    rc == LDNS_RCODE_NOTIMPL || rc == LDNS_RCODE_REFUSED;
+		         rc == LDNS_RCODE_NOTIMPL || rc == LDNS_RCODE_REFUSED;
 	} else if (len >= MSG_HDR_LEN && LDNS_ID_WIRE(resp) == id && LDNS_QR_WIRE(resp) &&
-	    LDNS_OPCODE_WIRE(resp) == LDNS_PACKET_QUERY && LDNS_QDCOUNT(resp) == 1 &&
-	    msg_wire2pkt(&p, resp, len) == 0) {
+	           LDNS_OPCODE_WIRE(resp) == LDNS_PACKET_QUERY && LDNS_QDCOUNT(resp) == 1 &&
+	           msg_wire2pkt(&p, resp, len) == 0) {
 		/* The key starts with the question's name in lower case. */
 		ldns_rr *qr = ldns_rr_list_rr(ldns_pkt_question(p), 0);
 		ldns_rdf *owner = qr ? ldns_rr_owner(qr) : NULL;
 		if (owner)
 			ldns_dname2canonical(owner);
 		ok = owner && ldns_rdf_size(owner) == fq->q.qname_len &&
-		    memcmp(ldns_rdf_data(owner), fq->q.key, fq->q.qname_len) == 0 &&
-		    ldns_rr_get_type(qr) == fq->q.qtype && ldns_rr_get_class(qr) == fq->q.qclass;
+		     memcmp(ldns_rdf_data(owner), fq->q.key, fq->q.qname_len) == 0 &&
+		     ldns_rr_get_type(qr) == fq->q.qtype && ldns_rr_get_class(qr) == fq->q.qclass;
 	}
 	if (ok)
 		return p;
@@ -493,8 +494,8 @@ forward_tcp_start(struct forward_query *fq, unsigned gen, int up)
 	fq->tcp_up = up;
 	fq->tcp_gen = gen;
 	fq->bev = bufferevent_socket_new(f->base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (fq->bev == NULL ||
-	    bufferevent_socket_connect(fq->bev, (struct sockaddr *)&u->addr.ss, (int)u->addr.len) < 0) {
+	if (fq->bev == NULL || bufferevent_socket_connect(fq->bev, (struct sockaddr *)&u->addr.ss,
+	                                                  (int)u->addr.len) < 0) {
 		forward_tcp_failed(fq);
 		return;
 	}
@@ -508,7 +509,7 @@ forward_tcp_start(struct forward_query *fq, unsigned gen, int up)
 	long long left = fq->deadline - clock_mono_ms();
 	if (left < 0)
 		left = 0;
-	struct timeval tv = { left / 1000, (left % 1000) * 1000 };
+	struct timeval tv = {left / 1000, (left % 1000) * 1000};
 	evtimer_add(fq->timer, &tv);
 }
 
@@ -543,8 +544,8 @@ forward_udp_socket(const struct config_addr *to)
 /* Send wire to to from a fresh socket whose answers go to cb(arg). 0, or
  * -1 with errno and *fd, *ev as far as they got (for forward_sock_close). */
 static int
-forward_sock_send(struct forward *f, const struct config_addr *to, event_callback_fn cb,
-    void *arg, const uint8_t *wire, size_t len, int *fd, struct event **ev)
+forward_sock_send(struct forward *f, const struct config_addr *to, event_callback_fn cb, void *arg,
+                  const uint8_t *wire, size_t len, int *fd, struct event **ev)
 {
 	*fd = forward_udp_socket(to);
 	if (*fd < 0 || (*ev = event_new(f->base, *fd, EV_READ | EV_PERSIST, cb, arg)) == NULL ||
@@ -569,7 +570,7 @@ forward_pick(struct forward_query *fq)
 		if (u->looping)
 			continue;
 		if (u->down_until == 0 || u->down_until <= now) {
-			if (u->down_until)	/* one probe per interval */
+			if (u->down_until) /* one probe per interval */
 				u->down_until = now + (long long)f->probe_s * 1000;
 			fq->next_up = (unsigned)k + 1;
 			return k;
@@ -608,7 +609,7 @@ forward_timeout(evutil_socket_t fd, short what, void *arg)
 static void
 forward_arm(struct forward_query *fq, long long ms)
 {
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
 	evtimer_add(fq->timer, &tv);
 }
 
@@ -634,8 +635,8 @@ forward_next(struct forward_query *fq)
 	}
 	int up = forward_pick(fq);
 	if (up < 0) {
-		fq->maxtries = fq->ntries;	/* every upstream loops */
-		forward_arm(fq, 0);	/* never call back from forward_query() */
+		fq->maxtries = fq->ntries; /* every upstream loops */
+		forward_arm(fq, 0);        /* never call back from forward_query() */
 		return;
 	}
 	struct forward_try *t = &fq->tries[fq->ntries++];
@@ -648,7 +649,7 @@ forward_next(struct forward_query *fq)
 	forward_arm(fq, left < t->waited ? left : t->waited);
 	ldns_write_uint16(fq->wire, t->id);
 	if (forward_sock_send(f, &f->up[t->up].addr, forward_udp_read, t, fq->wire, fq->wire_len,
-	    &t->fd, &t->ev) < 0) {
+	                      &t->fd, &t->ev) < 0) {
 		log_debug("upstream %s: %s", f->up[t->up].name, strerror(errno));
 		forward_try_close(t);
 		t->lost = true;
@@ -697,14 +698,15 @@ forward_loop_answer(evutil_socket_t fd, short what, void *arg)
 	struct forward_upstream *u = arg;
 	uint8_t hdr[MSG_HDR_LEN];
 	(void)what;
-	ssize_t n = recv(fd, hdr, sizeof hdr, 0);	/* the rest is discarded */
+	ssize_t n = recv(fd, hdr, sizeof hdr, 0); /* the rest is discarded */
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n >= 0 && (n < MSG_HDR_LEN || LDNS_ID_WIRE(hdr) != u->loop_id || !LDNS_QR_WIRE(hdr)))
-		return;	/* not the answer: wait for it */
+		return; /* not the answer: wait for it */
 	u->loop_answered = n >= 0;
 	if (n >= 0 && u->looping && !u->loop_seen &&
-	    (LDNS_RCODE_WIRE(hdr) == LDNS_RCODE_NOERROR || LDNS_RCODE_WIRE(hdr) == LDNS_RCODE_NXDOMAIN)) {
+	    (LDNS_RCODE_WIRE(hdr) == LDNS_RCODE_NOERROR ||
+	     LDNS_RCODE_WIRE(hdr) == LDNS_RCODE_NXDOMAIN)) {
 		log_info("upstream %s no longer loops back to dnsd: using it again", u->name);
 		u->looping = false;
 	}
@@ -718,8 +720,10 @@ forward_loop_probe(struct forward *f, int k)
 {
 	static const char hex[] = "0123456789abcdef";
 	struct forward_upstream *u = &f->up[k];
-	struct msg_query q = { .has_question = true, .qtype = LDNS_RR_TYPE_TXT,
-		.qclass = LDNS_RR_CLASS_IN, .qname_len = FORWARD_LOOP_NAME_LEN };
+	struct msg_query q = {.has_question = true,
+	                      .qtype = LDNS_RR_TYPE_TXT,
+	                      .qclass = LDNS_RR_CLASS_IN,
+	                      .qname_len = FORWARD_LOOP_NAME_LEN};
 	uint8_t rnd[8], *wire = NULL;
 	size_t len;
 	forward_loop_close(u);
@@ -740,7 +744,7 @@ forward_loop_probe(struct forward *f, int k)
 	u->loop_id = rand_u16();
 	ldns_write_uint16(wire, u->loop_id);
 	if (forward_sock_send(f, &u->addr, forward_loop_answer, u, wire, len, &u->loop_fd,
-	    &u->loop_ev) < 0) {
+	                      &u->loop_ev) < 0) {
 		log_debug("upstream %s: loop probe: %s", u->name, strerror(errno));
 		forward_loop_close(u);
 	}
@@ -763,7 +767,7 @@ forward_loop_round(evutil_socket_t fd, short what, void *arg)
 		    now - u->loop_sent >= FORWARD_LOOP_RECHECK_S * 1000LL)
 			forward_loop_probe(f, k);
 	}
-	struct timeval tv = { (time_t)f->probe_s, 0 };
+	struct timeval tv = {(time_t)f->probe_s, 0};
 	evtimer_add(f->loop_timer, &tv);
 }
 
@@ -778,9 +782,11 @@ forward_loop_seen(struct forward *f, const struct msg_query *q, const struct net
 			continue;
 		char host[NETADDR_STRLEN];
 		if (!u->looping)
-			log_warnx("forwarding loop: upstream %s sends dnsd's queries back to it (a "
+			log_warnx(
+			    "forwarding loop: upstream %s sends dnsd's queries back to it (a "
 			    "probe came back from %s); not asking it until a probe does not come "
-			    "back", u->name, netaddr_str(from, host));
+			    "back",
+			    u->name, netaddr_str(from, host));
 		u->looping = true;
 		u->loop_seen = true;
 		return true;
@@ -820,7 +826,7 @@ forward_query(struct forward *f, const struct msg_query *q, forward_done_cb done
 	f->head = fq;
 	f->st.outstanding++;
 	if (f->nup == 0)
-		forward_arm(fq, 0);	/* SERVFAIL, from the loop */
+		forward_arm(fq, 0); /* SERVFAIL, from the loop */
 	else
 		forward_next(fq);
 	return 0;

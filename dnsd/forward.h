@@ -65,11 +65,11 @@ struct forward_stats {
 	struct {
 		char addr[64]; /* "address@port" */
 		int down;
-		bool looping;	/* sends our queries back to us */
-		unsigned fails; /* consecutive */
-		unsigned srtt_ms;	/* smoothed round-trip time, when measured */
+		bool looping;     /* sends our queries back to us */
+		unsigned fails;   /* consecutive */
+		unsigned srtt_ms; /* smoothed round-trip time, when measured */
 		bool measured;
-		unsigned timeout_ms;	/* what its next try waits */
+		unsigned timeout_ms; /* what its next try waits */
 	} up[FORWARD_STATUS_MAX];
 };
 void forward_get_stats(const struct forward *f, struct forward_stats *st);

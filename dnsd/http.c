@@ -51,7 +51,8 @@ http_base64_decode(const char *in, char *out, size_t cap)
 	unsigned acc = 0, bits = 0;
 	size_t n = 0;
 	for (; *in && *in != '='; in++) {
-		const char *set = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		const char *set =
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 		const char *p = strchr(set, *in);
 		if (!p)
 			return -1;
@@ -107,7 +108,7 @@ http_allowed(const struct http *h, const struct netaddr *peer)
 static int
 http_hex(char c)
 {
-	return c >= '0' && c <= '9' ? c - '0'
+	return c >= '0' && c <= '9'   ? c - '0'
 	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
 	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
 	                              : -1;
@@ -210,15 +211,24 @@ static const char *
 http_method_name(enum evhttp_cmd_type t)
 {
 	switch (t) {
-	case EVHTTP_REQ_GET: return "GET";
-	case EVHTTP_REQ_HEAD: return "HEAD";
-	case EVHTTP_REQ_POST: return "POST";
-	case EVHTTP_REQ_PUT: return "PUT";
-	case EVHTTP_REQ_DELETE: return "DELETE";
-	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
-	case EVHTTP_REQ_TRACE: return "TRACE";
-	case EVHTTP_REQ_CONNECT: return "CONNECT";
-	case EVHTTP_REQ_PATCH: return "PATCH";
+	case EVHTTP_REQ_GET:
+		return "GET";
+	case EVHTTP_REQ_HEAD:
+		return "HEAD";
+	case EVHTTP_REQ_POST:
+		return "POST";
+	case EVHTTP_REQ_PUT:
+		return "PUT";
+	case EVHTTP_REQ_DELETE:
+		return "DELETE";
+	case EVHTTP_REQ_OPTIONS:
+		return "OPTIONS";
+	case EVHTTP_REQ_TRACE:
+		return "TRACE";
+	case EVHTTP_REQ_CONNECT:
+		return "CONNECT";
+	case EVHTTP_REQ_PATCH:
+		return "PATCH";
 	}
 	return "?";
 }
@@ -262,7 +272,8 @@ http_request_cb(struct evhttp_request *req, void *arg)
 	if (r.allow)
 		evhttp_add_header(oh, "Allow", r.allow);
 	if (r.challenge)
-		evhttp_add_header(oh, "WWW-Authenticate", "Bearer realm=\"dnsd\", Basic realm=\"dnsd\"");
+		evhttp_add_header(oh, "WWW-Authenticate",
+		                  "Bearer realm=\"dnsd\", Basic realm=\"dnsd\"");
 	evhttp_send_reply(req, r.code, r.reason, out);
 	evbuffer_free(out);
 }
@@ -346,9 +357,8 @@ http_listen(struct http *h, const struct config_addr *a, char *err, size_t errle
 			close(fd);
 		return -1;
 	}
-	struct evconnlistener *l =
-	    evconnlistener_new(h->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
-	                       16, fd);
+	struct evconnlistener *l = evconnlistener_new(
+	    h->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16, fd);
 	if (!l || !(h->bound[h->nbound] = evhttp_bind_listener(h->eh, l))) {
 		snprintf(err, errlen, "http: %s: cannot listen", name);
 		if (l)

@@ -32,9 +32,9 @@ struct http_reply {
 	int code;
 	const char *reason;
 	const char *content_type;
-	const char *allow;     /* the Allow header of a 405, else NULL */
-	bool challenge;        /* a 401: send WWW-Authenticate */
-	bool refused;          /* the peer is not allowed: close, answer nothing */
+	const char *allow; /* the Allow header of a 405, else NULL */
+	bool challenge;    /* a 401: send WWW-Authenticate */
+	bool refused;      /* the peer is not allowed: close, answer nothing */
 };
 
 /* Bind the listen addresses of c. base and src are borrowed for the life

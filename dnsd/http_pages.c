@@ -43,7 +43,8 @@ static const char page_js_common[] =
     "function td(tr,label,text,cls){var c=document.createElement('td');"
     "c.setAttribute('data-label',label);c.textContent=text==null||text===''?'-':text;"
     "if(cls)c.className=cls;tr.appendChild(c);return c}\n"
-    "function cats(c){var a=[];for(var k in c)a.push(k+' '+c[k]);return a.length?a.join(', '):'-'}\n"
+    "function cats(c){var a=[];for(var k in c)a.push(k+' '+c[k]);return a.length?a.join(', "
+    "'):'-'}\n"
     "function get(u){return fetch(u,{credentials:'same-origin',cache:'no-store'})"
     ".then(function(r){if(!r.ok)throw new Error(r.status+' '+r.statusText);return r.json()})}\n"
     "function poll(urls,show){setTimeout(function(){Promise.all(urls.map(get)).then(function(v){"
@@ -54,12 +55,13 @@ static const char page_js_common[] =
 static void
 page_head(struct evbuffer *out, const char *title, unsigned refresh_s)
 {
-	evbuffer_add_printf(out,
-	                    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-	                    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
-	                    "<title>");
+	evbuffer_add_printf(
+	    out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+	         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
+	         "<title>");
 	html_str(out, title);
-	evbuffer_add_printf(out, "</title>\n<style>\n%s</style></head>\n<body data-refresh=\"%u\">\n",
+	evbuffer_add_printf(out,
+	                    "</title>\n<style>\n%s</style></head>\n<body data-refresh=\"%u\">\n",
 	                    page_css, refresh_s);
 }
 
@@ -88,15 +90,17 @@ page_policy(const struct livepolicy *ph, struct evbuffer *out)
 	const char *cur = livepolicy_current(ph);
 	evbuffer_add_printf(out, "<dt>Phase in force</dt><dd id=\"phase\">");
 	html_str(out, cur ? cur : "none (before the first phase)");
-	evbuffer_add_printf(out, "</dd><dt>Next boundary</dt><dd id=\"next\">%s</dd>"
-	                         "<dt>Clock</dt><dd id=\"clock\">%s</dd></dl>\n",
+	evbuffer_add_printf(out,
+	                    "</dd><dt>Next boundary</dt><dd id=\"next\">%s</dd>"
+	                    "<dt>Clock</dt><dd id=\"clock\">%s</dd></dl>\n",
 	                    hostreport_time(livepolicy_next_boundary(ph), next, PAGE_TIME),
 	                    livepolicy_flags(ph) & POLICY_NOW_TRUSTED ? "overridden"
 	                    : livepolicy_clock_unsynced(ph)           ? "unsynced"
-	                                                         : "sane");
+	                                                              : "sane");
 	char *text = ctlcmd_timeline(p);
 	if (text) {
-		evbuffer_add_printf(out, "<details><summary>Timeline</summary><pre id=\"timeline\">");
+		evbuffer_add_printf(out,
+		                    "<details><summary>Timeline</summary><pre id=\"timeline\">");
 		html_str(out, text);
 		evbuffer_add_printf(out, "</pre></details>\n");
 		free(text);
@@ -109,15 +113,18 @@ page_host_row(const struct hosts *h, const struct host *e, struct evbuffer *out)
 {
 	char ip[NETADDR_STRLEN], mac[MAC_STRLEN], t1[32], t2[32], cats[256], n[24];
 	netaddr_str(&e->addr, ip);
-	evbuffer_add_printf(out, "<tr class=\"host\" data-src=\"server\"><td data-label=\"IP\">"
-	                         "<a href=\"/host/%s\">%s</a></td>", ip, ip);
+	evbuffer_add_printf(out,
+	                    "<tr class=\"host\" data-src=\"server\"><td data-label=\"IP\">"
+	                    "<a href=\"/host/%s\">%s</a></td>",
+	                    ip, ip);
 	page_td(out, "MAC", e->has_mac ? mac_str(e->mac, mac) : NULL, NULL);
 	page_td(out, "Hostname", e->hostname, NULL);
 	page_td(out, "First seen", hostreport_time(e->first, t1, PAGE_TIME), NULL);
 	page_td(out, "Last seen", hostreport_time(e->last, t2, PAGE_TIME), NULL);
 	snprintf(n, sizeof n, "%llu", (unsigned long long)e->total);
 	page_td(out, "Attempts", n, "n");
-	page_td(out, "Categories", hostreport_category_counts(h, e, cats, sizeof cats, " ", ", "), NULL);
+	page_td(out, "Categories", hostreport_category_counts(h, e, cats, sizeof cats, " ", ", "),
+	        NULL);
 	snprintf(n, sizeof n, "act-%s", policy_action_name(e->last_action));
 	page_td(out, "Last action", policy_action_name(e->last_action), n);
 	evbuffer_add_printf(out, "<td data-label=\"Names asked\"><ul class=\"names\">");
@@ -133,16 +140,20 @@ static const char page_index_js[] =
     "function hosts(j,s){var b=$('rows');b.textContent='';\n"
     " j.hosts.forEach(function(h){var tr=document.createElement('tr');tr.className='host';\n"
     "  tr.setAttribute('data-src','api');var c=td(tr,'IP','');var a=document.createElement('a');\n"
-    "  a.href='/host/'+encodeURIComponent(h.ip);a.textContent=h.ip;c.textContent='';c.appendChild(a);\n"
+    "  "
+    "a.href='/host/"
+    "'+encodeURIComponent(h.ip);a.textContent=h.ip;c.textContent='';c.appendChild(a);\n"
     "  td(tr,'MAC',h.mac);td(tr,'Hostname',h.hostname);td(tr,'First seen',tm(h.first));\n"
-    "  td(tr,'Last seen',tm(h.last));td(tr,'Attempts',h.total,'n');td(tr,'Categories',cats(h.categories));\n"
+    "  td(tr,'Last "
+    "seen',tm(h.last));td(tr,'Attempts',h.total,'n');td(tr,'Categories',cats(h.categories));\n"
     "  td(tr,'Last action',h.last_action,'act-'+h.last_action);\n"
     "  var u=document.createElement('ul');u.className='names';h.names.forEach(function(n){\n"
     "   var li=document.createElement('li');li.textContent=n;u.appendChild(li)});\n"
     "  td(tr,'Names asked','').textContent='';tr.lastChild.appendChild(u);b.appendChild(tr)});\n"
     " $('nhosts').textContent=j.hosts.length;\n"
     " var p=s.policy;$('phase').textContent=p?(p.phase||'none (before the first phase)'):'-';\n"
-    " $('next').textContent=p?tm(p.next_boundary):'-';if($('clock')&&p)$('clock').textContent=p.clock}\n"
+    " $('next').textContent=p?tm(p.next_boundary):'-';if($('clock')&&p)$('clock').textContent=p."
+    "clock}\n"
     "poll(['/api/hosts','/api/status'],hosts);\n";
 
 void
@@ -155,23 +166,26 @@ http_page_index(const struct ctlcmd_src *s, unsigned refresh_s, struct evbuffer 
 	if (h)
 		hosts_get_stats(h, &st);
 	page_head(out, "dnsd: hosts still trying", refresh_s);
-	evbuffer_add_printf(out, "<h1>dnsd: hosts still trying</h1>\n<p class=\"muted\">"
-	                         "<span id=\"updated\">as of %s</span>; refreshes every %u s</p>\n",
+	evbuffer_add_printf(out,
+	                    "<h1>dnsd: hosts still trying</h1>\n<p class=\"muted\">"
+	                    "<span id=\"updated\">as of %s</span>; refreshes every %u s</p>\n",
 	                    hostreport_time(time(NULL), now, PAGE_TIME), refresh_s);
 	page_policy(*s->phase, out);
-	evbuffer_add_printf(out,
-	                    "<section><h2>Hosts (<span id=\"nhosts\">%d</span>), newest first</h2>\n"
-	                    "<table id=\"hosts\"><thead><tr><th>IP</th><th>MAC</th><th>Hostname</th>"
-	                    "<th>First seen</th><th>Last seen</th><th>Attempts</th><th>Categories</th>"
-	                    "<th>Last action</th><th>Names asked</th></tr></thead>\n<tbody id=\"rows\">\n",
-	                    st.hosts);
+	evbuffer_add_printf(
+	    out,
+	    "<section><h2>Hosts (<span id=\"nhosts\">%d</span>), newest first</h2>\n"
+	    "<table id=\"hosts\"><thead><tr><th>IP</th><th>MAC</th><th>Hostname</th>"
+	    "<th>First seen</th><th>Last seen</th><th>Attempts</th><th>Categories</th>"
+	    "<th>Last action</th><th>Names asked</th></tr></thead>\n<tbody id=\"rows\">\n",
+	    st.hosts);
 	if (h)
 		TAILQ_FOREACH(e, hosts_list(h), lru)
 	page_host_row(h, e, out);
-	evbuffer_add_printf(out, "</tbody></table></section>\n<p class=\"muted\">JSON: "
-	                         "<a href=\"/api/hosts\">/api/hosts</a>, <a href=\"/api/status\">"
-	                         "/api/status</a>; <a href=\"/metrics\">/metrics</a></p>\n"
-	                         "<script>\n%s%s</script>\n</body></html>\n",
+	evbuffer_add_printf(out,
+	                    "</tbody></table></section>\n<p class=\"muted\">JSON: "
+	                    "<a href=\"/api/hosts\">/api/hosts</a>, <a href=\"/api/status\">"
+	                    "/api/status</a>; <a href=\"/metrics\">/metrics</a></p>\n"
+	                    "<script>\n%s%s</script>\n</body></html>\n",
 	                    page_js_common, page_index_js);
 }
 
@@ -193,8 +207,9 @@ page_chart(const struct hosts *h, const struct host *e, struct evbuffer *out)
 	                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>"
 	                    "<text x=\"%d\" y=\"10\" text-anchor=\"end\">%u</text>"
 	                    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>\n",
-	                    left + ndays * bw + right, ch + 28, left + ndays * bw + right, ch + 28, left,
-	                    ch + 4, left + ndays * bw, ch + 4, left - 4, max, left - 4, ch + 4);
+	                    left + ndays * bw + right, ch + 28, left + ndays * bw + right, ch + 28,
+	                    left, ch + 4, left + ndays * bw, ch + 4, left - 4, max, left - 4,
+	                    ch + 4);
 	for (int d = ndays - 1; d >= 0; d--) {
 		int x = left + (ndays - 1 - d) * bw;
 		uint32_t c = host_day_count(h, e, today - d);
@@ -203,14 +218,15 @@ page_chart(const struct hosts *h, const struct host *e, struct evbuffer *out)
 		if (c) {
 			int bh = (int)((uint64_t)c * (uint64_t)ch / max);
 			bh = bh ? bh : 1;
-			evbuffer_add_printf(out,
-			                    "<rect class=\"day\" x=\"%d\" y=\"%d\" width=\"%d\" "
-			                    "height=\"%d\" fill=\"#4e79a7\"><title>%.10s: %u</title></rect>\n",
-			                    x + 1, ch + 4 - bh, bw - 2, bh, day, c);
+			evbuffer_add_printf(
+			    out,
+			    "<rect class=\"day\" x=\"%d\" y=\"%d\" width=\"%d\" "
+			    "height=\"%d\" fill=\"#4e79a7\"><title>%.10s: %u</title></rect>\n",
+			    x + 1, ch + 4 - bh, bw - 2, bh, day, c);
 		}
 		if (d % 7 == 0)
-			evbuffer_add_printf(out, "<text x=\"%d\" y=\"%d\">%.5s</text>\n", x, ch + 18,
-			                    day + 5);
+			evbuffer_add_printf(out, "<text x=\"%d\" y=\"%d\">%.5s</text>\n", x,
+			                    ch + 18, day + 5);
 	}
 	evbuffer_add_printf(out, "</svg>\n");
 }
@@ -220,9 +236,11 @@ static const char page_host_js[] =
     " $('action').textContent=h.last_action;$('cats').textContent=cats(h.categories);\n"
     " var b=$('recent');b.textContent='';h.recent.forEach(function(a){\n"
     "  var tr=document.createElement('tr');tr.className='attempt';td(tr,'Time',tm(a.time));\n"
-    "  td(tr,'Type',a.type);td(tr,'Category',a.category);td(tr,'Action',a.action,'act-'+a.action);\n"
+    "  "
+    "td(tr,'Type',a.type);td(tr,'Category',a.category);td(tr,'Action',a.action,'act-'+a.action);\n"
     "  td(tr,'Name',a.name);b.appendChild(tr)});\n"
-    " var n=$('names');n.textContent='';h.names.forEach(function(x){var li=document.createElement('li');\n"
+    " var n=$('names');n.textContent='';h.names.forEach(function(x){var "
+    "li=document.createElement('li');\n"
     "  li.textContent=x;n.appendChild(li)})}\n";
 
 int
@@ -236,18 +254,20 @@ http_page_host(const struct ctlcmd_src *s, const char *key, unsigned refresh_s,
 		return -1;
 	netaddr_str(&e->addr, ip);
 	page_head(out, ip, refresh_s);
-	evbuffer_add_printf(out, "<p><a href=\"/\">&larr; all hosts</a></p>\n<h1>%s</h1>\n"
-	                         "<p class=\"muted\"><span id=\"updated\">as of %s</span></p>\n<dl>",
+	evbuffer_add_printf(out,
+	                    "<p><a href=\"/\">&larr; all hosts</a></p>\n<h1>%s</h1>\n"
+	                    "<p class=\"muted\"><span id=\"updated\">as of %s</span></p>\n<dl>",
 	                    ip, hostreport_time(time(NULL), t1, PAGE_TIME));
 	evbuffer_add_printf(out, "<dt>MAC</dt><dd>%s</dd><dt>Hostname</dt><dd>",
 	                    e->has_mac ? mac_str(e->mac, mac) : "-");
 	html_str(out, e->hostname[0] ? e->hostname : "-");
-	evbuffer_add_printf(out,
-	                    "</dd><dt>First seen</dt><dd>%s</dd><dt>Last seen</dt><dd id=\"last\">%s"
-	                    "</dd><dt>Attempts</dt><dd id=\"total\">%llu</dd><dt>Last action</dt>"
-	                    "<dd id=\"action\">%s</dd><dt>Categories</dt><dd id=\"cats\">",
-	                    hostreport_time(e->first, t1, PAGE_TIME), hostreport_time(e->last, t2, PAGE_TIME),
-	                    (unsigned long long)e->total, policy_action_name(e->last_action));
+	evbuffer_add_printf(
+	    out,
+	    "</dd><dt>First seen</dt><dd>%s</dd><dt>Last seen</dt><dd id=\"last\">%s"
+	    "</dd><dt>Attempts</dt><dd id=\"total\">%llu</dd><dt>Last action</dt>"
+	    "<dd id=\"action\">%s</dd><dt>Categories</dt><dd id=\"cats\">",
+	    hostreport_time(e->first, t1, PAGE_TIME), hostreport_time(e->last, t2, PAGE_TIME),
+	    (unsigned long long)e->total, policy_action_name(e->last_action));
 	hostreport_category_counts(h, e, cats, sizeof cats, " ", ", ");
 	html_str(out, cats[0] ? cats : "-");
 	evbuffer_add_printf(out, "</dd></dl>\n<h2>Attempts per day, last %d days (UTC)</h2>\n",

@@ -23,7 +23,7 @@
 struct ifaddr_entry {
 	char name[IF_NAMESIZE];
 	unsigned ifindex;
-	struct cidr subnet; /* the attached subnet */
+	struct cidr subnet;  /* the attached subnet */
 	struct netaddr addr; /* our address on it */
 	bool loopback, wan;
 };
@@ -66,7 +66,8 @@ ifaddr_default_routes(char wan[][IF_NAMESIZE], int max)
 	int n = 0;
 	FILE *f = fopen("/proc/self/net/route", "r");
 	while (f && fgets(line, sizeof line, f) && n < max)
-		if (sscanf(line, "%15s %39s %*s %lx %*s %*s %*s %lx", iface, dest, &flags, &mask) == 4 &&
+		if (sscanf(line, "%15s %39s %*s %lx %*s %*s %*s %lx", iface, dest, &flags, &mask) ==
+		        4 &&
 		    strcmp(dest, "00000000") == 0 && mask == 0 && (flags & 1))
 			snprintf(wan[n++], IF_NAMESIZE, "%s", iface);
 	if (f)
@@ -76,7 +77,8 @@ ifaddr_default_routes(char wan[][IF_NAMESIZE], int max)
 	f = fopen("/proc/self/net/ipv6_route", "r");
 	while (f && fgets(line, sizeof line, f) && n < max)
 		if (sscanf(line, "%39s %lx %*s %*s %*s %*s %*s %*s %lx %15s", dest, &dlen, &flags,
-		    iface) == 4 && dlen == 0 && strspn(dest, "0") == 32 && !(flags & 0x200) &&
+		           iface) == 4 &&
+		    dlen == 0 && strspn(dest, "0") == 32 && !(flags & 0x200) &&
 		    strcmp(iface, "lo") != 0)
 			snprintf(wan[n++], IF_NAMESIZE, "%s", iface);
 	if (f)
@@ -91,7 +93,8 @@ ifaddr_refresh(struct ifaddr_table *ifa)
 	char wan[IFADDR_MAX_WAN][IF_NAMESIZE];
 	ifa->refreshed_ms = clock_mono_ms();
 	if (getifaddrs(&all) < 0) {
-		log_warnx("getifaddrs: %s: keeping the previous interface addresses", strerror(errno));
+		log_warnx("getifaddrs: %s: keeping the previous interface addresses",
+		          strerror(errno));
 		return;
 	}
 	int nwan = ifaddr_default_routes(wan, IFADDR_MAX_WAN), n = 0, skipped = 0;
@@ -119,7 +122,8 @@ ifaddr_refresh(struct ifaddr_table *ifa)
 	}
 	freeifaddrs(all);
 	if (skipped)
-		log_warnx("interfaces: %d addresses beyond the first %d ignored", skipped, IFADDR_MAX);
+		log_warnx("interfaces: %d addresses beyond the first %d ignored", skipped,
+		          IFADDR_MAX);
 	ifa->n = n;
 }
 
@@ -163,7 +167,7 @@ ifaddr_is_lan(const struct ifaddr_entry *e, char *const *lan, int nlan)
 
 bool
 ifaddr_on_lan(const struct ifaddr_table *ifa, const struct netaddr *a, unsigned ifindex,
-    char *const *lan, int nlan)
+              char *const *lan, int nlan)
 {
 	bool ll = ifaddr_link_local(a);
 	for (int i = 0; i < ifa->n; i++) {

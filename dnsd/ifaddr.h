@@ -9,8 +9,8 @@
 
 #include "netaddr.h"
 
-#define IFADDR_MAX 256		/* addresses kept; more are ignored (logged) */
-#define IFADDR_REFRESH_MS 1000	/* ifaddr_refresh_limited at most this often */
+#define IFADDR_MAX 256         /* addresses kept; more are ignored (logged) */
+#define IFADDR_REFRESH_MS 1000 /* ifaddr_refresh_limited at most this often */
 
 struct ifaddr_table;
 
@@ -31,6 +31,6 @@ bool ifaddr_is_own(const struct ifaddr_table *ifa, const struct netaddr *a);
  * a default route. A link-local a matches only the interface the query came
  * in on (ifindex; 0 when unknown: any LAN interface). */
 bool ifaddr_on_lan(const struct ifaddr_table *ifa, const struct netaddr *a, unsigned ifindex,
-    char *const *lan, int nlan);
+                   char *const *lan, int nlan);
 
 #endif

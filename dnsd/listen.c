@@ -7,8 +7,8 @@
 #include "listen.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +55,7 @@ struct listen_conn {
 	struct netaddr peer;
 	unsigned refs; /* the connection itself + pending answers */
 	unsigned inflight;
-	bool eof;		/* the client has closed its side */
+	bool eof; /* the client has closed its side */
 };
 
 struct listen {
@@ -256,8 +256,10 @@ listen_udp_read(evutil_socket_t fd, short what, void *arg)
 		cl->ifindex = 0;
 		listen_udp_dst(cl, mh);
 		l->st.udp_queries++;
-		struct request rq = {.pkt = l->in[i], .len = l->inm[i].msg_len,
-		                     .ifindex = cl->ifindex, .reply = {&listen_udp_ops, cl}};
+		struct request rq = {.pkt = l->in[i],
+		                     .len = l->inm[i].msg_len,
+		                     .ifindex = cl->ifindex,
+		                     .reply = {&listen_udp_ops, cl}};
 		netaddr_from_sockaddr(&rq.src, (struct sockaddr *)&cl->peer);
 		size_t len = l->handler(l->handler_arg, &rq, l->out[nout], sizeof l->out[nout]);
 		if (len == 0)
@@ -364,7 +366,10 @@ listen_tcp_read(struct bufferevent *bev, void *arg)
 		evbuffer_remove(in, l->tcpin, len);
 		listen_conn_touch(c);
 		l->st.tcp_queries++;
-		struct request rq = {.pkt = l->tcpin, .len = len, .src = c->peer, .tcp = true,
+		struct request rq = {.pkt = l->tcpin,
+		                     .len = len,
+		                     .src = c->peer,
+		                     .tcp = true,
 		                     .reply = {&listen_tcp_ops, c}};
 		size_t n = l->handler(l->handler_arg, &rq, l->tcpout, sizeof l->tcpout);
 		if (n)
@@ -380,7 +385,7 @@ static bool
 listen_conn_done(struct listen_conn *c)
 {
 	return c->eof && c->inflight == 0 &&
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0;
+	       evbuffer_get_length(bufferevent_get_output(c->bev)) == 0;
 }
 
 /* Output written: a client that closed its side gets every answer it is

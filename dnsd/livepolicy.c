@@ -1,8 +1,8 @@
 /* The policy in the daemon: the loaded policy, the policy clock and the
- * phase timers. Decisions are always taken with the clock of the moment, so a boundary takes effect at its exact second
- * whatever the timers do; the timers exist to log the change when it
- * happens and to notice a clock that jumped (NTP after boot), re-arming
- * the boundary timer from the new time. */
+ * phase timers. Decisions are always taken with the clock of the moment, so a boundary takes effect
+ * at its exact second whatever the timers do; the timers exist to log the change when it happens
+ * and to notice a clock that jumped (NTP after boot), re-arming the boundary timer from the new
+ * time. */
 #include "livepolicy.h"
 
 #include <stdlib.h>
@@ -51,7 +51,8 @@ livepolicy_policy(const struct livepolicy *ph)
 const char *
 livepolicy_current(const struct livepolicy *ph)
 {
-	return ph->policy ? policy_phase_at_ex(ph->policy, livepolicy_now(ph), livepolicy_flags(ph)) : NULL;
+	return ph->policy ? policy_phase_at_ex(ph->policy, livepolicy_now(ph), livepolicy_flags(ph))
+	                  : NULL;
 }
 
 time_t
@@ -63,7 +64,8 @@ livepolicy_next_boundary(const struct livepolicy *ph)
 bool
 livepolicy_clock_unsynced(const struct livepolicy *ph)
 {
-	return ph->policy && policy_clock_unsynced(ph->policy, livepolicy_now(ph), livepolicy_flags(ph));
+	return ph->policy &&
+	       policy_clock_unsynced(ph->policy, livepolicy_now(ph), livepolicy_flags(ph));
 }
 
 /* Log the phase in force when it differs from the last one logged, and
@@ -75,10 +77,11 @@ phase_log(struct livepolicy *ph)
 	if (unsynced != ph->logged_unsynced) {
 		char t1[JSON_TIMELEN], t2[JSON_TIMELEN];
 		if (unsynced)
-			log_warnx("policy: the clock (%s) is before %s (not synced?): the unsynced "
-			         "rule applies",
-			         json_time(livepolicy_now(ph), t1),
-			         json_time(policy_clock_floor_ex(ph->policy, livepolicy_flags(ph)), t2));
+			log_warnx(
+			    "policy: the clock (%s) is before %s (not synced?): the unsynced "
+			    "rule applies",
+			    json_time(livepolicy_now(ph), t1),
+			    json_time(policy_clock_floor_ex(ph->policy, livepolicy_flags(ph)), t2));
 		else
 			log_info("policy: the clock is synced");
 		ph->logged_unsynced = unsynced;
@@ -205,6 +208,7 @@ livepolicy_set_audit(struct livepolicy *ph, bool on)
 {
 	if (on != ph->audit)
 		log_info("policy: audit mode %s", on ? "on: every policy name is recorded, nothing "
-		                                        "is blocked" : "off");
+		                                       "is blocked"
+		                                     : "off");
 	ph->audit = on;
 }

@@ -3,17 +3,17 @@
  * cleanly) and the wiring of the subsystems. */
 #define _GNU_SOURCE /* setgroups */
 #include <errno.h>
-#include <getopt.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -31,10 +31,10 @@
 #endif
 #include "ifaddr.h"
 #include "listen.h"
+#include "livepolicy.h"
 #include "log.h"
 #include "metrics.h"
 #include "paths.h"
-#include "livepolicy.h"
 #include "policy.h"
 #include "query.h"
 #include "ratelimit.h"
@@ -49,29 +49,30 @@ struct dnsd {
 	struct query_ctx *qc;
 	struct listen *listen;
 	struct livepolicy *phase;
-	time_t now_cli;		/* -n: wins over the config's policy.now */
+	time_t now_cli; /* -n: wins over the config's policy.now */
 	bool now_cli_set;
-	bool now_set;		/* an override is in force: now_in_force */
-	time_t now_in_force;	/* the override the policy clock runs from */
-	bool audit_cli;		/* -a: audit mode whatever policy.audit says */
+	bool now_set;        /* an override is in force: now_in_force */
+	time_t now_in_force; /* the override the policy clock runs from */
+	bool audit_cli;      /* -a: audit mode whatever policy.audit says */
 	struct event *sig_hup, *sig_term, *sig_int;
-	struct ifaddr_table *ifa;		/* our addresses and attached subnets */
-	struct access *acc;		/* who may ask */
-	struct resolv *resolv;		/* resolv_conf's nameservers */
-	struct hostlog *hl;		/* per-host records (HOSTS) */
-	struct control *ctl;		/* control socket, NULL when not configured */
-	struct ctlcmd_src ctlsrc;	/* what its commands, the pages and metrics read */
-	int pid_fd;			/* the locked pid file, or -1 */
+	struct ifaddr_table *ifa; /* our addresses and attached subnets */
+	struct access *acc;       /* who may ask */
+	struct resolv *resolv;    /* resolv_conf's nameservers */
+	struct hostlog *hl;       /* per-host records (HOSTS) */
+	struct control *ctl;      /* control socket, NULL when not configured */
+	struct ctlcmd_src ctlsrc; /* what its commands, the pages and metrics read */
+	int pid_fd;               /* the locked pid file, or -1 */
 #ifdef DNSD_HTTP
-	struct http *http;		/* NULL when there is no http group */
+	struct http *http; /* NULL when there is no http group */
 #endif
-	struct metrics_file *mfile;	/* NULL when there is no metrics_file */
+	struct metrics_file *mfile; /* NULL when there is no metrics_file */
 };
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dnsd [-adtv] [-c file] [-n datetime]\n       dnsd -V | --version\n");
+	fprintf(stderr,
+	        "usage: dnsd [-adtv] [-c file] [-n datetime]\n       dnsd -V | --version\n");
 	exit(1);
 }
 
@@ -89,7 +90,7 @@ dnsd_cache_limits(const struct config *c, struct cache_limits *lim)
  * (reload), and also into why when a control client asked for the reload. */
 struct dnsd_sink {
 	bool to_stderr;
-	char *why;	/* NULL, or the lines so far, NUL-terminated */
+	char *why; /* NULL, or the lines so far, NUL-terminated */
 	size_t whylen;
 };
 
@@ -137,7 +138,7 @@ dnsd_run_as(const struct config *c, uid_t *uid, gid_t *gid, char *err, size_t er
 		struct group *gr = getgrnam(c->group);
 		if (gr == NULL) {
 			conf_at_error(&c->at_group, err, errlen, "group: no such group '%s'",
-			    c->group);
+			              c->group);
 			return -1;
 		}
 		*gid = gr->gr_gid;
@@ -156,11 +157,11 @@ dnsd_check_dirs(const struct config *c, bool running, struct dnsd_sink *k)
 		const struct conf_at *at;
 		const char *name, *path;
 		bool is_dir;
-	} files[] = { { &c->at_state_file, "state_file", c->hosts->state_file, false },
-		{ &c->at_log_file, "file", c->log->file, false },
-		{ &c->at_host_dir, "host_dir", c->log->host_dir, true } };
+	} files[] = {{&c->at_state_file, "state_file", c->hosts->state_file, false},
+	             {&c->at_log_file, "file", c->log->file, false},
+	             {&c->at_host_dir, "host_dir", c->log->host_dir, true}};
 	char err[CONFIG_ERR_MAX] = "";
-	struct conf_who who = { .self = true };
+	struct conf_who who = {.self = true};
 	const struct conf_who *w = &who;
 	/* A user unknown here (dnsd -t on another machine) is an error at
 	 * start; here only whether the directories exist can be told. */
@@ -171,7 +172,7 @@ dnsd_check_dirs(const struct config *c, bool running, struct dnsd_sink *k)
 	int rc = 0;
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
 		if (conf_writable(files[i].at, files[i].name, files[i].path, files[i].is_dir,
-		        running ? NULL : c->chroot, w, err, sizeof err) < 0) {
+		                  running ? NULL : c->chroot, w, err, sizeof err) < 0) {
 			dnsd_report(k, err);
 			rc = -1;
 		}
@@ -183,7 +184,7 @@ dnsd_check_dirs(const struct config *c, bool running, struct dnsd_sink *k)
  * nothing loaded. */
 static int
 dnsd_load(const char *path, bool running, struct dnsd_sink *k, struct config **cfgp,
-    struct policy **polp)
+          struct policy **polp)
 {
 	char err[CONFIG_ERR_MAX];
 	struct config *c = config_load(path, err, sizeof err);
@@ -242,7 +243,7 @@ dnsd_configure_metrics(struct dnsd *d)
 		metrics_file_configure(d->mfile, c->metrics_file, c->metrics_interval);
 	else if (c->metrics_file) {
 		if ((d->mfile = metrics_file_new(d->base, c->metrics_file, c->metrics_interval,
-		    &d->ctlsrc)) == NULL)
+		                                 &d->ctlsrc)) == NULL)
 			log_warnx("metrics_file %s: out of memory", c->metrics_file);
 	} else {
 		metrics_file_free(d->mfile);
@@ -268,7 +269,7 @@ dnsd_reload(struct dnsd *d, char *why, size_t whylen)
 {
 	struct config *c;
 	struct policy *pol;
-	struct dnsd_sink k = { .why = why, .whylen = whylen };
+	struct dnsd_sink k = {.why = why, .whylen = whylen};
 	if (why && whylen)
 		why[0] = '\0';
 	if (dnsd_load(d->conf_path, true, &k, &c, &pol) < 0) {
@@ -280,8 +281,10 @@ dnsd_reload(struct dnsd *d, char *why, size_t whylen)
 	const struct policy *prev = livepolicy_policy(d->phase);
 	if (pol && prev && policy_pattern_count(pol) == 0 && policy_pattern_count(prev) > 0) {
 		char line[512];
-		snprintf(line, sizeof line, "%s: the new policy has no patterns: keeping the "
-		    "previous configuration and policy", policy_path(pol));
+		snprintf(line, sizeof line,
+		         "%s: the new policy has no patterns: keeping the "
+		         "previous configuration and policy",
+		         policy_path(pol));
 		dnsd_report(&k, line);
 		policy_free(pol);
 		config_free(c);
@@ -296,7 +299,7 @@ dnsd_reload(struct dnsd *d, char *why, size_t whylen)
 		struct cache *nc = cache_new(&lim);
 		if (nc == NULL) {
 			dnsd_report(&k, "reload: cannot allocate the cache: keeping the previous "
-			    "configuration");
+			                "configuration");
 			policy_free(pol);
 			config_free(c);
 			return -1;
@@ -387,7 +390,7 @@ dnsd_lock_pid(const char *path)
 		buf[n > 0 ? n : 0] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
 		fatalx("pid file %s is locked by another dnsd (pid %s): not starting", path,
-		    *buf ? buf : "?");
+		       *buf ? buf : "?");
 	}
 	return fd;
 }
@@ -411,9 +414,15 @@ dnsd_start_hosts(struct dnsd *d)
 	if ((d->hl = hostlog_new(d->cfg, d->base, err, sizeof err)) == NULL)
 		fatalx("%s", err);
 	query_set_hostlog(d->qc, d->hl);
-	d->ctlsrc = (struct ctlcmd_src){ .started = time(NULL), .cache = &d->cache, .fwd = &d->fwd,
-		.qc = &d->qc, .listen = &d->listen, .phase = &d->phase, .hl = &d->hl,
-		.reload = dnsd_reload_cb, .reload_arg = d };
+	d->ctlsrc = (struct ctlcmd_src){.started = time(NULL),
+	                                .cache = &d->cache,
+	                                .fwd = &d->fwd,
+	                                .qc = &d->qc,
+	                                .listen = &d->listen,
+	                                .phase = &d->phase,
+	                                .hl = &d->hl,
+	                                .reload = dnsd_reload_cb,
+	                                .reload_arg = d};
 #ifdef DNSD_HTTP
 	if (d->cfg->http.nlisten &&
 	    (d->http = http_new(d->base, &d->cfg->http, &d->ctlsrc, err, sizeof err)) == NULL)
@@ -493,7 +502,7 @@ dnsd_stop(struct dnsd *d)
 	http_free(d->http);
 #endif
 	metrics_file_free(d->mfile);
-	hostlog_free(d->hl);	/* saves the host table, writes pending summaries */
+	hostlog_free(d->hl); /* saves the host table, writes pending summaries */
 	resolv_free(d->resolv);
 	forward_free(d->fwd);
 	query_free(d->qc);
@@ -517,12 +526,12 @@ dnsd_stop(struct dnsd *d)
 int
 main(int argc, char **argv)
 {
-	struct dnsd d = { .conf_path = DNSD_CONF_PATH, .pid_fd = -1 };
+	struct dnsd d = {.conf_path = DNSD_CONF_PATH, .pid_fd = -1};
 	int foreground = 0, check = 0, verbose = 0, ch;
 	struct policy *pol;
 
-	static const struct option longopts[] = { { "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 } };
+	static const struct option longopts[] = {{"version", no_argument, NULL, 'V'},
+	                                         {NULL, 0, NULL, 0}};
 	while ((ch = getopt_long(argc, argv, "ac:dhn:tvV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'V':
@@ -536,8 +545,10 @@ main(int argc, char **argv)
 			break;
 		case 'n':
 			if ((d.now_cli = config_parse_time(optarg)) == -1) {
-				fprintf(stderr, "dnsd: -n %s: not a date-time (2024-09-29, "
-				    "2024-09-29T00:00:00-04:00 or @SECONDS)\n", optarg);
+				fprintf(stderr,
+				        "dnsd: -n %s: not a date-time (2024-09-29, "
+				        "2024-09-29T00:00:00-04:00 or @SECONDS)\n",
+				        optarg);
 				return 1;
 			}
 			d.now_cli_set = true;
@@ -559,7 +570,7 @@ main(int argc, char **argv)
 		usage();
 
 	log_init("dnsd", foreground || check, verbose);
-	struct dnsd_sink k = { .to_stderr = true };
+	struct dnsd_sink k = {.to_stderr = true};
 	if (dnsd_load(d.conf_path, false, &k, &d.cfg, &pol) < 0)
 		return 1;
 	if (check) {
@@ -572,7 +583,7 @@ main(int argc, char **argv)
 	struct forward_stats fs;
 	forward_get_stats(d.fwd, &fs);
 	log_info("dnsd %s started: %d listen address(es), %d upstream(s)", DNSD_VERSION,
-	    d.cfg->nlisten, fs.nupstream);
+	         d.cfg->nlisten, fs.nupstream);
 	event_base_dispatch(d.base);
 	dnsd_stop(&d);
 	return 0;

@@ -39,7 +39,10 @@ static void
 label(struct evbuffer *out, const char *v)
 {
 	for (; *v; v++) {
-		const char *esc = *v == '\\' ? "\\\\" : *v == '"' ? "\\\"" : *v == '\n' ? "\\n" : NULL;
+		const char *esc = *v == '\\'   ? "\\\\"
+		                  : *v == '"'  ? "\\\""
+		                  : *v == '\n' ? "\\n"
+		                               : NULL;
 		evbuffer_add(out, esc ? esc : v, esc ? 2 : 1);
 	}
 }
@@ -94,8 +97,8 @@ static void
 metrics_upstreams(const struct ctlcmd_src *s, struct evbuffer *out)
 {
 	struct forward_stats f = {0};
-	static const char *const names[] = {"dnsd_upstream_up", "dnsd_upstream_consecutive_failures",
-	                                    "dnsd_upstream_rtt_seconds"};
+	static const char *const names[] = {
+	    "dnsd_upstream_up", "dnsd_upstream_consecutive_failures", "dnsd_upstream_rtt_seconds"};
 	if (*s->fwd)
 		forward_get_stats(*s->fwd, &f);
 	one(out, "dnsd_upstream_queries_total", "counter", "Queries sent to upstreams.", f.sent);
@@ -110,7 +113,7 @@ metrics_upstreams(const struct ctlcmd_src *s, struct evbuffer *out)
 	for (int i = 0; i < f.nupstream; i++)
 		sample(out, names[1], "upstream", f.up[i].addr, f.up[i].fails);
 	family(out, names[2], "gauge",
-	    "Smoothed round-trip time of the upstream's answers (absent until measured).");
+	       "Smoothed round-trip time of the upstream's answers (absent until measured).");
 	for (int i = 0; i < f.nupstream; i++) {
 		if (!f.up[i].measured)
 			continue;
@@ -179,7 +182,8 @@ metrics_policy(const struct livepolicy *ph, struct evbuffer *out)
 {
 	const char *cur = livepolicy_current(ph);
 	time_t next = livepolicy_next_boundary(ph);
-	family(out, "dnsd_policy_phase_info", "gauge", "The phase in force (\"none\" before the first).");
+	family(out, "dnsd_policy_phase_info", "gauge",
+	       "The phase in force (\"none\" before the first).");
 	sample(out, "dnsd_policy_phase_info", "phase", cur ? cur : "none", 1);
 	one(out, "dnsd_policy_clock_unsynced", "gauge",
 	    "1 when the clock is below the policy's floor (the unsynced rule applies).",

@@ -18,8 +18,8 @@ void metrics_write(const struct ctlcmd_src *src, struct evbuffer *out);
 /* Rewrite path (temp file + rename, so a reader never sees half of it)
  * now and every interval seconds. base and src are borrowed for the life
  * of the writer. NULL when out of memory. */
-struct metrics_file *metrics_file_new(struct event_base *base, const char *path,
-                                      unsigned interval, const struct ctlcmd_src *src);
+struct metrics_file *metrics_file_new(struct event_base *base, const char *path, unsigned interval,
+                                      const struct ctlcmd_src *src);
 /* Take a reloaded path and interval. */
 void metrics_file_configure(struct metrics_file *m, const char *path, unsigned interval);
 void metrics_file_free(struct metrics_file *m);

@@ -73,8 +73,10 @@ msg_check_framing(const uint8_t *pkt, size_t len)
 			 * would read them as further records (a TSIG among them). */
 			ldns_rr *rr = NULL;
 			size_t end = start;
-			if (pos > len || ldns_wire2rr(&rr, pkt, len, &end, LDNS_SECTION_ANSWER) !=
-			    LDNS_STATUS_OK || end != pos) {
+			if (pos > len ||
+			    ldns_wire2rr(&rr, pkt, len, &end, LDNS_SECTION_ANSWER) !=
+			        LDNS_STATUS_OK ||
+			    end != pos) {
 				ldns_rr_free(rr);
 				return -1;
 			}

@@ -68,8 +68,8 @@ struct msg_query {
 	bool edns;
 	bool do_bit;
 	uint8_t edns_version;
-	uint16_t udp_size;        /* the client's advertised payload size */
-	uint8_t nopts;            /* client options kept, in the order sent */
+	uint16_t udp_size; /* the client's advertised payload size */
+	uint8_t nopts;     /* client options kept, in the order sent */
 	struct msg_opt opts[MSG_CLIENT_OPTS];
 	uint8_t key[MSG_KEY_MAX]; /* lower-cased name, type, class, DO/CD */
 	uint16_t key_len;

@@ -18,22 +18,22 @@
 #include "ratelimit.h"
 #include "synth.h"
 
-#define QUERY_BUCKETS 1024	/* pending questions hash; chains are short */
+#define QUERY_BUCKETS 1024 /* pending questions hash; chains are short */
 #define QUERY_TCP_LIMIT 65535
 
 struct query_waiter {
 	struct query_waiter *next;
 	struct reply reply; /* held */
 	bool tcp;
-	struct client who;     /* for a CNAME target in a category */
-	bool record;	       /* the query's own name was in no category */
+	struct client who; /* for a CNAME target in a category */
+	bool record;       /* the query's own name was in no category */
 	struct msg_query q;
 };
 
 struct query_pending {
 	struct query_pending *hnext;
 	struct query_ctx *qc;
-	struct msg_query q;	/* the first asker's: the key and question */
+	struct msg_query q; /* the first asker's: the key and question */
 	struct query_waiter *waiters;
 	unsigned nwaiters;
 };
@@ -43,12 +43,12 @@ struct query_ctx {
 	struct forwarder up;
 	const struct livepolicy *ph;
 	const struct config *cfg;
-	struct ratelimit *rl;	/* NULL: no rate limit */
+	struct ratelimit *rl; /* NULL: no rate limit */
 	struct query_pending *pending[QUERY_BUCKETS];
 	struct query_stats st;
-	uint8_t buf[QUERY_TCP_LIMIT + 2];	/* answers rendered for waiters */
-	struct hostlog *hl;	/* per-host records; NULL: none (HOSTS) */
-	struct access *acc;	/* who may ask; NULL: nobody */
+	uint8_t buf[QUERY_TCP_LIMIT + 2]; /* answers rendered for waiters */
+	struct hostlog *hl;               /* per-host records; NULL: none (HOSTS) */
+	struct access *acc;               /* who may ask; NULL: nobody */
 };
 
 /* A fresh limiter from c's "ratelimit" group; the buckets start full
@@ -64,7 +64,7 @@ query_ratelimit_configure(struct query_ctx *qc, const struct config *c)
 
 struct query_ctx *
 query_new(struct cache *cache, struct forwarder up, const struct livepolicy *ph,
-    const struct config *c)
+          const struct config *c)
 {
 	struct query_ctx *qc = calloc(1, sizeof *qc);
 	if (qc == NULL)
@@ -147,15 +147,15 @@ query_pending_slot(struct query_ctx *qc, const struct msg_query *q)
 {
 	uint32_t h = hash_bytes(hash_seed(), q->key, q->key_len);
 	struct query_pending **pp = &qc->pending[h % QUERY_BUCKETS];
-	while (*pp && ((*pp)->q.key_len != q->key_len ||
-	    memcmp((*pp)->q.key, q->key, q->key_len) != 0))
+	while (*pp &&
+	       ((*pp)->q.key_len != q->key_len || memcmp((*pp)->q.key, q->key, q->key_len) != 0))
 		pp = &(*pp)->hnext;
 	return pp;
 }
 
 static int
 query_add_waiter(struct query_pending *p, const struct msg_query *q, const struct request *rq,
-    const struct client *who, bool record)
+                 const struct client *who, bool record)
 {
 	struct query_waiter *w = malloc(sizeof *w);
 	if (w == NULL)
@@ -179,7 +179,7 @@ static int
 query_blocks(enum policy_action a)
 {
 	return a == POLICY_NXDOMAIN || a == POLICY_NODATA || a == POLICY_REFUSED ||
-	    a == POLICY_SINKHOLE;
+	       a == POLICY_SINKHOLE;
 }
 
 /* Who asked q: with per-host logs, the real client from a trusted
@@ -187,12 +187,12 @@ query_blocks(enum policy_action a)
  * source address. Found once, before the first decision. */
 static void
 query_identify(struct query_ctx *qc, const struct request *rq, const struct msg_query *q,
-    struct client *who)
+               struct client *who)
 {
 	if (qc->hl)
 		hostlog_identify(qc->hl, &rq->src, q, who);
 	else
-		*who = (struct client){ .addr = rq->src };
+		*who = (struct client){.addr = rq->src};
 }
 
 /* The one policy decision for q from who; a name in a category is recorded
@@ -200,7 +200,7 @@ query_identify(struct query_ctx *qc, const struct request *rq, const struct msg_
  * none/allow/log (the normal path). */
 static int
 query_policy(struct query_ctx *qc, const struct msg_query *q, const struct client *who,
-    struct policy_decision *d)
+             struct policy_decision *d)
 {
 	const struct policy *p = livepolicy_policy(qc->ph);
 	if (p == NULL) {
@@ -208,7 +208,7 @@ query_policy(struct query_ctx *qc, const struct msg_query *q, const struct clien
 		return 0;
 	}
 	policy_decide_ex(p, q->qname, q->qname_len, who, livepolicy_now(qc->ph),
-	    livepolicy_flags(qc->ph), d);
+	                 livepolicy_flags(qc->ph), d);
 	if (d->category && qc->hl)
 		hostlog_record(qc->hl, who, q->qname, q->qname_len, q->qtype, d);
 	return query_blocks(d->action);
@@ -219,14 +219,15 @@ query_policy(struct query_ctx *qc, const struct msg_query *q, const struct clien
  * Returns 1 when a target blocks, -1 when t is malformed. */
 static int
 query_cname_decide(struct query_ctx *qc, const struct policy *p, const uint8_t *t, unsigned n,
-    const struct client *who, struct policy_decision *d)
+                   const struct client *who, struct policy_decision *d)
 {
-	struct policy_decision first = { 0 };
+	struct policy_decision first = {0};
 	for (unsigned i = 0; i < n; i++) {
 		size_t tl = msg_name_len(t, MSG_NAME_MAX);
 		if (tl == 0)
 			return -1;
-		policy_decide_ex(p, t, tl, who, livepolicy_now(qc->ph), livepolicy_flags(qc->ph), d);
+		policy_decide_ex(p, t, tl, who, livepolicy_now(qc->ph), livepolicy_flags(qc->ph),
+		                 d);
 		if (query_blocks(d->action))
 			return 1;
 		if (d->category && first.category == NULL)
@@ -244,7 +245,7 @@ query_cname_decide(struct query_ctx *qc, const struct policy *p, const uint8_t *
  * asking q for that category. */
 static int
 query_cname_policy(struct query_ctx *qc, const struct cache_entry *e, const struct msg_query *q,
-    const struct client *who, bool record, struct policy_decision *d)
+                   const struct client *who, bool record, struct policy_decision *d)
 {
 	const struct policy *p = livepolicy_policy(qc->ph);
 	unsigned n;
@@ -265,7 +266,7 @@ query_cname_policy(struct query_ctx *qc, const struct cache_entry *e, const stru
  * target is blocked. */
 static size_t
 query_render(struct query_ctx *qc, const struct cache_entry *e, const struct msg_query *q,
-    const struct client *who, bool tcp, bool record, time_t now, uint8_t *out, size_t cap)
+             const struct client *who, bool tcp, bool record, time_t now, uint8_t *out, size_t cap)
 {
 	struct policy_decision d;
 	size_t limit = query_limit(tcp, q);
@@ -299,7 +300,7 @@ query_forward_done(ldns_pkt *resp, void *arg)
 		qc->st.servfail += p->nwaiters;
 	for (struct query_waiter *w = p->waiters; w && e; w = w->next) {
 		size_t n = query_render(qc, e, &w->q, &w->who, w->tcp, w->record, now, qc->buf,
-		    sizeof qc->buf);
+		                        sizeof qc->buf);
 		if (n)
 			w->reply.ops->send(w->reply.ctx, qc->buf, n);
 	}
@@ -313,7 +314,7 @@ query_forward_done(ldns_pkt *resp, void *arg)
  * possible, else 0. */
 static size_t
 query_forward(struct query_ctx *qc, const struct msg_query *q, const struct request *rq,
-    const struct client *who, bool record, uint8_t *out, size_t cap)
+              const struct client *who, bool record, uint8_t *out, size_t cap)
 {
 	struct query_pending **pp = query_pending_slot(qc, q), *p = *pp;
 	if (p) {

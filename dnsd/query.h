@@ -17,8 +17,8 @@
 struct query_ctx;
 
 /* cache, ph and up's context are borrowed and must outlive the context. */
-struct query_ctx *query_new(struct cache *cache, struct forwarder up,
-    const struct livepolicy *ph, const struct config *c);
+struct query_ctx *query_new(struct cache *cache, struct forwarder up, const struct livepolicy *ph,
+                            const struct config *c);
 /* Frees pending questions and their waiters (no answers sent). */
 void query_free(struct query_ctx *qc);
 /* Take a reloaded config (borrowed until the next call). */
@@ -44,7 +44,7 @@ struct query_stats {
 	uint64_t queries, cache_hits, forwarded, coalesced, dropped;
 	uint64_t refused, formerr, notimp, badvers, servfail;
 	uint64_t policy_blocked, policy_cname_blocked;
-	uint64_t ratelimited;	/* dropped by the per-client rate limit (also in dropped) */
+	uint64_t ratelimited; /* dropped by the per-client rate limit (also in dropped) */
 	unsigned pending;
 };
 void query_get_stats(const struct query_ctx *qc, struct query_stats *st);

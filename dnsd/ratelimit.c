@@ -15,19 +15,19 @@
 #define RL_MILLI 1000u
 
 struct rl_key {
-	uint8_t family;		/* 0 for a free entry */
-	uint8_t addr[16];	/* the prefix, host bits cleared */
+	uint8_t family;   /* 0 for a free entry */
+	uint8_t addr[16]; /* the prefix, host bits cleared */
 };
 
 struct rl_entry {
 	struct rl_key key;
-	uint64_t tokens;	/* thousandths of a query */
-	uint64_t last_ms;	/* last refill */
+	uint64_t tokens;  /* thousandths of a query */
+	uint64_t last_ms; /* last refill */
 };
 
 struct ratelimit {
 	struct ratelimit_config cfg;
-	uint64_t depth;		/* burst in thousandths */
+	uint64_t depth; /* burst in thousandths */
 	size_t nsets;
 	struct rl_entry *entries; /* nsets * RL_WAYS */
 	struct ratelimit_stats stats;

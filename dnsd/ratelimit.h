@@ -13,20 +13,21 @@
 struct ratelimit;
 
 struct ratelimit_config {
-	uint32_t rate;		/* queries per second per client prefix; 0 = no limit */
-	uint32_t burst;		/* bucket depth in queries; 0 = the same as rate */
-	uint32_t table_size;	/* client prefixes tracked at once: 40 bytes each */
-	int prefix4;		/* key length for IPv4 clients, 1..32 */
-	int prefix6;		/* key length for IPv6 clients, 1..128 */
+	uint32_t rate;       /* queries per second per client prefix; 0 = no limit */
+	uint32_t burst;      /* bucket depth in queries; 0 = the same as rate */
+	uint32_t table_size; /* client prefixes tracked at once: 40 bytes each */
+	int prefix4;         /* key length for IPv4 clients, 1..32 */
+	int prefix6;         /* key length for IPv6 clients, 1..128 */
 };
 
 struct ratelimit_stats {
-	uint64_t allowed;	/* queries let through */
-	uint64_t limited;	/* queries refused because the bucket was empty */
-	uint64_t evicted;	/* prefixes dropped from a full table set */
+	uint64_t allowed; /* queries let through */
+	uint64_t limited; /* queries refused because the bucket was empty */
+	uint64_t evicted; /* prefixes dropped from a full table set */
 };
 
-/* The defaults: no limit, 2048 prefixes, /32 and /56 (defined with the config reader, dnsd/config_subsys.c). */
+/* The defaults: no limit, 2048 prefixes, /32 and /56 (defined with the config reader,
+ * dnsd/config_subsys.c). */
 void ratelimit_config_default(struct ratelimit_config *c);
 
 /* Returns NULL when the config is out of range (prefix lengths, a table of 0)

@@ -30,7 +30,7 @@ struct resolv {
 	struct ifaddr_table *ifa;
 	const struct config *cfg;
 	struct event *timer;
-	struct stat st; /* as last read; st_ino 0: missing */
+	struct stat st;          /* as last read; st_ino 0: missing */
 	struct stat st_resolved; /* RESOLV_RESOLVED_CONF's, the same way */
 	struct config_addr up[CONFIG_MAX_UPSTREAMS];
 	int nup; /* as last given to forward; -1: never */
@@ -172,7 +172,8 @@ resolv_read(struct resolv *r, struct config_addr *up)
 	struct config_addr all[CONFIG_MAX_UPSTREAMS];
 	int nall = resolv_load(path, all), n = 0, nbehind;
 	/* all is left as it was when the file cannot be read. */
-	if (resolv_only_stub(all, nall) && (nbehind = resolv_load(RESOLV_RESOLVED_CONF, all)) >= 0) {
+	if (resolv_only_stub(all, nall) &&
+	    (nbehind = resolv_load(RESOLV_RESOLVED_CONF, all)) >= 0) {
 		path = RESOLV_RESOLVED_CONF;
 		nall = nbehind;
 	}
@@ -184,7 +185,8 @@ resolv_read(struct resolv *r, struct config_addr *up)
 		netaddr_from_sockaddr(&na, (const struct sockaddr *)&all[i].ss);
 		if (why)
 			log_warnx("resolv_conf %s: nameserver %s skipped: it is %s (dnsd would "
-				 "forward to itself)", path, netaddr_str(&na, host), why);
+			          "forward to itself)",
+			          path, netaddr_str(&na, host), why);
 		else
 			up[n++] = all[i];
 	}
@@ -198,14 +200,15 @@ resolv_log(const struct resolv *r)
 	size_t used = 0;
 	if (r->nup == 0) {
 		log_warnx("resolv_conf %s: no usable nameserver: names not in the cache or "
-			 "policy get SERVFAIL until one appears", r->cfg->resolv_conf);
+		          "policy get SERVFAIL until one appears",
+		          r->cfg->resolv_conf);
 		return;
 	}
 	for (int i = 0; i < r->nup && used < sizeof line; i++) {
 		struct netaddr na;
 		netaddr_from_sockaddr(&na, (const struct sockaddr *)&r->up[i].ss);
 		int w = snprintf(line + used, sizeof line - used, "%s%s@%u", i ? ", " : "",
-		    netaddr_str(&na, host), ntohs(resolv_port(&r->up[i])));
+		                 netaddr_str(&na, host), ntohs(resolv_port(&r->up[i])));
 		used += w > 0 ? (size_t)w : 0;
 	}
 	log_info("resolv_conf %s: upstreams %s", r->cfg->resolv_conf, line);
@@ -237,8 +240,8 @@ resolv_stat_changed(const char *path, struct stat *last)
 	if (stat(path, &st) < 0)
 		memset(&st, 0, sizeof st);
 	int changed = st.st_ino != last->st_ino || st.st_dev != last->st_dev ||
-	    st.st_mtim.tv_sec != last->st_mtim.tv_sec ||
-	    st.st_mtim.tv_nsec != last->st_mtim.tv_nsec || st.st_size != last->st_size;
+	              st.st_mtim.tv_sec != last->st_mtim.tv_sec ||
+	              st.st_mtim.tv_nsec != last->st_mtim.tv_nsec || st.st_size != last->st_size;
 	*last = st;
 	return changed;
 }
@@ -273,7 +276,7 @@ resolv_configure(struct resolv *r, const struct config *c)
 	}
 	resolv_changed(r);
 	resolv_apply(r, 1);
-	struct timeval every = { RESOLV_CHECK_MS / 1000, (RESOLV_CHECK_MS % 1000) * 1000 };
+	struct timeval every = {RESOLV_CHECK_MS / 1000, (RESOLV_CHECK_MS % 1000) * 1000};
 	if (r->timer == NULL &&
 	    (r->timer = event_new(r->base, -1, EV_PERSIST, resolv_check, r)) == NULL)
 		return -1;

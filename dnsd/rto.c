@@ -13,7 +13,7 @@ rto_clamp(const struct rto *r, unsigned long long ms)
 void
 rto_init(struct rto *r, unsigned initial, unsigned min, unsigned max)
 {
-	*r = (struct rto){ .min = min, .max = max < min ? min : max };
+	*r = (struct rto){.min = min, .max = max < min ? min : max};
 	r->timeout = rto_clamp(r, initial);
 }
 

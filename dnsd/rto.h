@@ -8,9 +8,9 @@
 #include <stdbool.h>
 
 struct rto {
-	unsigned srtt, rttvar;	/* ms; valid once measured */
-	unsigned timeout;	/* ms: what the next try waits */
-	unsigned min, max;	/* bounds of timeout */
+	unsigned srtt, rttvar; /* ms; valid once measured */
+	unsigned timeout;      /* ms: what the next try waits */
+	unsigned min, max;     /* bounds of timeout */
 	bool measured;
 };
 

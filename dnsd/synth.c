@@ -32,8 +32,11 @@ synth_soa_rdata(const uint8_t **rdata)
 	if (len == 0) {
 		ldns_rr *rr = NULL;
 		ldns_buffer *b = ldns_buffer_new(sizeof buf);
-		if (b && ldns_rr_new_frm_str(&rr, ". 0 IN SOA localhost. nobody.invalid. 1 3600 600 "
-		    "86400 0", 0, NULL, NULL) == LDNS_STATUS_OK &&
+		if (b &&
+		    ldns_rr_new_frm_str(&rr,
+		                        ". 0 IN SOA localhost. nobody.invalid. 1 3600 600 "
+		                        "86400 0",
+		                        0, NULL, NULL) == LDNS_STATUS_OK &&
 		    ldns_rr_rdata2buffer_wire(b, rr) == LDNS_STATUS_OK &&
 		    ldns_buffer_position(b) <= sizeof buf) {
 			memcpy(buf, ldns_buffer_begin(b), ldns_buffer_position(b));
@@ -92,7 +95,7 @@ synth_truncated(const struct msg_query *q, uint8_t *out, size_t cap)
  * the query had one. */
 static size_t
 synth_negative(const struct msg_query *q, const struct policy_decision *d, size_t limit,
-    uint8_t *out, size_t cap)
+               uint8_t *out, size_t cap)
 {
 	int rcode = d->action == POLICY_NXDOMAIN ? LDNS_RCODE_NXDOMAIN : LDNS_RCODE_NOERROR;
 	if (limit > cap)
@@ -109,15 +112,15 @@ synth_negative(const struct msg_query *q, const struct policy_decision *d, size_
  * Returns how many. */
 static int
 synth_sinkhole(ldns_pkt *p, ldns_rdf *owner, const struct msg_query *q,
-    const struct policy_decision *d)
+               const struct policy_decision *d)
 {
 	const struct policy_sinkhole *s = d->sinkhole;
 	int n = 0, count = synth_sinkhole_count(q, d);
 	for (int i = 0; i < count; i++) {
 		ldns_rr *rr = ldns_rr_new();
-		ldns_rdf *rd = q->qtype == LDNS_RR_TYPE_A ?
-		    ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, 4, &s->a4[i]) :
-		    ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, 16, &s->a6[i]);
+		ldns_rdf *rd = q->qtype == LDNS_RR_TYPE_A
+		                   ? ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, 4, &s->a4[i])
+		                   : ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, 16, &s->a6[i]);
 		if (rr == NULL || rd == NULL) {
 			ldns_rr_free(rr);
 			ldns_rdf_deep_free(rd);
@@ -135,8 +138,8 @@ synth_sinkhole(ldns_pkt *p, ldns_rdf *owner, const struct msg_query *q,
 }
 
 size_t
-synth_policy(const struct msg_query *q, const struct policy_decision *d, size_t limit,
-    uint8_t *out, size_t cap)
+synth_policy(const struct msg_query *q, const struct policy_decision *d, size_t limit, uint8_t *out,
+             size_t cap)
 {
 	if (d->action == POLICY_REFUSED)
 		return synth_error(q, LDNS_RCODE_REFUSED, true, out, cap);

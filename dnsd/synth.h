@@ -11,13 +11,12 @@
 #include "msg.h"
 #include "policy.h"
 
-#define SYNTH_RCODE_BADVERS 16	/* extended rcode, carried in the OPT */
+#define SYNTH_RCODE_BADVERS 16 /* extended rcode, carried in the OPT */
 
 /* Write the error answer for q into out. with_opt: add an OPT when the query
  * had one (BADVERS always carries one). Returns the length, 0 when cap is
  * too small. */
-size_t synth_error(const struct msg_query *q, int rcode, bool with_opt, uint8_t *out,
-    size_t cap);
+size_t synth_error(const struct msg_query *q, int rcode, bool with_opt, uint8_t *out, size_t cap);
 
 /* The answer for a blocking decision (NXDOMAIN, NODATA, REFUSED, SINKHOLE),
  * built with ldns: QR, RA and the client's RD/CD set, AA and AD clear (the
@@ -29,6 +28,6 @@ size_t synth_error(const struct msg_query *q, int rcode, bool with_opt, uint8_t 
  * when the query had one. Truncated (TC) beyond limit. Returns the length,
  * 0 on failure. */
 size_t synth_policy(const struct msg_query *q, const struct policy_decision *d, size_t limit,
-    uint8_t *out, size_t cap);
+                    uint8_t *out, size_t cap);
 
 #endif

@@ -84,7 +84,7 @@ conf_errors_end(struct conf_errors *e)
 	if (e->n <= e->shown)
 		return;
 	snprintf(line, sizeof line, "%s: and %d more errors", e->path ? e->path : "?",
-	    e->n - e->shown);
+	         e->n - e->shown);
 	conf_errors_put(e, line, 0);
 }
 
@@ -142,14 +142,15 @@ conf_may_write(const char *dir, const struct stat *st, const struct conf_who *wh
 		return faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == 0;
 	if (who->uid == 0)
 		return true;
-	mode_t want = st->st_uid == who->uid ? S_IWUSR | S_IXUSR :
-	    st->st_gid == who->gid ? S_IWGRP | S_IXGRP : S_IWOTH | S_IXOTH;
+	mode_t want = st->st_uid == who->uid   ? S_IWUSR | S_IXUSR
+	              : st->st_gid == who->gid ? S_IWGRP | S_IXGRP
+	                                       : S_IWOTH | S_IXOTH;
 	return (st->st_mode & want) == want;
 }
 
 int
 conf_writable(const struct conf_at *at, const char *name, const char *path, bool is_dir,
-    const char *root, const struct conf_who *who, char *err, size_t errlen)
+              const char *root, const struct conf_who *who, char *err, size_t errlen)
 {
 	char *copy = path ? strdup(path) : NULL;
 	if (!path)
@@ -169,9 +170,9 @@ conf_writable(const struct conf_at *at, const char *name, const char *path, bool
 		conf_at_error(at, err, errlen, "%s: %s is not a directory", name, full);
 	else if (who && !conf_may_write(full, &st, who))
 		conf_at_error(at, err, errlen,
-		    "%s: directory %s is not writable by %s (uid %u, gid %u)", name, full,
-		    who->self ? "dnsd" : "the user dnsd runs as", (unsigned)who->uid,
-		    (unsigned)who->gid);
+		              "%s: directory %s is not writable by %s (uid %u, gid %u)", name, full,
+		              who->self ? "dnsd" : "the user dnsd runs as", (unsigned)who->uid,
+		              (unsigned)who->gid);
 	else
 		rc = 0;
 	free(full);

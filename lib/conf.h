@@ -64,6 +64,6 @@ struct conf_who {
  * name is the setting, at where it was read. 0 (also for a NULL path), or
  * -1 with "file:line: name: ..." in err. */
 int conf_writable(const struct conf_at *at, const char *name, const char *path, bool is_dir,
-    const char *root, const struct conf_who *who, char *err, size_t errlen);
+                  const char *root, const struct conf_who *who, char *err, size_t errlen);
 
 #endif

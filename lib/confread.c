@@ -55,7 +55,9 @@ confread_open_string_line(const char *file, int last)
 			break;
 		case BLOCK_COMMENT:
 		case BLOCK_STAR:
-			st = ch == '*' ? BLOCK_STAR : st == BLOCK_STAR && ch == '/' ? CODE : BLOCK_COMMENT;
+			st = ch == '*'                       ? BLOCK_STAR
+			     : st == BLOCK_STAR && ch == '/' ? CODE
+			                                     : BLOCK_COMMENT;
 			break;
 		}
 		if (ch == '\n')
@@ -75,8 +77,8 @@ confread_file(config_t *lc, const char *path, struct conf_errors *e)
 	const char *file = config_error_file(lc) ? config_error_file(lc) : path;
 	int line = config_error_line(lc), open = confread_open_string_line(file, line);
 	if (open)
-		conf_error(e, file, open, "unterminated string (%s at line %d)", config_error_text(lc),
-		    line);
+		conf_error(e, file, open, "unterminated string (%s at line %d)",
+		           config_error_text(lc), line);
 	else
 		conf_error(e, file, line, "%s", config_error_text(lc));
 	return -2;
@@ -104,7 +106,7 @@ confread_at(const config_setting_t *s, struct conf_at *at)
 
 void
 confread_known(struct conf_errors *e, const config_setting_t *g, const char *const *names,
-    const char *fmt, const char *what)
+               const char *fmt, const char *what)
 {
 	for (int i = 0; g && i < config_setting_length(g); i++) {
 		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
@@ -119,7 +121,7 @@ confread_known(struct conf_errors *e, const config_setting_t *g, const char *con
 
 void
 confread_int(struct conf_errors *e, const config_setting_t *g, const char *name, long long min,
-    long long max, long long *out)
+             long long max, long long *out)
 {
 	const config_setting_t *s = g ? config_setting_get_member(g, name) : NULL;
 	if (s == NULL)
@@ -164,14 +166,15 @@ confread_str(struct conf_errors *e, const config_setting_t *g, const char *name)
 /* confread_strdup and confread_path. */
 static void
 confread_copy(struct conf_errors *e, const config_setting_t *g, const char *name, bool is_path,
-    char **out)
+              char **out)
 {
 	const char *v = confread_str(e, g, name);
 	if (v == NULL)
 		return;
 	const config_setting_t *s = config_setting_get_member(g, name);
-	char *copy = !*v ? NULL : is_path ? conf_resolve(config_setting_source_file(s), v) :
-	    strdup(v);
+	char *copy = !*v       ? NULL
+	             : is_path ? conf_resolve(config_setting_source_file(s), v)
+	                       : strdup(v);
 	if (*v && !copy) {
 		confread_error(e, s, "%s: out of memory", name);
 		return;

@@ -26,18 +26,19 @@ bool confread_at(const config_setting_t *s, struct conf_at *at);
 /* Report each member of g whose name is not in names (NULL-terminated),
  * with fmt taking the name and then what. */
 void confread_known(struct conf_errors *e, const config_setting_t *g, const char *const *names,
-    const char *fmt, const char *what);
+                    const char *fmt, const char *what);
 
 /* Typed members of g (g may be NULL). Each leaves *out as it is when the
  * member is absent or wrong (reported). */
-void confread_int(struct conf_errors *e, const config_setting_t *g, const char *name,
-    long long min, long long max, long long *out);
+void confread_int(struct conf_errors *e, const config_setting_t *g, const char *name, long long min,
+                  long long max, long long *out);
 void confread_bool(struct conf_errors *e, const config_setting_t *g, const char *name, bool *out);
 /* Borrowed from g's config; NULL when absent or not a string. */
 const char *confread_str(struct conf_errors *e, const config_setting_t *g, const char *name);
 /* A copy the caller frees replaces *out; "" becomes NULL. As a path
  * (confread_path), relative to the directory of the file it was read from. */
-void confread_strdup(struct conf_errors *e, const config_setting_t *g, const char *name, char **out);
+void confread_strdup(struct conf_errors *e, const config_setting_t *g, const char *name,
+                     char **out);
 void confread_path(struct conf_errors *e, const config_setting_t *g, const char *name, char **out);
 
 #endif

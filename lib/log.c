@@ -21,8 +21,7 @@ log_init(const char *ident, int foreground, int verbose)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-static void
-log_write(int pri, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_write(int pri, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 log_vwrite(int pri, const char *fmt, va_list ap)
@@ -33,8 +32,10 @@ log_vwrite(int pri, const char *fmt, va_list ap)
 		struct tm tm;
 		strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", gmtime_r(&now, &tm));
 		fprintf(stderr, "%sZ dnsd[%s]: ", ts,
-		    pri == LOG_ERR ? "fatal" : pri == LOG_WARNING ? "warn" :
-		    pri == LOG_INFO ? "info" : "debug");
+		        pri == LOG_ERR       ? "fatal"
+		        : pri == LOG_WARNING ? "warn"
+		        : pri == LOG_INFO    ? "info"
+		                             : "debug");
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
 	} else

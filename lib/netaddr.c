@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 static void
 netaddr_normalise(struct netaddr *na)
@@ -122,8 +122,8 @@ mac_parse(uint8_t mac[6], const char *text)
 {
 	unsigned int b[6];
 	char sep[5], tail;
-	if (sscanf(text, "%2x%c%2x%c%2x%c%2x%c%2x%c%2x%c", &b[0], &sep[0], &b[1], &sep[1],
-	    &b[2], &sep[2], &b[3], &sep[3], &b[4], &sep[4], &b[5], &tail) != 11)
+	if (sscanf(text, "%2x%c%2x%c%2x%c%2x%c%2x%c%2x%c", &b[0], &sep[0], &b[1], &sep[1], &b[2],
+	           &sep[2], &b[3], &sep[3], &b[4], &sep[4], &b[5], &tail) != 11)
 		return -1;
 	for (int i = 0; i < 5; i++)
 		if (sep[i] != sep[0] || (sep[0] != ':' && sep[0] != '-'))
@@ -136,8 +136,8 @@ mac_parse(uint8_t mac[6], const char *text)
 const char *
 mac_str(const uint8_t mac[6], char *buf)
 {
-	snprintf(buf, MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x",
-	    mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	snprintf(buf, MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+	         mac[4], mac[5]);
 	return buf;
 }
 

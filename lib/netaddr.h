@@ -10,16 +10,16 @@
 #include <sys/socket.h>
 
 struct netaddr {
-	int family;		/* AF_INET or AF_INET6; 0 when unknown */
-	uint8_t addr[16];	/* network order; IPv4 uses the first 4 */
+	int family;       /* AF_INET or AF_INET6; 0 when unknown */
+	uint8_t addr[16]; /* network order; IPv4 uses the first 4 */
 };
 
 struct cidr {
-	struct netaddr net;	/* host bits cleared */
+	struct netaddr net; /* host bits cleared */
 	int prefix;
 };
 
-#define NETADDR_STRLEN 46	/* INET6_ADDRSTRLEN */
+#define NETADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
 #define MAC_STRLEN 18
 
 /* 0 on success, -1 when the text is not an address / prefix / MAC. */

@@ -90,7 +90,7 @@ group_select(const struct policy *p, const struct client *c, time_t now, bool un
 
 void
 policy_decide_ex(const struct policy *p, const uint8_t *qname, size_t qname_len,
-    const struct client *c, time_t now, unsigned flags, struct policy_decision *d)
+                 const struct client *c, time_t now, unsigned flags, struct policy_decision *d)
 {
 	struct pattern_name qn;
 	struct pattern_match cm, am;
@@ -143,8 +143,8 @@ policy_decide_ex(const struct policy *p, const uint8_t *qname, size_t qname_len,
 }
 
 int
-policy_decide_name_ex(const struct policy *p, const char *name, const struct client *c,
-    time_t now, unsigned flags, struct policy_decision *d)
+policy_decide_name_ex(const struct policy *p, const char *name, const struct client *c, time_t now,
+                      unsigned flags, struct policy_decision *d)
 {
 	uint8_t wire[PATTERN_WIRE_MAX];
 	int len = name_to_wire(name, wire);
@@ -157,8 +157,8 @@ policy_decide_name_ex(const struct policy *p, const char *name, const struct cli
 }
 
 int
-policy_decide_name(const struct policy *p, const char *name, const struct client *c,
-    time_t now, struct policy_decision *d)
+policy_decide_name(const struct policy *p, const char *name, const struct client *c, time_t now,
+                   struct policy_decision *d)
 {
 	return policy_decide_name_ex(p, name, c, now, 0, d);
 }
@@ -173,8 +173,9 @@ policy_phase_at(const struct policy *p, time_t now)
 const char *
 policy_phase_at_ex(const struct policy *p, time_t now, unsigned flags)
 {
-	const struct pol_phase *ph = policy_clock_unsynced(p, now, flags) ?
-	    pol_phase_unsynced(p, &p->sched) : pol_phase_at(&p->sched, now);
+	const struct pol_phase *ph = policy_clock_unsynced(p, now, flags)
+	                                 ? pol_phase_unsynced(p, &p->sched)
+	                                 : pol_phase_at(&p->sched, now);
 	return ph ? ph->name : NULL;
 }
 

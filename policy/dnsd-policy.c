@@ -60,10 +60,10 @@ struct opts {
 static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = { { "client", required_argument, NULL, 'c' },
-		{ "mac", required_argument, NULL, 'm' }, { "at", required_argument, NULL, 'a' },
-		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 } };
+	static const struct option longopts[] = {
+	    {"client", required_argument, NULL, 'c'}, {"mac", required_argument, NULL, 'm'},
+	    {"at", required_argument, NULL, 'a'},     {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
 	int ch;
 	while ((ch = getopt_long(argc, argv, "+c:m:a:f:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -106,7 +106,7 @@ eval_time(const struct policy *p, const char *at, time_t *now, unsigned *flags)
 static int
 cmd_explain(const struct policy *p, const char *name, const struct opts *o)
 {
-	struct client c = { 0 };
+	struct client c = {0};
 	time_t now;
 	unsigned flags;
 	if (o->client && netaddr_parse(&c.addr, o->client) < 0)
@@ -128,9 +128,9 @@ cmd_explain(const struct policy *p, const char *name, const struct opts *o)
 static int
 cmd_export(const struct policy *p, const struct opts *o)
 {
-	static const char *const names[] = { "rpz", "unbound", "dnsmasq" };
-	static const enum policy_export_format fmts[] = { POLICY_EXPORT_RPZ, POLICY_EXPORT_UNBOUND,
-		POLICY_EXPORT_DNSMASQ };
+	static const char *const names[] = {"rpz", "unbound", "dnsmasq"};
+	static const enum policy_export_format fmts[] = {POLICY_EXPORT_RPZ, POLICY_EXPORT_UNBOUND,
+	                                                 POLICY_EXPORT_DNSMASQ};
 	time_t now;
 	unsigned flags;
 	if (!o->format)
@@ -148,7 +148,7 @@ cmd_export(const struct policy *p, const struct opts *o)
 int
 main(int argc, char **argv)
 {
-	struct opts o = { 0 };
+	struct opts o = {0};
 	char err[1024];
 	if (argc < 2)
 		return usage(NULL);
@@ -162,7 +162,7 @@ main(int argc, char **argv)
 	    strcmp(cmd, "export"))
 		return usage("unknown command");
 	/* Options may come anywhere after the command. */
-	const char *pos[2] = { NULL, NULL };
+	const char *pos[2] = {NULL, NULL};
 	int npos = 0;
 	optind = 2;
 	while (optind < argc) {

@@ -17,22 +17,22 @@ struct exporter {
 	enum policy_export_format f;
 	FILE *out;
 	const struct pol_phase *phase; /* NULL: every category is log only */
-	const char *cmt;	       /* the format's comment leader */
+	const char *cmt;               /* the format's comment leader */
 	struct pattern_table *seen;    /* owner names written, to skip repeats */
 	struct pattern_table *blocked; /* the domains the export blocks, as written */
-	bool passthru;		       /* the last pass: logged names under blocked domains */
+	bool passthru;                 /* the last pass: logged names under blocked domains */
 	int last_tag;
-	int ndiffer;		       /* "differs from dnsd" lines written */
+	int ndiffer; /* "differs from dnsd" lines written */
 };
 
 /* One place where the export answers otherwise than dnsd: "SUBJECT: HERE
  * here; dnsd: THERE". SUBJECT is a domain ("NAME and below") or a pattern. */
 static void
 export_differs(struct exporter *ex, const char *subject, bool and_below, const char *here,
-    const char *there)
+               const char *there)
 {
 	fprintf(ex->out, "%s differs from dnsd: %s%s: %s here; dnsd: %s\n", ex->cmt, subject,
-	    and_below ? " and below" : "", here, there);
+	        and_below ? " and below" : "", here, there);
 	ex->ndiffer++;
 }
 
@@ -55,7 +55,7 @@ export_covers(const struct exporter *ex, const char *name)
 	struct pattern_match m;
 	int len = name_to_wire(name, wire);
 	return len > 0 && pattern_name_init(&qn, wire, (size_t)len) > 0 &&
-	    pattern_lookup(ex->blocked, &qn, &m);
+	       pattern_lookup(ex->blocked, &qn, &m);
 }
 
 /* True the first time an owner (or zone) name is written. */
@@ -87,10 +87,11 @@ export_rpz_owner(struct exporter *ex, const char *owner, enum policy_action a)
 		break;
 	case POLICY_SINKHOLE:
 		for (int i = 0; i < sh->n4; i++)
-			fprintf(ex->out, "%s A %s\n", owner, inet_ntop(AF_INET, &sh->a4[i], addr, sizeof addr));
+			fprintf(ex->out, "%s A %s\n", owner,
+			        inet_ntop(AF_INET, &sh->a4[i], addr, sizeof addr));
 		for (int i = 0; i < sh->n6; i++)
 			fprintf(ex->out, "%s AAAA %s\n", owner,
-			    inet_ntop(AF_INET6, &sh->a6[i], addr, sizeof addr));
+			        inet_ntop(AF_INET6, &sh->a6[i], addr, sizeof addr));
 		break;
 	default:
 		fprintf(ex->out, "%s CNAME .\n", owner);
@@ -98,7 +99,8 @@ export_rpz_owner(struct exporter *ex, const char *owner, enum policy_action a)
 }
 
 static void
-export_rpz(struct exporter *ex, const struct pattern_match *m, const char *name, enum policy_action a)
+export_rpz(struct exporter *ex, const struct pattern_match *m, const char *name,
+           enum policy_action a)
 {
 	char wild[PATTERN_WIRE_MAX + 64];
 	snprintf(wild, sizeof wild, "*.%s", name);
@@ -126,17 +128,19 @@ export_zone(struct exporter *ex, const char *name, enum policy_action a)
 	if (a != POLICY_ALLOW && a != POLICY_LOG)
 		export_blocked(ex, name, false);
 	if (ex->f == POLICY_EXPORT_UNBOUND) {
-		static const char *const types[] = { [POLICY_ALLOW] = "always_transparent",
-			[POLICY_LOG] = "always_transparent",
-			[POLICY_NXDOMAIN] = "always_nxdomain", [POLICY_NODATA] = "always_nodata",
-			[POLICY_REFUSED] = "always_refuse", [POLICY_SINKHOLE] = "redirect" };
+		static const char *const types[] = {
+		    [POLICY_ALLOW] = "always_transparent", [POLICY_LOG] = "always_transparent",
+		    [POLICY_NXDOMAIN] = "always_nxdomain", [POLICY_NODATA] = "always_nodata",
+		    [POLICY_REFUSED] = "always_refuse",    [POLICY_SINKHOLE] = "redirect"};
 		fprintf(ex->out, "local-zone: \"%s.\" %s\n", name, types[a]);
 		for (int i = 0; a == POLICY_SINKHOLE && i < sh->n4; i++)
-			fprintf(ex->out, "local-data: \"%s. %u IN A %s\"\n", name, ex->p->answer_ttl,
-			    inet_ntop(AF_INET, &sh->a4[i], addr, sizeof addr));
+			fprintf(ex->out, "local-data: \"%s. %u IN A %s\"\n", name,
+			        ex->p->answer_ttl,
+			        inet_ntop(AF_INET, &sh->a4[i], addr, sizeof addr));
 		for (int i = 0; a == POLICY_SINKHOLE && i < sh->n6; i++)
-			fprintf(ex->out, "local-data: \"%s. %u IN AAAA %s\"\n", name, ex->p->answer_ttl,
-			    inet_ntop(AF_INET6, &sh->a6[i], addr, sizeof addr));
+			fprintf(ex->out, "local-data: \"%s. %u IN AAAA %s\"\n", name,
+			        ex->p->answer_ttl,
+			        inet_ntop(AF_INET6, &sh->a6[i], addr, sizeof addr));
 		return;
 	}
 	if (a == POLICY_ALLOW || a == POLICY_LOG)
@@ -144,9 +148,11 @@ export_zone(struct exporter *ex, const char *name, enum policy_action a)
 	else if (a != POLICY_SINKHOLE)
 		fprintf(ex->out, "address=/%s/\n", name);
 	for (int i = 0; a == POLICY_SINKHOLE && i < sh->n4; i++)
-		fprintf(ex->out, "address=/%s/%s\n", name, inet_ntop(AF_INET, &sh->a4[i], addr, sizeof addr));
+		fprintf(ex->out, "address=/%s/%s\n", name,
+		        inet_ntop(AF_INET, &sh->a4[i], addr, sizeof addr));
 	for (int i = 0; a == POLICY_SINKHOLE && i < sh->n6; i++)
-		fprintf(ex->out, "address=/%s/%s\n", name, inet_ntop(AF_INET6, &sh->a6[i], addr, sizeof addr));
+		fprintf(ex->out, "address=/%s/%s\n", name,
+		        inet_ntop(AF_INET6, &sh->a6[i], addr, sizeof addr));
 }
 
 static void
@@ -158,7 +164,8 @@ export_category_header(struct exporter *ex, const struct pattern_match *m, enum 
 	ex->last_tag = m->tag;
 	fprintf(ex->out, "%s\n%s %s: %s", ex->cmt, ex->cmt, cat, policy_action_name(a));
 	if (a == POLICY_LOG)
-		fprintf(ex->out, " only: not exported (answered normally; only dnsd records who asks)");
+		fprintf(ex->out,
+		        " only: not exported (answered normally; only dnsd records who asks)");
 	else if (a == POLICY_REFUSED && ex->f != POLICY_EXPORT_UNBOUND)
 		fprintf(ex->out, " (this format has no REFUSED: exported as NXDOMAIN)");
 	else if (a == POLICY_NODATA && ex->f == POLICY_EXPORT_DNSMASQ)
@@ -186,8 +193,9 @@ export_logged(struct exporter *ex, const struct pattern_match *m, const char *na
 		return;
 	if (ex->last_tag != m->tag) {
 		ex->last_tag = m->tag;
-		fprintf(ex->out, "%s\n%s %s: log, under a blocked domain: passed through as in dnsd\n",
-		    ex->cmt, ex->cmt, ex->p->catnames[m->tag]);
+		fprintf(ex->out,
+		        "%s\n%s %s: log, under a blocked domain: passed through as in dnsd\n",
+		        ex->cmt, ex->cmt, ex->p->catnames[m->tag]);
 	}
 	if (m->kind == PATTERN_WILDCARD) {
 		export_differs(ex, m->text, false, "blocked by a domain above it", "log");
@@ -205,8 +213,9 @@ static void
 export_pattern(void *arg, const struct pattern_match *m)
 {
 	struct exporter *ex = arg;
-	enum policy_action a = m->tag < 0 ? POLICY_ALLOW :
-	    ex->phase ? (enum policy_action)ex->phase->actions[m->tag] : POLICY_LOG;
+	enum policy_action a = m->tag < 0  ? POLICY_ALLOW
+	                       : ex->phase ? (enum policy_action)ex->phase->actions[m->tag]
+	                                   : POLICY_LOG;
 	char name[300], there[320];
 	const char *glob;
 	size_t globlen;
@@ -221,20 +230,25 @@ export_pattern(void *arg, const struct pattern_match *m)
 	if (a == POLICY_LOG)
 		return;
 	if (m->kind == PATTERN_WILDCARD && a == POLICY_ALLOW) {
-		fprintf(ex->out, "%s %s: an allowed wildcard cannot be widened safely: not exported\n",
-		    ex->cmt, m->text);
-		export_differs(ex, m->text, false, "blocked where a blocked domain covers it", "allow");
+		fprintf(ex->out,
+		        "%s %s: an allowed wildcard cannot be widened safely: not exported\n",
+		        ex->cmt, m->text);
+		export_differs(ex, m->text, false, "blocked where a blocked domain covers it",
+		               "allow");
 		return;
 	}
 	snprintf(there, sizeof there, "%s only for %s (and its other rules)", policy_action_name(a),
-	    m->text);
+	         m->text);
 	if (m->kind == PATTERN_WILDCARD) {
-		fprintf(ex->out, "%s %s: a wildcard inside a label cannot be expressed: widened to every "
-		    "name under %s\n", ex->cmt, m->text, name);
+		fprintf(ex->out,
+		        "%s %s: a wildcard inside a label cannot be expressed: widened to every "
+		        "name under %s\n",
+		        ex->cmt, m->text, name);
 		export_differs(ex, name, true, policy_action_name(a), there);
 	} else if (m->kind == PATTERN_EXACT && ex->f != POLICY_EXPORT_RPZ) {
-		fprintf(ex->out, "%s %s: exact names cannot be expressed: widened to %s and below\n",
-		    ex->cmt, m->text, name);
+		fprintf(ex->out,
+		        "%s %s: exact names cannot be expressed: widened to %s and below\n",
+		        ex->cmt, m->text, name);
 		export_differs(ex, name, true, policy_action_name(a), there);
 	}
 	if (export_mapped(ex, a))
@@ -248,8 +262,8 @@ export_pattern(void *arg, const struct pattern_match *m)
 void
 policy_export(const struct policy *p, enum policy_export_format f, time_t at, FILE *out)
 {
-	struct exporter ex = { .p = p, .f = f, .out = out, .cmt = f == POLICY_EXPORT_RPZ ? ";" : "#",
-		.last_tag = -2 };
+	struct exporter ex = {
+	    .p = p, .f = f, .out = out, .cmt = f == POLICY_EXPORT_RPZ ? ";" : "#", .last_tag = -2};
 	char local[64], utc[32];
 	struct arena *a = arena_new();
 	ex.seen = a ? pattern_table_new(a) : NULL;
@@ -258,10 +272,13 @@ policy_export(const struct policy *p, enum policy_export_format f, time_t at, FI
 
 	fprintf(out, "%s exported by dnsd-policy from %s\n", ex.cmt, p->path);
 	fprintf(out, "%s rules in force at %s (%s) for clients in no group: phase %s\n", ex.cmt,
-	    tztime_format(at, p->zone, local, sizeof local), tztime_format_utc(at, utc, sizeof utc),
-	    ex.phase ? ex.phase->name : "none (everything only logged)");
-	fprintf(out, "%s client groups, exemptions and later phases are not exported: re-export at "
-	    "each boundary\n", ex.cmt);
+	        tztime_format(at, p->zone, local, sizeof local),
+	        tztime_format_utc(at, utc, sizeof utc),
+	        ex.phase ? ex.phase->name : "none (everything only logged)");
+	fprintf(out,
+	        "%s client groups, exemptions and later phases are not exported: re-export at "
+	        "each boundary\n",
+	        ex.cmt);
 	if (!ex.seen || !ex.blocked) {
 		fprintf(out, "%s out of memory\n", ex.cmt);
 		pattern_table_free(ex.seen);
@@ -273,7 +290,7 @@ policy_export(const struct policy *p, enum policy_export_format f, time_t at, FI
 		fprintf(out, "; load as a response policy zone of any name (e.g. rpz.dnsd.)\n");
 		fprintf(out, "$TTL %u\n", p->answer_ttl);
 		fprintf(out, "@ SOA localhost. hostmaster.localhost. %lld 3600 600 86400 %u\n",
-		    (long long)(at > 0 ? (uint32_t)at : 1), p->negative_ttl);
+		        (long long)(at > 0 ? (uint32_t)at : 1), p->negative_ttl);
 		fprintf(out, "@ NS localhost.\n");
 	} else if (f == POLICY_EXPORT_UNBOUND)
 		fprintf(out, "# include in unbound.conf's server: clause\n");
@@ -284,9 +301,10 @@ policy_export(const struct policy *p, enum policy_export_format f, time_t at, FI
 	ex.passthru = true;
 	ex.last_tag = -2;
 	pattern_foreach(p->cats, export_pattern, &ex);
-	fprintf(out, "%s\n%s %d difference%s from dnsd, each on a \"differs from dnsd:\" line above; "
-	    "every other name gets the same answer as from dnsd\n", ex.cmt, ex.cmt, ex.ndiffer,
-	    ex.ndiffer == 1 ? "" : "s");
+	fprintf(out,
+	        "%s\n%s %d difference%s from dnsd, each on a \"differs from dnsd:\" line above; "
+	        "every other name gets the same answer as from dnsd\n",
+	        ex.cmt, ex.cmt, ex.ndiffer, ex.ndiffer == 1 ? "" : "s");
 	pattern_table_free(ex.seen);
 	pattern_table_free(ex.blocked);
 	arena_free(a);

@@ -22,9 +22,9 @@ struct pentry {
 	uint32_t hash; /* key_final of the name; not used for a wildcard */
 	uint32_t pos;  /* position (pattern_add_at): orders repeats and output */
 	int32_t tag, line;
-	uint8_t kind;	 /* enum pattern_kind or KIND_PARENT */
+	uint8_t kind;    /* enum pattern_kind or KIND_PARENT */
 	uint8_t namelen; /* of the name in presentation form, no trailing dot */
-	bool lowered;	 /* the lower-case name follows the text */
+	bool lowered;    /* the lower-case name follows the text */
 };
 
 /* A parent (in the hash) and its wildcards (not), in position order. */
@@ -56,11 +56,11 @@ chain_of(const struct pentry *e)
 
 struct pattern_table {
 	struct arena *arena;
-	struct pentry ***pages;	 /* cap slots, SLOT_PAGE a page */
+	struct pentry ***pages;  /* cap slots, SLOT_PAGE a page */
 	size_t cap, used, count; /* slots, slots in use, patterns */
-	uint64_t *names;	 /* a bit per key hash: most probes are skipped */
-	size_t nbits;		 /* a power of two >= 2 cap */
-	uint32_t npos, pending;	 /* positions handed out, and not yet added */
+	uint64_t *names;         /* a bit per key hash: most probes are skipped */
+	size_t nbits;            /* a power of two >= 2 cap */
+	uint32_t npos, pending;  /* positions handed out, and not yet added */
 	uint64_t anchors[ANCHOR_BITS / 64];
 };
 
@@ -100,7 +100,10 @@ pattern_table_free(struct pattern_table *t)
 #define X4(f, c) f(c), f(c + 1), f(c + 2), f(c + 3)
 #define X16(f, c) X4(f, c), X4(f, c + 4), X4(f, c + 8), X4(f, c + 12)
 #define X64(f, c) X16(f, c), X16(f, c + 16), X16(f, c + 32), X16(f, c + 48)
-#define X256(f) { X64(f, 0), X64(f, 64), X64(f, 128), X64(f, 192) }
+#define X256(f)                                                                                    \
+	{                                                                                          \
+		X64(f, 0), X64(f, 64), X64(f, 128), X64(f, 192)                                    \
+	}
 #define LO(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
 static const uint8_t lower_tab[256] = X256(LO);
 /* A name's bytes as lookups hash and compare them: lower case, and a '.'
@@ -155,7 +158,7 @@ name_hash_to(struct pattern_name *qn, int stop)
 	for (int i = qn->hashed - 1; i >= stop; i--) {
 		bool last = i + 1 == qn->n;
 		qn->hs[i] = label_hash(last ? HASH_ROOT : qn->hs[i + 1], qn->wire + qn->offs[i],
-		    qn->text + qn->offs[i], last);
+		                       qn->text + qn->offs[i], last);
 		qn->fs[i] = key_final(qn->hs[i]);
 	}
 	if (stop < qn->hashed)
@@ -313,7 +316,8 @@ probe(const struct pattern_table *t, const struct pattern_name *qn, int i, struc
 	size_t len = (size_t)qn->len - qn->offs[i] - 2;
 	for (size_t j = slot_of(t, h); *slot(t, j); j = slot_next(t, j)) {
 		struct pentry **s = slot(t, j);
-		if ((*s)->hash == h && (*s)->namelen == len && memcmp(entry_name(*s), name, len) == 0)
+		if ((*s)->hash == h && (*s)->namelen == len &&
+		    memcmp(entry_name(*s), name, len) == 0)
 			k[(*s)->kind] = s;
 	}
 }
@@ -357,7 +361,7 @@ static bool
 label_char_ok(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	    c == '-' || c == '_';
+	       c == '-' || c == '_';
 }
 
 /* Validates a pattern text and builds the lower-case wire form of its name
@@ -365,7 +369,7 @@ label_char_ok(char c)
  * kind, or -1 with a message in err. */
 static int
 pattern_parse(const char *text, uint8_t *wire, size_t *wirelen, uint8_t *glob, size_t *globlen,
-    char *err, size_t errlen)
+              char *err, size_t errlen)
 {
 	int kind = PATTERN_DOMAIN;
 	const char *s = text;
@@ -381,7 +385,8 @@ pattern_parse(const char *text, uint8_t *wire, size_t *wirelen, uint8_t *glob, s
 		return -1;
 	}
 	if (len > 253) {
-		snprintf(err, errlen, "name longer than 253 characters in pattern \"%.40s...\"", text);
+		snprintf(err, errlen, "name longer than 253 characters in pattern \"%.40s...\"",
+		         text);
 		return -1;
 	}
 	size_t w = 0, lstart = 0;
@@ -396,7 +401,8 @@ pattern_parse(const char *text, uint8_t *wire, size_t *wirelen, uint8_t *glob, s
 				return -1;
 			}
 			if (l > 63) {
-				snprintf(err, errlen, "label longer than 63 characters in pattern \"%s\"", text);
+				snprintf(err, errlen,
+				         "label longer than 63 characters in pattern \"%s\"", text);
 				return -1;
 			}
 			if (label == 0 && wild) {
@@ -414,30 +420,40 @@ pattern_parse(const char *text, uint8_t *wire, size_t *wirelen, uint8_t *glob, s
 		}
 		unsigned char c = (unsigned char)s[i];
 		if (c & 0x80) {
-			snprintf(err, errlen, "non-ASCII name in pattern \"%s\": write internationalised names "
-			    "as punycode (xn--...)", text);
+			snprintf(err, errlen,
+			         "non-ASCII name in pattern \"%s\": write internationalised names "
+			         "as punycode (xn--...)",
+			         text);
 			return -1;
 		}
 		if (c == '*') {
 			if (label != 0) {
-				snprintf(err, errlen, "'*' only allowed in the leftmost label, in pattern \"%s\"", text);
+				snprintf(
+				    err, errlen,
+				    "'*' only allowed in the leftmost label, in pattern \"%s\"",
+				    text);
 				return -1;
 			}
 			if (kind == PATTERN_EXACT) {
-				snprintf(err, errlen, "'=' and '*' cannot be combined, in pattern \"%s\"", text);
+				snprintf(err, errlen,
+				         "'=' and '*' cannot be combined, in pattern \"%s\"", text);
 				return -1;
 			}
 			wild = true;
 		} else if (!label_char_ok((char)c)) {
-			snprintf(err, errlen, "invalid character '%c' in pattern \"%s\" (letters, digits, '-', "
-			    "'_' only)", isprint(c) ? c : '?', text);
+			snprintf(err, errlen,
+			         "invalid character '%c' in pattern \"%s\" (letters, digits, '-', "
+			         "'_' only)",
+			         isprint(c) ? c : '?', text);
 			return -1;
 		}
 		wire[w + 1 + (i - lstart)] = (uint8_t)lower((char)c);
 	}
 	if (wild) {
 		if (label < 2) {
-			snprintf(err, errlen, "wildcard pattern \"%s\" needs a parent name (e.g. \"*.example.com\")",
+			snprintf(
+			    err, errlen,
+			    "wildcard pattern \"%s\" needs a parent name (e.g. \"*.example.com\")",
 			    text);
 			return -1;
 		}
@@ -474,7 +490,7 @@ key_parse(struct pkey *k, const char *text, char *err, size_t errlen)
 static struct pentry *
 key_find(const struct pattern_table *t, const struct pkey *k, struct pchain **parent)
 {
-	struct pentry **s[4] = { NULL };
+	struct pentry **s[4] = {NULL};
 	probe(t, &k->name, 0, s);
 	*parent = s[KIND_PARENT] ? chain_of(*s[KIND_PARENT]) : NULL;
 	if (k->kind != PATTERN_WILDCARD)
@@ -542,13 +558,14 @@ fill_match(struct pattern_match *m, const struct pentry *e)
 static struct pentry *
 entry_new(struct pattern_table *t, int kind, const char *text, size_t tl, const struct pkey *k)
 {
-	size_t link = kind == PATTERN_WILDCARD || kind == KIND_PARENT ? offsetof(struct pchain, e) : 0;
+	size_t link =
+	    kind == PATTERN_WILDCARD || kind == KIND_PARENT ? offsetof(struct pchain, e) : 0;
 	size_t namelen = (size_t)k->name.len - 2;
 	bool lowered = false;
 	for (size_t i = 0; kind != PATTERN_WILDCARD && i < tl; i++)
 		lowered |= text[i] != lower(text[i]);
-	char *m = arena_alloc(t->arena, link + sizeof(struct pentry) + tl + 1 +
-	    (lowered ? namelen + 1 : 0));
+	char *m = arena_alloc(t->arena,
+	                      link + sizeof(struct pentry) + tl + 1 + (lowered ? namelen + 1 : 0));
 	if (!m)
 		return NULL;
 	struct pentry *e = (struct pentry *)(m + link);
@@ -584,8 +601,8 @@ pattern_reserve(struct pattern_table *t, size_t n)
 }
 
 int
-pattern_add(struct pattern_table *t, const char *text, int tag, int line,
-    struct pattern_match *dup, char *err, size_t errlen)
+pattern_add(struct pattern_table *t, const char *text, int tag, int line, struct pattern_match *dup,
+            char *err, size_t errlen)
 {
 	int64_t pos = pattern_reserve(t, 1);
 	if (pos < 0) {
@@ -597,7 +614,7 @@ pattern_add(struct pattern_table *t, const char *text, int tag, int line,
 
 int
 pattern_add_at(struct pattern_table *t, uint32_t pos, const char *text, int tag, int line,
-    struct pattern_match *dup, char *err, size_t errlen)
+               struct pattern_match *dup, char *err, size_t errlen)
 {
 	struct pkey k;
 	struct pchain *parent;
@@ -646,8 +663,8 @@ pattern_find(const struct pattern_table *t, const char *text, struct pattern_mat
 	struct pkey k;
 	struct pchain *parent;
 	char err[8];
-	const struct pentry *e = key_parse(&k, text, err, sizeof err) < 0 ? NULL :
-	    key_find(t, &k, &parent);
+	const struct pentry *e =
+	    key_parse(&k, text, err, sizeof err) < 0 ? NULL : key_find(t, &k, &parent);
 	if (e)
 		fill_match(m, e);
 	return e != NULL;
@@ -678,7 +695,7 @@ pattern_lookup(const struct pattern_table *t, struct pattern_name *qn, struct pa
 	const struct pentry *e = NULL, *dom = NULL;
 	for (int i = 0; i < n && !e; i++) {
 		if (name_maybe(t, qn->fs[i])) { /* most suffixes end here */
-			struct pentry **k[4] = { NULL };
+			struct pentry **k[4] = {NULL};
 			probe(t, qn, i, k);
 			if (i == 0 && k[PATTERN_EXACT])
 				e = *k[PATTERN_EXACT];
@@ -701,13 +718,14 @@ pattern_lookup(const struct pattern_table *t, struct pattern_name *qn, struct pa
 static int
 by_pos(const void *a, const void *b)
 {
-	uint32_t x = (*(const struct pentry *const *)a)->pos, y = (*(const struct pentry *const *)b)->pos;
+	uint32_t x = (*(const struct pentry *const *)a)->pos,
+	         y = (*(const struct pentry *const *)b)->pos;
 	return x < y ? -1 : x > y;
 }
 
 int
 pattern_foreach(const struct pattern_table *t, void (*cb)(void *arg, const struct pattern_match *m),
-    void *arg)
+                void *arg)
 {
 	const struct pentry **all = malloc((t->count ? t->count : 1) * sizeof *all);
 	size_t n = 0;
@@ -741,7 +759,7 @@ size_t
 pattern_table_memory(const struct pattern_table *t)
 {
 	return sizeof *t + page_count(t->cap) * sizeof *t->pages + t->cap * sizeof **t->pages +
-	    t->nbits / 8;
+	       t->nbits / 8;
 }
 
 int
@@ -764,7 +782,7 @@ name_to_wire(const char *text, uint8_t *wire)
 
 const char *
 pattern_parent(const struct pattern_match *m, char *buf, size_t len, const char **glob,
-    size_t *globlen)
+               size_t *globlen)
 {
 	const char *s = m->text + (m->kind == PATTERN_EXACT);
 	*glob = NULL;

@@ -16,9 +16,9 @@
 #include "arena.h"
 
 enum pattern_kind {
-	PATTERN_EXACT,	  /* "=name" */
+	PATTERN_EXACT,    /* "=name" */
 	PATTERN_WILDCARD, /* "x-*.parent" */
-	PATTERN_DOMAIN,	  /* "name": name and below */
+	PATTERN_DOMAIN,   /* "name": name and below */
 };
 
 #define PATTERN_WIRE_MAX 255
@@ -26,9 +26,9 @@ enum pattern_kind {
 struct pattern_match {
 	enum pattern_kind kind;
 	const char *text; /* the pattern as written; owned by the table */
-	int tag;	  /* what the caller gave to pattern_add (a category) */
-	int line;	  /* where it was written */
-	uint32_t pos;	  /* its position in the table (see pattern_reserve) */
+	int tag;          /* what the caller gave to pattern_add (a category) */
+	int line;         /* where it was written */
+	uint32_t pos;     /* its position in the table (see pattern_reserve) */
 };
 
 struct pattern_table;
@@ -43,7 +43,7 @@ void pattern_table_free(struct pattern_table *t);
  * -1 with a message in err when the text is not a valid pattern; -2 when the
  * same pattern is already in the table (*dup then describes the earlier one). */
 int pattern_add(struct pattern_table *t, const char *text, int tag, int line,
-    struct pattern_match *dup, char *err, size_t errlen);
+                struct pattern_match *dup, char *err, size_t errlen);
 
 /* Room for n more patterns, added in any order with pattern_add_at at the
  * positions returned .. returned + n - 1 (after everything added before).
@@ -53,7 +53,7 @@ int64_t pattern_reserve(struct pattern_table *t, size_t n);
 /* pattern_add at position pos; a pattern added earlier at a later position
  * is the repeat then: -3, *dup describes it and text takes its place. */
 int pattern_add_at(struct pattern_table *t, uint32_t pos, const char *text, int tag, int line,
-    struct pattern_match *dup, char *err, size_t errlen);
+                   struct pattern_match *dup, char *err, size_t errlen);
 /* The pattern in the table that text repeats (same kind and name). */
 bool pattern_find(const struct pattern_table *t, const char *text, struct pattern_match *m);
 
@@ -61,12 +61,12 @@ bool pattern_find(const struct pattern_table *t, const char *text, struct patter
  * root leftwards, as far as a lookup needs): prepare it once for lookups in
  * several tables. */
 struct pattern_name {
-	const uint8_t *wire; /* borrowed */
-	uint8_t offs[128];   /* label offsets in wire */
-	uint8_t len;	     /* of wire */
-	int n, hashed;	     /* labels (root excluded); lowest label hashed */
-	uint32_t hs[128];    /* hs[i]: hash of labels i.. (valid for i >= hashed) */
-	uint32_t fs[128];    /* and finished (pattern.c) */
+	const uint8_t *wire;         /* borrowed */
+	uint8_t offs[128];           /* label offsets in wire */
+	uint8_t len;                 /* of wire */
+	int n, hashed;               /* labels (root excluded); lowest label hashed */
+	uint32_t hs[128];            /* hs[i]: hash of labels i.. (valid for i >= hashed) */
+	uint32_t fs[128];            /* and finished (pattern.c) */
 	char text[PATTERN_WIRE_MAX]; /* dotted, lower case: suffix i at offs[i] */
 };
 
@@ -77,12 +77,12 @@ int pattern_name_init(struct pattern_name *qn, const uint8_t *wire, size_t len);
 
 /* The best match for qn: exact, then wildcard, then the longest domain. */
 bool pattern_lookup(const struct pattern_table *t, struct pattern_name *qn,
-    struct pattern_match *m);
+                    struct pattern_match *m);
 
 /* Every pattern, in the order of positions. Returns -1 (and calls cb for
  * none) when out of memory. */
 int pattern_foreach(const struct pattern_table *t,
-    void (*cb)(void *arg, const struct pattern_match *m), void *arg);
+                    void (*cb)(void *arg, const struct pattern_match *m), void *arg);
 size_t pattern_count(const struct pattern_table *t);
 /* Bytes of the hash table itself (the entries live in the arena). */
 size_t pattern_table_memory(const struct pattern_table *t);
@@ -95,7 +95,7 @@ int name_to_wire(const char *text, uint8_t *wire);
 /* The presentation form of the domain part of a pattern (no '=' and no
  * wildcard label, lower case, no trailing dot) into buf, and the wildcard
  * label (or NULL) into *glob. Returns buf. Only for texts pattern_add took. */
-const char *pattern_parent(const struct pattern_match *m, char *buf, size_t len,
-    const char **glob, size_t *globlen);
+const char *pattern_parent(const struct pattern_match *m, char *buf, size_t len, const char **glob,
+                           size_t *globlen);
 
 #endif

@@ -101,7 +101,8 @@ get_strlist(struct loader *L, const config_setting_t *g, const char *key)
 		return NULL;
 	}
 	for (int i = 0; i < config_setting_length(m); i++)
-		if (config_setting_type(config_setting_get_elem(m, (unsigned)i)) != CONFIG_TYPE_STRING) {
+		if (config_setting_type(config_setting_get_elem(m, (unsigned)i)) !=
+		    CONFIG_TYPE_STRING) {
 			lerr(L, m, "\"%s\" must contain strings only", key);
 			return NULL;
 		}
@@ -128,8 +129,9 @@ get_ttl(struct loader *L, const config_setting_t *root, const char *key, uint32_
 	const config_setting_t *m = config_setting_get_member(root, key);
 	if (!m)
 		return;
-	long long v = config_setting_type(m) == CONFIG_TYPE_INT ? config_setting_get_int(m) :
-	    config_setting_type(m) == CONFIG_TYPE_INT64 ? config_setting_get_int64(m) : -1;
+	long long v = config_setting_type(m) == CONFIG_TYPE_INT     ? config_setting_get_int(m)
+	              : config_setting_type(m) == CONFIG_TYPE_INT64 ? config_setting_get_int64(m)
+	                                                            : -1;
 	if (v < 0 || v > 604800)
 		lerr(L, m, "\"%s\" must be a number of seconds from 0 to 604800", key);
 	else
@@ -145,16 +147,17 @@ report_invalid(struct loader *L, const char *file, int line, const char *text, c
 /* text at line repeats orig, written earlier. */
 static void
 report_repeat(struct loader *L, const char *file, int line, const char *text,
-    const struct pattern_match *orig)
+              const struct pattern_match *orig)
 {
-	lerr_at(L, file, text_line(file, line, text), "pattern \"%s\" repeats \"%s\" of %s (line %d)",
-	    text, orig->text, orig->tag < 0 ? "the allowlist" : L->p->catnames[orig->tag],
-	    text_line(file, orig->line, orig->text));
+	lerr_at(L, file, text_line(file, line, text),
+	        "pattern \"%s\" repeats \"%s\" of %s (line %d)", text, orig->text,
+	        orig->tag < 0 ? "the allowlist" : L->p->catnames[orig->tag],
+	        text_line(file, orig->line, orig->text));
 }
 
 static void
 add_pattern(struct loader *L, struct pattern_table *t, const char *text, int tag, const char *file,
-    int line)
+            int line)
 {
 	char err[400];
 	struct pattern_match dup;
@@ -199,11 +202,11 @@ load_pattern_file(struct loader *L, struct pattern_table *t, int tag, const conf
 
 /* An error in an inline pattern list, kept until the list is done. */
 struct list_error {
-	uint32_t pos;	  /* the element's position in the pattern table */
+	uint32_t pos;     /* the element's position in the pattern table */
 	const char *file; /* libconfig's, valid until config_destroy */
-	int line;	  /* libconfig's line of the element (see text_line) */
-	char *text;	  /* the pattern; NULL when the element is no string */
-	char *msg;	  /* what is wrong with it; NULL: it repeats an earlier one */
+	int line;         /* libconfig's line of the element (see text_line) */
+	char *text;       /* the pattern; NULL when the element is no string */
+	char *msg;        /* what is wrong with it; NULL: it repeats an earlier one */
 };
 
 /* The errors of a list compiled from its end: the earliest CONF_MAX_ERRORS
@@ -222,7 +225,7 @@ list_error_free(struct list_error *e)
 
 static void
 list_error_add(struct loader *L, struct list_errors *le, uint32_t pos, const char *file, int line,
-    const char *text, const char *msg)
+               const char *text, const char *msg)
 {
 	int at = le->n;
 	if (le->n == CONF_MAX_ERRORS) { /* keep the earliest: give up the latest */
@@ -237,7 +240,8 @@ list_error_add(struct loader *L, struct list_errors *le, uint32_t pos, const cha
 	} else
 		le->n++;
 	struct list_error *e = &le->e[at];
-	*e = (struct list_error){ pos, file, line, text ? strdup(text) : NULL, msg ? strdup(msg) : NULL };
+	*e = (struct list_error){pos, file, line, text ? strdup(text) : NULL,
+	                         msg ? strdup(msg) : NULL};
 	if ((text && !e->text) || (msg && !e->msg))
 		L->oom = true;
 }
@@ -300,7 +304,8 @@ load_pattern_list(struct loader *L, struct pattern_table *t, int tag, config_set
 		else if (r == -2)
 			list_error_add(L, le, pos, file, line, text, NULL);
 		else if (r == -3) /* the later dup repeats text */
-			list_error_add(L, le, dup.pos, setting_file(L, list), dup.line, dup.text, NULL);
+			list_error_add(L, le, dup.pos, setting_file(L, list), dup.line, dup.text,
+			               NULL);
 		config_setting_remove_elem(list, (unsigned)i);
 	}
 	if (le)
@@ -312,10 +317,11 @@ load_pattern_list(struct loader *L, struct pattern_table *t, int tag, config_set
 static void
 load_patterns(struct loader *L, struct pattern_table *t, int tag, config_setting_t *s)
 {
-	static const char *const keys[] = { "patterns", "file", NULL };
+	static const char *const keys[] = {"patterns", "file", NULL};
 	config_setting_t *list = s;
 	if (config_setting_is_group(s)) {
-		confread_known(&L->e, s, keys, "unknown setting \"%s\" in %s", config_setting_name(s));
+		confread_known(&L->e, s, keys, "unknown setting \"%s\" in %s",
+		               config_setting_name(s));
 		list = get_strlist(L, s, "patterns");
 		if (get_str(L, s, "file"))
 			load_pattern_file(L, t, tag, config_setting_get_member(s, "file"));
@@ -323,7 +329,7 @@ load_patterns(struct loader *L, struct pattern_table *t, int tag, config_setting
 			return;
 	} else if (!config_setting_is_list(s) && !config_setting_is_array(s)) {
 		lerr(L, s, "\"%s\" must be a list of patterns or a group with patterns/file",
-		    config_setting_name(s));
+		     config_setting_name(s));
 		return;
 	}
 	load_pattern_list(L, t, tag, list);
@@ -334,7 +340,8 @@ load_categories(struct loader *L, config_setting_t *cats)
 {
 	struct policy *p = L->p;
 	if (!config_setting_is_group(cats)) {
-		lerr(L, cats, "\"categories\" must be a group: categories = { update = ( ... ); };");
+		lerr(L, cats,
+		     "\"categories\" must be a group: categories = { update = ( ... ); };");
 		return;
 	}
 	p->ncat = config_setting_length(cats);
@@ -342,7 +349,8 @@ load_categories(struct loader *L, config_setting_t *cats)
 	if (!p->catnames)
 		return;
 	for (int i = 0; i < p->ncat; i++)
-		p->catnames[i] = keep(L, config_setting_name(config_setting_get_elem(cats, (unsigned)i)));
+		p->catnames[i] =
+		    keep(L, config_setting_name(config_setting_get_elem(cats, (unsigned)i)));
 	for (int i = 0; i < p->ncat; i++)
 		load_patterns(L, p->cats, i, config_setting_get_elem(cats, (unsigned)i));
 }
@@ -350,9 +358,9 @@ load_categories(struct loader *L, config_setting_t *cats)
 static int
 parse_action(const char *s)
 {
-	static const char *const names[] = { "log", "nxdomain", "nodata", "refused", "sinkhole" };
-	static const enum policy_action acts[] = { POLICY_LOG, POLICY_NXDOMAIN, POLICY_NODATA,
-		POLICY_REFUSED, POLICY_SINKHOLE };
+	static const char *const names[] = {"log", "nxdomain", "nodata", "refused", "sinkhole"};
+	static const enum policy_action acts[] = {POLICY_LOG, POLICY_NXDOMAIN, POLICY_NODATA,
+	                                          POLICY_REFUSED, POLICY_SINKHOLE};
 	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
 		if (strcmp(s, names[i]) == 0)
 			return (int)acts[i];
@@ -368,7 +376,9 @@ check_action(struct loader *L, const config_setting_t *m, const char *s, uint8_t
 		return false;
 	}
 	if (a == POLICY_SINKHOLE && L->p->sinkhole.n4 + L->p->sinkhole.n6 == 0) {
-		lerr(L, m, "action sinkhole needs a top-level sinkhole = { a = ( ... ); aaaa = ( ... ); }");
+		lerr(L, m,
+		     "action sinkhole needs a top-level sinkhole = { a = ( ... ); aaaa = ( ... ); "
+		     "}");
 		return false;
 	}
 	*out = (uint8_t)a;
@@ -420,9 +430,10 @@ phase_reasons(struct loader *L, struct pol_phase *ph)
 static void
 load_schedule(struct loader *L, struct pol_schedule *sc, const config_setting_t *list)
 {
-	static const char *const keys[] = { "name", "start", "end", "actions", "others", NULL };
+	static const char *const keys[] = {"name", "start", "end", "actions", "others", NULL};
 	if (!config_setting_is_list(list)) {
-		lerr(L, list, "\"phases\" must be a list of groups: phases = ( { name = ...; }, ... );");
+		lerr(L, list,
+		     "\"phases\" must be a list of groups: phases = ( { name = ...; }, ... );");
 		return;
 	}
 	int n = config_setting_length(list);
@@ -460,10 +471,14 @@ load_schedule(struct loader *L, struct pol_schedule *sc, const config_setting_t 
 		if (sc->n > 0) {
 			struct pol_phase *prev = &sc->phases[sc->n - 1];
 			if (ph->start <= prev->start)
-				lerr(L, g, "phase \"%s\" must start after phase \"%s\" (phases are listed in "
-				    "time order)", name, prev->name);
+				lerr(L, g,
+				     "phase \"%s\" must start after phase \"%s\" (phases are "
+				     "listed in "
+				     "time order)",
+				     name, prev->name);
 			else if (prev->end && prev->end > ph->start)
-				lerr(L, g, "phase \"%s\" starts before phase \"%s\" ends", name, prev->name);
+				lerr(L, g, "phase \"%s\" starts before phase \"%s\" ends", name,
+				     prev->name);
 		}
 		phase_reasons(L, ph);
 		sc->n++;
@@ -480,8 +495,9 @@ load_group_members(struct loader *L, struct pol_group *gr, const config_setting_
 		for (int i = 0; gr->nets && i < config_setting_length(addrs); i++) {
 			const config_setting_t *e = config_setting_get_elem(addrs, (unsigned)i);
 			if (cidr_parse(&gr->nets[gr->nnets], config_setting_get_string(e)) < 0)
-				lerr(L, e, "client group \"%s\": \"%s\" is not an address or prefix", gr->name,
-				    config_setting_get_string(e));
+				lerr(L, e,
+				     "client group \"%s\": \"%s\" is not an address or prefix",
+				     gr->name, config_setting_get_string(e));
 			else
 				gr->nnets++;
 		}
@@ -491,8 +507,8 @@ load_group_members(struct loader *L, struct pol_group *gr, const config_setting_
 		for (int i = 0; gr->macs && i < config_setting_length(macs); i++) {
 			const config_setting_t *e = config_setting_get_elem(macs, (unsigned)i);
 			if (mac_parse(gr->macs[gr->nmacs], config_setting_get_string(e)) < 0)
-				lerr(L, e, "client group \"%s\": \"%s\" is not a MAC address", gr->name,
-				    config_setting_get_string(e));
+				lerr(L, e, "client group \"%s\": \"%s\" is not a MAC address",
+				     gr->name, config_setting_get_string(e));
 			else
 				gr->nmacs++;
 		}
@@ -504,8 +520,8 @@ load_group_members(struct loader *L, struct pol_group *gr, const config_setting_
 static void
 load_group(struct loader *L, struct pol_group *gr, const config_setting_t *g)
 {
-	static const char *const keys[] = { "name", "addresses", "macs", "exempt", "until", "reason",
-		"phases", NULL };
+	static const char *const keys[] = {"name",  "addresses", "macs",   "exempt",
+	                                   "until", "reason",    "phases", NULL};
 	confread_known(&L->e, g, keys, "unknown setting \"%s\" in %s", "a client group");
 	const char *name = get_str(L, g, "name");
 	if (!name)
@@ -516,12 +532,16 @@ load_group(struct loader *L, struct pol_group *gr, const config_setting_t *g)
 	const config_setting_t *ex = config_setting_get_member(g, "exempt");
 	if (ex && config_setting_type(ex) != CONFIG_TYPE_BOOL)
 		lerr(L, ex, "\"exempt\" must be true or false");
-	gr->exempt = ex && config_setting_type(ex) == CONFIG_TYPE_BOOL && config_setting_get_bool(ex);
+	gr->exempt =
+	    ex && config_setting_type(ex) == CONFIG_TYPE_BOOL && config_setting_get_bool(ex);
 	if (config_setting_get_member(g, "until")) {
 		get_time(L, g, "until", &gr->until);
 		if (!gr->exempt)
-			lerr(L, g, "client group \"%s\": \"until\" ends an exemption, but the group is not "
-			    "exempt = true", gr->name);
+			lerr(L, g,
+			     "client group \"%s\": \"until\" ends an exemption, but the group is "
+			     "not "
+			     "exempt = true",
+			     gr->name);
 	}
 	const char *why = get_str(L, g, "reason");
 	char buf[400];
@@ -532,8 +552,9 @@ load_group(struct loader *L, struct pol_group *gr, const config_setting_t *g)
 	if (ph)
 		load_schedule(L, &gr->sched, ph);
 	if (!gr->exempt && !ph)
-		lerr(L, g, "client group \"%s\" changes nothing: give it exempt = true or its own phases",
-		    gr->name);
+		lerr(L, g,
+		     "client group \"%s\" changes nothing: give it exempt = true or its own phases",
+		     gr->name);
 }
 
 static void
@@ -541,7 +562,8 @@ load_clients(struct loader *L, const config_setting_t *list)
 {
 	struct policy *p = L->p;
 	if (!config_setting_is_list(list)) {
-		lerr(L, list, "\"clients\" must be a list of groups: clients = ( { name = ...; }, ... );");
+		lerr(L, list,
+		     "\"clients\" must be a list of groups: clients = ( { name = ...; }, ... );");
 		return;
 	}
 	int n = config_setting_length(list);
@@ -550,7 +572,8 @@ load_clients(struct loader *L, const config_setting_t *list)
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
 		if (!config_setting_is_group(g)) {
-			lerr(L, g, "a client group must be a group { name = ...; addresses = ...; }");
+			lerr(L, g,
+			     "a client group must be a group { name = ...; addresses = ...; }");
 			continue;
 		}
 		load_group(L, &p->groups[p->ngroups], g);
@@ -564,7 +587,7 @@ load_clients(struct loader *L, const config_setting_t *list)
 static void
 load_sinkhole(struct loader *L, const config_setting_t *g)
 {
-	static const char *const keys[] = { "a", "aaaa", NULL };
+	static const char *const keys[] = {"a", "aaaa", NULL};
 	struct policy_sinkhole *sh = &L->p->sinkhole;
 	if (!config_setting_is_group(g)) {
 		lerr(L, g, "\"sinkhole\" must be a group: sinkhole = { a = ( \"0.0.0.0\" ); };");
@@ -578,10 +601,12 @@ load_sinkhole(struct loader *L, const config_setting_t *g)
 			int *n = fam ? &sh->n6 : &sh->n4;
 			void *dst = fam ? (void *)&sh->a6[*n] : (void *)&sh->a4[*n];
 			if (*n >= POLICY_SINKHOLE_MAX)
-				lerr(L, e, "at most %d sinkhole addresses per family", POLICY_SINKHOLE_MAX);
-			else if (inet_pton(fam ? AF_INET6 : AF_INET, config_setting_get_string(e), dst) != 1)
-				lerr(L, e, "\"%s\" is not an IPv%d address", config_setting_get_string(e),
-				    fam ? 6 : 4);
+				lerr(L, e, "at most %d sinkhole addresses per family",
+				     POLICY_SINKHOLE_MAX);
+			else if (inet_pton(fam ? AF_INET6 : AF_INET, config_setting_get_string(e),
+			                   dst) != 1)
+				lerr(L, e, "\"%s\" is not an IPv%d address",
+				     config_setting_get_string(e), fam ? 6 : 4);
 			else
 				(*n)++;
 		}
@@ -606,15 +631,16 @@ load_unsynced(struct loader *L, const config_setting_t *root)
 			if (strcmp(p->sched.phases[i].name, u) == 0)
 				return;
 		lerr(L, config_setting_get_member(root, "unsynced"),
-		    "unsynced = \"%s\": want latest, first, log or the name of a phase", u);
+		     "unsynced = \"%s\": want latest, first, log or the name of a phase", u);
 	}
 }
 
 static void
 load_root(struct loader *L, const config_setting_t *root)
 {
-	static const char *const keys[] = { "not_before", "timezone", "unsynced", "negative_ttl",
-		"answer_ttl", "sinkhole", "allow", "categories", "phases", "clients", NULL };
+	static const char *const keys[] = {"not_before", "timezone", "unsynced", "negative_ttl",
+	                                   "answer_ttl", "sinkhole", "allow",    "categories",
+	                                   "phases",     "clients",  NULL};
 	struct policy *p = L->p;
 	config_setting_t *s;
 	char err[300];
@@ -645,12 +671,12 @@ load_root(struct loader *L, const config_setting_t *root)
 static struct policy *
 policy_load_report(const char *path, void (*report)(void *, const char *), void *arg, int *nerr)
 {
-	struct loader L = { .path = path };
+	struct loader L = {.path = path};
 	struct arena *a = arena_new();
 	struct policy *p = a ? arena_alloc(a, sizeof *p) : NULL;
 	config_t cf;
 
-	L.e = (struct conf_errors){ .path = path, .report = report, .arg = arg };
+	L.e = (struct conf_errors){.path = path, .report = report, .arg = arg};
 
 	if (!p) {
 		arena_free(a);
@@ -710,7 +736,7 @@ keep_first(void *arg, const char *msg)
 struct policy *
 policy_load(const char *path, char *err, size_t errlen)
 {
-	struct first_error fe = { err, errlen, 0 };
+	struct first_error fe = {err, errlen, 0};
 	int nerr;
 	struct policy *p = policy_load_report(path, keep_first, &fe, &nerr);
 	if (nerr > 1) {
@@ -759,7 +785,8 @@ policy_pattern_count(const struct policy *p)
 size_t
 policy_memory(const struct policy *p)
 {
-	return arena_size(p->arena) + pattern_table_memory(p->cats) + pattern_table_memory(p->allow);
+	return arena_size(p->arena) + pattern_table_memory(p->cats) +
+	       pattern_table_memory(p->allow);
 }
 
 time_t

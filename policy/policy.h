@@ -18,13 +18,13 @@
 struct policy;
 
 enum policy_action {
-	POLICY_NONE = 0,	/* the name is in no category: answer normally */
-	POLICY_ALLOW,		/* category name, but allowlisted or client exempt */
-	POLICY_LOG,		/* answer normally, record the host */
+	POLICY_NONE = 0, /* the name is in no category: answer normally */
+	POLICY_ALLOW,    /* category name, but allowlisted or client exempt */
+	POLICY_LOG,      /* answer normally, record the host */
 	POLICY_NXDOMAIN,
 	POLICY_NODATA,
 	POLICY_REFUSED,
-	POLICY_SINKHOLE,	/* answer A/AAAA with the configured addresses */
+	POLICY_SINKHOLE, /* answer A/AAAA with the configured addresses */
 };
 
 #define POLICY_SINKHOLE_MAX 4
@@ -37,16 +37,16 @@ struct policy_sinkhole {
 /* Every pointer is borrowed from the policy and valid until policy_free. */
 struct policy_decision {
 	enum policy_action action;
-	const char *category;	/* NULL when no category matched */
-	const char *pattern;	/* the matching pattern as written in the file */
-	const char *phase;	/* the phase in force for this client, or NULL */
-	const char *group;	/* the client group that decided, or NULL */
-	const char *reason;	/* short words: "allowlisted", "client exempt", ... */
-	time_t until;		/* for an expiring exemption: its end; else 0 */
-	uint32_t negative_ttl;	/* TTL of the SOA in synthesised negative answers */
-	uint32_t answer_ttl;	/* TTL of synthesised sinkhole records */
+	const char *category;  /* NULL when no category matched */
+	const char *pattern;   /* the matching pattern as written in the file */
+	const char *phase;     /* the phase in force for this client, or NULL */
+	const char *group;     /* the client group that decided, or NULL */
+	const char *reason;    /* short words: "allowlisted", "client exempt", ... */
+	time_t until;          /* for an expiring exemption: its end; else 0 */
+	uint32_t negative_ttl; /* TTL of the SOA in synthesised negative answers */
+	uint32_t answer_ttl;   /* TTL of synthesised sinkhole records */
 	const struct policy_sinkhole *sinkhole; /* for POLICY_SINKHOLE */
-	bool clock_unsynced;	/* now was below the clock floor: unsynced rule applied */
+	bool clock_unsynced; /* now was below the clock floor: unsynced rule applied */
 };
 
 /* Load and check a policy file. On error returns NULL and writes
@@ -56,8 +56,8 @@ void policy_free(struct policy *p);
 
 /* Decide for a name in presentation format ("www.Example.com", trailing dot
  * optional). Returns -1 when the name is not a valid domain name. */
-int policy_decide_name(const struct policy *p, const char *name,
-    const struct client *c, time_t now, struct policy_decision *d);
+int policy_decide_name(const struct policy *p, const char *name, const struct client *c, time_t now,
+                       struct policy_decision *d);
 
 /* The clock-sanity floor: the later of the file's not-before and the build
  * date. A clock below it is treated as unsynced. */
@@ -86,9 +86,10 @@ bool policy_clock_unsynced(const struct policy *p, time_t now, unsigned flags);
 /* Decide for a query name in wire format (uncompressed labels ending in the
  * root label, any case). Cost O(number of labels). */
 void policy_decide_ex(const struct policy *p, const uint8_t *qname, size_t qname_len,
-    const struct client *c, time_t now, unsigned flags, struct policy_decision *d);
-int policy_decide_name_ex(const struct policy *p, const char *name,
-    const struct client *c, time_t now, unsigned flags, struct policy_decision *d);
+                      const struct client *c, time_t now, unsigned flags,
+                      struct policy_decision *d);
+int policy_decide_name_ex(const struct policy *p, const char *name, const struct client *c,
+                          time_t now, unsigned flags, struct policy_decision *d);
 /* policy_phase_at is the plain timeline; this applies the clock-sanity
  * rule too (the phase dnsd actually uses for default clients). */
 const char *policy_phase_at_ex(const struct policy *p, time_t now, unsigned flags);
@@ -106,8 +107,8 @@ size_t policy_memory(const struct policy *p);
 
 /* Text reports for dnsd-policy, written to out. policy_explain returns -1
  * when name is not a valid domain name. */
-int policy_explain(const struct policy *p, const char *name, const struct client *c,
-    time_t now, unsigned flags, FILE *out);
+int policy_explain(const struct policy *p, const char *name, const struct client *c, time_t now,
+                   unsigned flags, FILE *out);
 void policy_timeline(const struct policy *p, FILE *out);
 
 enum policy_export_format { POLICY_EXPORT_RPZ, POLICY_EXPORT_UNBOUND, POLICY_EXPORT_DNSMASQ };

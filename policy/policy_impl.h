@@ -27,7 +27,7 @@ struct pol_group {
 	uint8_t (*macs)[6];
 	int nnets, nmacs;
 	bool exempt;
-	time_t until; /* exemption end, 0: none */
+	time_t until;              /* exemption end, 0: none */
 	struct pol_schedule sched; /* n == 0: the default schedule */
 };
 

@@ -58,8 +58,9 @@ tztime_zone_check(const char *zone, char *err, size_t errlen)
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/%s", dir, zone);
 	if (access(path, R_OK) != 0) {
-		snprintf(err, errlen, "unknown time zone \"%s\" (no %s; install tzdata or set TZDIR)",
-		    zone, path);
+		snprintf(err, errlen,
+		         "unknown time zone \"%s\" (no %s; install tzdata or set TZDIR)", zone,
+		         path);
 		return -1;
 	}
 	return 0;
@@ -69,7 +70,7 @@ static bool
 same_fields(const struct tm *a, const struct tm *b)
 {
 	return a->tm_year == b->tm_year && a->tm_mon == b->tm_mon && a->tm_mday == b->tm_mday &&
-	    a->tm_hour == b->tm_hour && a->tm_min == b->tm_min && a->tm_sec == b->tm_sec;
+	       a->tm_hour == b->tm_hour && a->tm_min == b->tm_min && a->tm_sec == b->tm_sec;
 }
 
 /* The instant at which the wall clock in zone shows fields. */
@@ -82,7 +83,7 @@ local_to_utc(const struct tm *fields, const char *zone)
 	tz_enter(&s, zone);
 	/* The offsets in force a day either side cover any DST change. */
 	long off[2];
-	time_t probe[2] = { wall - 86400, wall + 86400 };
+	time_t probe[2] = {wall - 86400, wall + 86400};
 	for (int i = 0; i < 2; i++) {
 		localtime_r(&probe[i], &lt);
 		off[i] = lt.tm_gmtoff;
@@ -121,7 +122,7 @@ parse_num(const char **p, int digits, int *out)
 int
 tztime_parse(const char *text, const char *zone, time_t *out, char *err, size_t errlen)
 {
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	const char *p = text;
 	int y, mo, d, h = 0, mi = 0, s = 0;
 	if (parse_num(&p, 4, &y) || *p++ != '-' || parse_num(&p, 2, &mo) || *p++ != '-' ||
@@ -173,15 +174,19 @@ tztime_parse(const char *text, const char *zone, time_t *out, char *err, size_t 
 	} else if (*p)
 		goto bad;
 	else if (!zone) {
-		snprintf(err, errlen, "\"%s\" has no UTC offset or time zone, and the file sets no "
-		    "timezone", text);
+		snprintf(err, errlen,
+		         "\"%s\" has no UTC offset or time zone, and the file sets no "
+		         "timezone",
+		         text);
 		return -1;
 	}
 	*out = local_to_utc(&tm, zone);
 	return 0;
 bad:
-	snprintf(err, errlen, "bad date-time \"%s\" (want e.g. \"2024-07-20\", "
-	    "\"2024-07-20 00:00 America/New_York\" or \"2024-07-20T00:00:00-04:00\")", text);
+	snprintf(err, errlen,
+	         "bad date-time \"%s\" (want e.g. \"2024-07-20\", "
+	         "\"2024-07-20 00:00 America/New_York\" or \"2024-07-20T00:00:00-04:00\")",
+	         text);
 	return -1;
 }
 

@@ -14,7 +14,8 @@
 
 #define CLIENTID_OPT_ECS MSG_OPT_ECS
 #define CLIENTID_OPT_MAC MSG_OPT_MAC           /* dnsmasq --add-mac: 6 raw bytes */
-#define CLIENTID_OPT_DEVICEID MSG_OPT_DEVICEID /* --add-mac=base64 (8 chars) or =text (aa:bb:..) */
+#define CLIENTID_OPT_DEVICEID MSG_OPT_DEVICEID /* --add-mac=base64 (8 chars) or =text (aa:bb:..)   \
+	                                        */
 #define CLIENTID_MAX_FORWARDERS 8
 
 struct clientid_opts {

@@ -105,11 +105,11 @@ drop_report(struct eventlog *el, int sink, time_t now, bool force)
 		return;
 	int e = el->drop_errno[sink];
 	log_warnx("eventlog: %s: %llu record%s dropped (%s); %llu dropped since start",
-	         sink_name(el, sink, name, sizeof name), (unsigned long long)n, n == 1 ? "" : "s",
-	         e ? strerror(e)
-	           : sink == EVENTLOG_SINK_REMOTE ? "collector not connected or its queue full"
-	                                          : "out of memory",
-	         (unsigned long long)el->st.dropped_by[sink]);
+	          sink_name(el, sink, name, sizeof name), (unsigned long long)n, n == 1 ? "" : "s",
+	          e                              ? strerror(e)
+	          : sink == EVENTLOG_SINK_REMOTE ? "collector not connected or its queue full"
+	                                         : "out of memory",
+	          (unsigned long long)el->st.dropped_by[sink]);
 	el->drops_unlogged[sink] = 0;
 	el->drops_logged[sink] = now;
 }
@@ -343,8 +343,8 @@ eventlog_record(struct eventlog *el, const struct eventlog_event *ev)
 	el->st.attempts++;
 	if (!el->sinks || !ev->name)
 		return;
-	uint32_t hash =
-	    netaddr_hash(ev->name_hash ? ev->name_hash : hash_name(hash_seed(), ev->name), &ev->addr);
+	uint32_t hash = netaddr_hash(
+	    ev->name_hash ? ev->name_hash : hash_name(hash_seed(), ev->name), &ev->addr);
 	struct fold **p = fold_find(el, &ev->addr, ev->name, hash);
 	if (*p) {
 		struct fold *f = fold_relabel(el, p, ev);
@@ -482,7 +482,7 @@ eventlog_new(const struct eventlog_opts *o, struct event_base *base)
 	}
 	if (el->o.file && logfile_open(&el->file) == -1) {
 		log_warnx("eventlog: %s: %s; records are dropped until it works", el->o.file,
-		         strerror(errno));
+		          strerror(errno));
 		el->st.file_ok = false;
 	}
 	if (el->o.host_dir)

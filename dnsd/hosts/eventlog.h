@@ -56,7 +56,8 @@ struct eventlog_stats {
 	int pairs;
 };
 
-/* The defaults of every setting, and freeing o's strings (defined with the config reader, dnsd/config_subsys.c). */
+/* The defaults of every setting, and freeing o's strings (defined with the config reader,
+ * dnsd/config_subsys.c). */
 void eventlog_opts_defaults(struct eventlog_opts *o);
 void eventlog_opts_free(struct eventlog_opts *o);
 

@@ -47,8 +47,8 @@ hostarch_append(const char *path, long long max_size, const struct hostarch_rec 
 	snprintf(num[0], sizeof num[0], "%lld", r->first);
 	snprintf(num[1], sizeof num[1], "%lld", r->last);
 	snprintf(num[2], sizeof num[2], "%lld", r->total);
-	const char *fields[HOSTARCH_FIELDS] = {r->addr,   r->mac,    r->hostname, num[0], num[1],
-	                                       num[2],    r->action, r->cats,     r->names};
+	const char *fields[HOSTARCH_FIELDS] = {r->addr, r->mac,    r->hostname, num[0],  num[1],
+	                                       num[2],  r->action, r->cats,     r->names};
 	for (int i = 0; i < HOSTARCH_FIELDS; i++)
 		put_field(f, fields[i], i == HOSTARCH_FIELDS - 1 ? '\n' : '\t');
 	int rc = fflush(f) == 0 && !ferror(f) ? 0 : -1;

@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "eventlog.h"
+#include "hostreport.h"
 #include "hosts.h"
 #include "leases.h"
 #include "log.h"
 #include "neigh.h"
-#include "hostreport.h"
 
 struct hostlog {
 	struct event_base *base;
@@ -88,16 +88,16 @@ hostlog_configure(struct hostlog *hl, const struct config *c, char *err, size_t 
 	if (rc == -1)
 		snprintf(err, errlen, "hostlog: out of memory");
 	const struct hosts_opts *cur = hosts_options(hl->hosts);
-	if (rc == 0 && (ho->max_hosts != cur->max_hosts || ho->max_bytes != cur->max_bytes ||
-	                ho->archive_max_size != cur->archive_max_size ||
-	                (ho->archive && (!cur->archive || strcmp(ho->archive, cur->archive) != 0)) ||
-	                ho->max_names != cur->max_names ||
-	                ho->recent != cur->recent || ho->days != cur->days ||
-	                ho->save_interval != cur->save_interval ||
-	                (ho->state_file == NULL) != (cur->state_file == NULL) ||
-	                (ho->state_file && strcmp(ho->state_file, cur->state_file) != 0)))
+	if (rc == 0 &&
+	    (ho->max_hosts != cur->max_hosts || ho->max_bytes != cur->max_bytes ||
+	     ho->archive_max_size != cur->archive_max_size ||
+	     (ho->archive && (!cur->archive || strcmp(ho->archive, cur->archive) != 0)) ||
+	     ho->max_names != cur->max_names || ho->recent != cur->recent ||
+	     ho->days != cur->days || ho->save_interval != cur->save_interval ||
+	     (ho->state_file == NULL) != (cur->state_file == NULL) ||
+	     (ho->state_file && strcmp(ho->state_file, cur->state_file) != 0)))
 		log_warnx("reload: the hosts table sizes, state file and archive change only on "
-		         "restart");
+		          "restart");
 	return rc;
 }
 
@@ -151,8 +151,8 @@ name_plain(const uint8_t map[256], const uint8_t *wire, size_t len, char *out, s
 }
 
 void
-hostlog_record(struct hostlog *hl, const struct client *ci, const uint8_t *qname,
-               size_t qname_len, uint16_t qtype, const struct policy_decision *d)
+hostlog_record(struct hostlog *hl, const struct client *ci, const uint8_t *qname, size_t qname_len,
+               uint16_t qtype, const struct policy_decision *d)
 {
 	char plain[LDNS_MAX_DOMAINLEN + 1];
 	if (name_plain(hl->plain, qname, qname_len, plain, sizeof plain) == 0) {

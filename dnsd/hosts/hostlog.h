@@ -1,7 +1,7 @@
 /* The door of dnsd/hosts/, the per-host side, as the daemon wires it: from
  * the "hosts" and "log" config groups it builds the lease reader, the
- * neighbour cache, the event log and the host table. The query pipeline asks it who a client really is
- * and tells it what that client asked; the control socket reads it. */
+ * neighbour cache, the event log and the host table. The query pipeline asks it who a client really
+ * is and tells it what that client asked; the control socket reads it. */
 #ifndef DNSD_HOSTLOG_H
 #define DNSD_HOSTLOG_H
 

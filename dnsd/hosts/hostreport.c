@@ -80,8 +80,8 @@ text_table(const struct hosts *h, struct evbuffer *out)
 	evbuffer_add_printf(out, "%-15s %-17s %-12s %-11s %-11s %6s\n", "IP", "MAC", "HOSTNAME",
 	                    "FIRST SEEN", "LAST SEEN", "COUNT");
 	TAILQ_FOREACH(e, hosts_list(h), lru)
-	text_row(out, netaddr_str(&e->addr, ip), e->has_mac ? mac_str(e->mac, mac) : "", e->hostname,
-	         e->first, e->last, (unsigned long long)e->total,
+	text_row(out, netaddr_str(&e->addr, ip), e->has_mac ? mac_str(e->mac, mac) : "",
+	         e->hostname, e->first, e->last, (unsigned long long)e->total,
 	         policy_action_name((enum policy_action)e->last_action),
 	         category_counts(h, e, cats, sizeof cats, " ", ", "));
 }
@@ -128,8 +128,8 @@ static void
 text_archived(const struct hostarch_list *l, struct evbuffer *out)
 {
 	char cats[128];
-	evbuffer_add_printf(out, "\n%d host%s that left the table (archive), last seen first:\n", l->n,
-	                    l->n == 1 ? "" : "s");
+	evbuffer_add_printf(out, "\n%d host%s that left the table (archive), last seen first:\n",
+	                    l->n, l->n == 1 ? "" : "s");
 	for (int i = 0; i < l->n; i++) {
 		const struct hostarch_rec *r = &l->recs[i];
 		text_row(out, r->addr, r->mac, r->hostname, (time_t)r->first, (time_t)r->last,
@@ -523,14 +523,14 @@ hostreport_time(time_t t, char buf[32], const char *fmt)
 
 const char *
 hostreport_category_counts(const struct hosts *h, const struct host *e, char *buf, size_t len,
-                       const char *kv, const char *sep)
+                           const char *kv, const char *sep)
 {
 	return category_counts(h, e, buf, len, kv, sep);
 }
 
 int
 hostreport_hosts(const struct hosts *h, enum hostreport_format f, bool all, time_t now,
-             struct evbuffer *out)
+                 struct evbuffer *out)
 {
 	const struct host *e;
 	struct hostarch_list l;

@@ -19,7 +19,7 @@ int hostreport_format_parse(const char *s);
 /* The table; with all (and always in HTML) also the hosts that left it,
  * from the archive. -1 (a message in out) when the archive cannot be read. */
 int hostreport_hosts(const struct hosts *h, enum hostreport_format f, bool all, time_t now,
-                 struct evbuffer *out);
+                     struct evbuffer *out);
 /* One host by IP, MAC or hostname; -1 when there is none. */
 int hostreport_host(const struct hosts *h, const char *key, struct evbuffer *out);
 /* The same host as one JSON object (the objects of "hosts json"). */
@@ -31,7 +31,7 @@ int hostreport_host_json(const struct hosts *h, const char *key, struct evbuffer
  * returns buf). */
 const char *hostreport_time(time_t t, char buf[32], const char *fmt);
 const char *hostreport_category_counts(const struct hosts *h, const struct host *e, char *buf,
-                                   size_t len, const char *kv, const char *sep);
+                                       size_t len, const char *kv, const char *sep);
 
 /* Register "hosts [text|json|csv|html] [all]" and "host KEY" on c; h is
  * borrowed for the life of c. -1 when c has no room. */

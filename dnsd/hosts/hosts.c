@@ -19,7 +19,6 @@
 #define HOSTS_ALLOC_OVERHEAD 16
 #define HOSTS_EVICT_LOG_SECS 60 /* at most one eviction line a minute */
 
-
 /* ---- memory ---- */
 
 /* realloc that keeps h->st.bytes: old and size are the block's sizes
@@ -235,23 +234,23 @@ archive_host(struct hosts *h, const struct host *e)
 	int rc = -1;
 	if (cats && names) {
 		archive_lists(h, e, cats, names);
-		struct hostarch_rec r = {
-		    .addr = netaddr_str(&e->addr, addr),
-		    .mac = e->has_mac ? mac_str(e->mac, mac) : "",
-		    .hostname = e->hostname,
-		    .first = e->first,
-		    .last = e->last,
-		    .total = (long long)e->total,
-		    .action = policy_action_name((enum policy_action)e->last_action),
-		    .cats = (const char *)evbuffer_pullup(cats, -1),
-		    .names = (const char *)evbuffer_pullup(names, -1)};
+		struct hostarch_rec r = {.addr = netaddr_str(&e->addr, addr),
+		                         .mac = e->has_mac ? mac_str(e->mac, mac) : "",
+		                         .hostname = e->hostname,
+		                         .first = e->first,
+		                         .last = e->last,
+		                         .total = (long long)e->total,
+		                         .action =
+		                             policy_action_name((enum policy_action)e->last_action),
+		                         .cats = (const char *)evbuffer_pullup(cats, -1),
+		                         .names = (const char *)evbuffer_pullup(names, -1)};
 		rc = hostarch_append(h->o.archive, h->o.archive_max_size, &r);
 	}
 	if (rc == 0)
 		h->st.archived++;
 	else if (h->st.archive_errors++ == 0)
 		log_warnx("hosts: cannot write the archive %s: %s; evicted hosts are lost",
-		         h->o.archive, strerror(errno));
+		          h->o.archive, strerror(errno));
 	if (cats)
 		evbuffer_free(cats);
 	if (names)
@@ -268,10 +267,10 @@ evict_report(struct hosts *h, time_t now, bool force)
 	           now >= h->evict_logged))
 		return;
 	log_warnx("hosts: table full (%d hosts, %lld bytes): %llu least recently seen host%s "
-	         "evicted%s%s; %llu since start",
-	         h->st.hosts, h->st.bytes, (unsigned long long)n, n == 1 ? "" : "s",
-	         h->o.archive ? " to the archive " : " and not archived (set hosts.archive)",
-	         h->o.archive ? h->o.archive : "", (unsigned long long)h->st.evicted);
+	          "evicted%s%s; %llu since start",
+	          h->st.hosts, h->st.bytes, (unsigned long long)n, n == 1 ? "" : "s",
+	          h->o.archive ? " to the archive " : " and not archived (set hosts.archive)",
+	          h->o.archive ? h->o.archive : "", (unsigned long long)h->st.evicted);
 	h->evicted_unlogged = 0;
 	h->evict_logged = now;
 }
@@ -373,12 +372,11 @@ hosts_add_name(struct hosts *h, struct host *e, const char *shared)
 /* shared: the table's copy of the name, one reference handed to the ring. */
 void
 hosts_add_recent(struct hosts *h, struct host *e, time_t t, const char *shared, uint16_t qtype,
-           int cat, enum policy_action action)
+                 int cat, enum policy_action action)
 {
-	if (h->o.recent == 0 ||
-	    (e->ring_n == e->ring_cap && e->ring_cap < h->o.recent &&
-	     !tab_reserve(h, (void **)&e->ring, e->ring_n, &e->ring_cap, h->o.recent,
-	                  sizeof *e->ring))) {
+	if (h->o.recent == 0 || (e->ring_n == e->ring_cap && e->ring_cap < h->o.recent &&
+	                         !tab_reserve(h, (void **)&e->ring, e->ring_n, &e->ring_cap,
+	                                      h->o.recent, sizeof *e->ring))) {
 		hosts_name_unref(h, shared);
 		return;
 	}
@@ -407,8 +405,8 @@ hosts_add_day(struct hosts *h, struct host *e, int32_t day, uint32_t n)
 		e->days[i - 1].count += n;
 		return;
 	}
-	int32_t newest = e->ndays && e->days[e->ndays - 1].day > day ? e->days[e->ndays - 1].day
-	                                                             : day;
+	int32_t newest =
+	    e->ndays && e->days[e->ndays - 1].day > day ? e->days[e->ndays - 1].day : day;
 	if (day <= newest - h->o.days)
 		return;
 	int old = 0; /* out of the window, or the oldest when full */
@@ -423,8 +421,7 @@ hosts_add_day(struct hosts *h, struct host *e, int32_t day, uint32_t n)
 		if (i < 0)
 			return; /* it was the oldest */
 	}
-	if (!tab_reserve(h, (void **)&e->days, e->ndays, &e->days_cap, h->o.days,
-	                 sizeof *e->days))
+	if (!tab_reserve(h, (void **)&e->days, e->ndays, &e->days_cap, h->o.days, sizeof *e->days))
 		return;
 	memmove(e->days + i + 1, e->days + i, (size_t)(e->ndays - i) * sizeof *e->days);
 	e->days[i] = (struct host_day){day, n};
@@ -581,8 +578,8 @@ hosts_status(const struct hosts *h, time_t now, struct evbuffer *out)
 	                    h->st.bytes);
 	if (h->o.max_bytes)
 		evbuffer_add_printf(out, " of %lld", h->o.max_bytes);
-	evbuffer_add_printf(out, ", %llu recorded, %llu evicted", (unsigned long long)h->st.recorded,
-	                    (unsigned long long)h->st.evicted);
+	evbuffer_add_printf(out, ", %llu recorded, %llu evicted",
+	                    (unsigned long long)h->st.recorded, (unsigned long long)h->st.evicted);
 	if (h->o.archive)
 		evbuffer_add_printf(out, " (%llu archived, %llu lost)",
 		                    (unsigned long long)h->st.archived,

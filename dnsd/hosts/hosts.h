@@ -76,13 +76,12 @@ struct host {
 	const char *hostname; /* "" when unknown */
 	time_t first, last;
 	uint64_t total;
-	struct host_cat *cats; /* the categories it asked, ncats of them */
-	const char **names;    /* the distinct names, shared; grown up to max_names */
+	struct host_cat *cats;     /* the categories it asked, ncats of them */
+	const char **names;        /* the distinct names, shared; grown up to max_names */
 	struct host_attempt *ring; /* grown up to recent; then ring[(ring_head - 1 - i)
 	                              mod recent] is the i-th newest */
 	struct host_day *days;     /* oldest first, grown up to days */
-	uint16_t ncats, cats_cap, nnames, names_cap, ring_head, ring_n, ring_cap, ndays,
-	    days_cap;
+	uint16_t ncats, cats_cap, nnames, names_cap, ring_head, ring_n, ring_cap, ndays, days_cap;
 	unsigned lease_gen; /* leases_generation when hostname/MAC were last read */
 };
 TAILQ_HEAD(host_list, host);
@@ -92,13 +91,14 @@ struct hosts_stats {
 	long long bytes; /* what the table holds (allocations plus their overhead) */
 	uint64_t recorded, evicted, saves, save_errors;
 	uint64_t archived, archive_errors; /* evicted hosts written to / lost from the archive */
-	time_t last_save;    /* 0: never */
-	bool loaded_corrupt; /* the state file was moved aside at start */
+	time_t last_save;                  /* 0: never */
+	bool loaded_corrupt;               /* the state file was moved aside at start */
 	/* attempts recorded since start, by category index and action */
 	uint64_t by_action[HOSTS_MAX_CATS][POLICY_SINKHOLE + 1];
 };
 
-/* The defaults of every setting, and freeing o's strings (defined with the config reader, dnsd/config_subsys.c). */
+/* The defaults of every setting, and freeing o's strings (defined with the config reader,
+ * dnsd/config_subsys.c). */
 void hosts_opts_defaults(struct hosts_opts *o);
 void hosts_opts_free(struct hosts_opts *o);
 

@@ -41,8 +41,8 @@ struct hosts {
 const char *hosts_name_ref(struct hosts *h, const char *name, uint32_t hash);
 void hosts_name_unref(struct hosts *h, const char *text);
 void hosts_add_name(struct hosts *h, struct host *e, const char *shared);
-void hosts_add_recent(struct hosts *h, struct host *e, time_t t, const char *shared,
-    uint16_t qtype, int cat, enum policy_action action);
+void hosts_add_recent(struct hosts *h, struct host *e, time_t t, const char *shared, uint16_t qtype,
+                      int cat, enum policy_action action);
 struct host **hosts_host_slot(const struct hosts *h, const struct netaddr *na);
 struct host *hosts_host_add(struct hosts *h, const struct netaddr *na, time_t now);
 void hosts_set_hostname(struct hosts *h, struct host *e, const char *name);

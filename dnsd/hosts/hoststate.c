@@ -116,7 +116,7 @@ hosts_save(struct hosts *h, time_t now)
 	/* once when saving starts failing, once when it works again */
 	if (!h->save_failing)
 		log_warnx("hosts: cannot save %s: %s; the table is only in memory until it works",
-		         h->o.state_file, strerror(errno));
+		          h->o.state_file, strerror(errno));
 	h->save_failing = true;
 	h->st.save_errors++;
 	unlink(tmp);
@@ -161,7 +161,7 @@ load_recent(struct hosts *h, struct host *e, const config_setting_t *l, const in
 			return false;
 		hosts_add_name(h, e, shared);
 		hosts_add_recent(h, e, (time_t)config_setting_get_int64_elem(r, 0), shared,
-		           (uint16_t)config_setting_get_int_elem(r, 2), catmap[cat], action);
+		                 (uint16_t)config_setting_get_int_elem(r, 2), catmap[cat], action);
 	}
 	return true;
 }
@@ -204,7 +204,8 @@ load_host(struct hosts *h, const config_setting_t *g, const int *catmap, int nfi
 		return false;
 	for (int i = 0; i < config_setting_length(a); i++)
 		if (config_setting_get_int64_elem(a, i) > 0)
-			hosts_add_cat(h, e, catmap[i], (uint32_t)config_setting_get_int64_elem(a, i));
+			hosts_add_cat(h, e, catmap[i],
+			              (uint32_t)config_setting_get_int64_elem(a, i));
 	a = config_setting_get_member(g, "names");
 	for (int i = 0; a && i < config_setting_length(a); i++) {
 		const char *n = config_setting_get_string_elem(a, i);
@@ -268,9 +269,9 @@ hosts_load(struct hosts *h)
 	if (!ok) {
 		snprintf(aside, sizeof aside, "%s.corrupt", h->o.state_file);
 		log_warnx("hosts: %s:%d: corrupt state file (%s), moved to %s; starting with an "
-		         "empty table",
-		         h->o.state_file, config_error_line(&cfg),
-		         config_error_text(&cfg) ? config_error_text(&cfg) : "bad content", aside);
+		          "empty table",
+		          h->o.state_file, config_error_line(&cfg),
+		          config_error_text(&cfg) ? config_error_text(&cfg) : "bad content", aside);
 		if (rename(h->o.state_file, aside) == -1)
 			log_warn("hosts: rename %s", aside);
 		hosts_clear(h);

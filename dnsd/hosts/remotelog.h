@@ -17,7 +17,7 @@ struct remotelog {
 	int port;
 	int facility;
 	struct event_base *base; /* NULL: UDP only (tests) */
-	int udp;                       /* -1 when none */
+	int udp;                 /* -1 when none */
 	struct bufferevent *tcp;
 	bool tcp_up;
 	struct event *retry;

@@ -52,7 +52,7 @@ fuzz_scratch_path(const char *name)
 		if (base == NULL)
 			base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 		snprintf(fuzz_scratch_dir, sizeof fuzz_scratch_dir, "%s/dnsd-fuzz.%d", base,
-		    (int)getpid());
+		         (int)getpid());
 		if (mkdir(fuzz_scratch_dir, 0700) != 0) {
 			perror(fuzz_scratch_dir);
 			abort();
@@ -62,7 +62,7 @@ fuzz_scratch_path(const char *name)
 	for (i = 0; i < FUZZ_SCRATCH_FILES; i++) {
 		if (fuzz_scratch_paths[i][0] == '\0')
 			snprintf(fuzz_scratch_paths[i], sizeof fuzz_scratch_paths[i], "%s/%s",
-			    fuzz_scratch_dir, name);
+			         fuzz_scratch_dir, name);
 		if (strcmp(strrchr(fuzz_scratch_paths[i], '/') + 1, name) == 0)
 			return fuzz_scratch_paths[i];
 	}
@@ -90,7 +90,7 @@ fuzz_scratch_file(const char *name, const uint8_t *data, size_t size)
 static inline int
 fuzz_names_outside(const uint8_t *data, size_t size)
 {
-	static const char *const bad[] = { "@include", "/dev", "/proc", "/sys", NULL };
+	static const char *const bad[] = {"@include", "/dev", "/proc", "/sys", NULL};
 	int i;
 
 	for (i = 0; bad[i] != NULL; i++)

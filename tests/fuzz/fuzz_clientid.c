@@ -6,8 +6,8 @@
 #include <assert.h>
 #include <string.h>
 
-#include "hosts/clientid.h"
 #include "fuzz.h"
+#include "hosts/clientid.h"
 
 static struct clientid_opts fuzz_opts;
 

@@ -22,7 +22,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_daemon_start("fuzz_control");
 	/* The socket is bound but never served: requests go to dispatch. */
 	if ((fuzz_ctl = control_new(fuzz_daemon.base, fuzz_scratch_path("ctl.sock"), err,
-	    sizeof err)) == NULL) {
+	                            sizeof err)) == NULL) {
 		fprintf(stderr, "fuzz_control: %s\n", err);
 		abort();
 	}

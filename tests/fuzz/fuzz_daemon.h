@@ -43,9 +43,9 @@ fuzz_daemon_reload(void *arg, char *why, size_t whylen)
 static void
 fuzz_daemon_hosts(const struct policy *pol)
 {
-	static const char *const clients[] = { "192.168.1.10", "192.168.1.11", "fd00::7" };
-	static const char *const names[] = { "upd.kaspersky.com", "lic.kaspersky.com",
-		"www.kaspersky.com", "portal.kaspersky.com" };
+	static const char *const clients[] = {"192.168.1.10", "192.168.1.11", "fd00::7"};
+	static const char *const names[] = {"upd.kaspersky.com", "lic.kaspersky.com",
+	                                    "www.kaspersky.com", "portal.kaspersky.com"};
 	struct policy_decision d;
 	struct client ci;
 	struct netaddr src;
@@ -58,9 +58,10 @@ fuzz_daemon_hosts(const struct policy *pol)
 			uint8_t wire[256];
 			size_t len = 0;
 
-			policy_decide_name_ex(pol, names[n], &ci, FUZZ_DAEMON_NOW, POLICY_NOW_TRUSTED,
-			    &d);
-			for (const char *l = names[n]; *l; l += strcspn(l, ".") + (l[strcspn(l, ".")] != 0)) {
+			policy_decide_name_ex(pol, names[n], &ci, FUZZ_DAEMON_NOW,
+			                      POLICY_NOW_TRUSTED, &d);
+			for (const char *l = names[n]; *l;
+			     l += strcspn(l, ".") + (l[strcspn(l, ".")] != 0)) {
 				size_t k = strcspn(l, ".");
 
 				wire[len++] = (uint8_t)k;
@@ -79,13 +80,15 @@ fuzz_daemon_start(const char *name)
 {
 	struct policy *pol;
 	char err[CONFIG_ERR_MAX];
-	struct cache_limits lim = { .max_entries = 64, .max_bytes = 1 << 20, .max_ttl = 86400,
-		.servfail_ttl = 5 };
+	struct cache_limits lim = {
+	    .max_entries = 64, .max_bytes = 1 << 20, .max_ttl = 86400, .servfail_ttl = 5};
 
 	if ((fuzz_daemon.base = event_base_new()) == NULL ||
-	    (fuzz_daemon.cfg = config_load(FUZZ_DIR "/fixture/dnsd.conf", err, sizeof err)) == NULL ||
+	    (fuzz_daemon.cfg = config_load(FUZZ_DIR "/fixture/dnsd.conf", err, sizeof err)) ==
+	        NULL ||
 	    (pol = policy_load(fuzz_daemon.cfg->policy_file, err, sizeof err)) == NULL ||
-	    (fuzz_daemon.hl = hostlog_new(fuzz_daemon.cfg, fuzz_daemon.base, err, sizeof err)) == NULL) {
+	    (fuzz_daemon.hl = hostlog_new(fuzz_daemon.cfg, fuzz_daemon.base, err, sizeof err)) ==
+	        NULL) {
 		fprintf(stderr, "%s: %s\n", name, err);
 		abort();
 	}
@@ -93,14 +96,19 @@ fuzz_daemon_start(const char *name)
 	    (fuzz_daemon.fwd = forward_new(fuzz_daemon.base, fuzz_daemon.cfg)) == NULL ||
 	    (fuzz_daemon.phase = livepolicy_new(fuzz_daemon.base)) == NULL ||
 	    (fuzz_daemon.qc = query_new(fuzz_daemon.cache, forward_forwarder(fuzz_daemon.fwd),
-	    fuzz_daemon.phase, fuzz_daemon.cfg)) == NULL)
+	                                fuzz_daemon.phase, fuzz_daemon.cfg)) == NULL)
 		abort();
 	livepolicy_set_policy(fuzz_daemon.phase, pol);
 	livepolicy_set_now(fuzz_daemon.phase, true, FUZZ_DAEMON_NOW);
 	fuzz_daemon_hosts(pol);
-	fuzz_daemon.src = (struct ctlcmd_src){ .started = 1727582400, .cache = &fuzz_daemon.cache,
-		.fwd = &fuzz_daemon.fwd, .qc = &fuzz_daemon.qc, .listen = &fuzz_daemon.listen,
-		.phase = &fuzz_daemon.phase, .hl = &fuzz_daemon.hl, .reload = fuzz_daemon_reload };
+	fuzz_daemon.src = (struct ctlcmd_src){.started = 1727582400,
+	                                      .cache = &fuzz_daemon.cache,
+	                                      .fwd = &fuzz_daemon.fwd,
+	                                      .qc = &fuzz_daemon.qc,
+	                                      .listen = &fuzz_daemon.listen,
+	                                      .phase = &fuzz_daemon.phase,
+	                                      .hl = &fuzz_daemon.hl,
+	                                      .reload = fuzz_daemon_reload};
 }
 
 #endif

@@ -30,9 +30,10 @@ fuzz_dns_wire(ldns_pkt *p, uint8_t *out, size_t cap)
  * udp == 0: no EDNS. Aborts on failure (harness set-up only). */
 static inline size_t
 fuzz_dns_query(uint8_t *out, size_t cap, const char *name, ldns_rr_type type, uint16_t id,
-    uint16_t udp, bool do_bit)
+               uint16_t udp, bool do_bit)
 {
-	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str(name), type, LDNS_RR_CLASS_IN, LDNS_RD);
+	ldns_pkt *p =
+	    ldns_pkt_query_new(ldns_dname_new_frm_str(name), type, LDNS_RR_CLASS_IN, LDNS_RD);
 
 	if (p == NULL)
 		abort();
@@ -47,7 +48,7 @@ fuzz_dns_query(uint8_t *out, size_t cap, const char *name, ldns_rr_type type, ui
 /* The parsed client query for name/type (see fuzz_dns_query). */
 static inline void
 fuzz_dns_msg_query(struct msg_query *q, const char *name, ldns_rr_type type, uint16_t id,
-    uint16_t udp, bool do_bit)
+                   uint16_t udp, bool do_bit)
 {
 	uint8_t wire[512];
 	size_t len = fuzz_dns_query(wire, sizeof wire, name, type, id, udp, do_bit);
@@ -60,7 +61,7 @@ fuzz_dns_msg_query(struct msg_query *q, const char *name, ldns_rr_type type, uin
  * NULL-terminated lists (answer, authority). Returns the length in out. */
 static inline size_t
 fuzz_dns_answer(uint8_t *out, size_t cap, const struct msg_query *q, ldns_pkt_rcode rcode,
-    const char *const *answer, const char *const *authority)
+                const char *const *answer, const char *const *authority)
 {
 	ldns_pkt *p = ldns_pkt_new();
 	ldns_rr *question = ldns_rr_new(), *rr;

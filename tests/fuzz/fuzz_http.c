@@ -35,12 +35,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	c->http.refresh_s = 10;
 	cidr_parse(&c->http.allow[0], "127.0.0.0/8");
 	c->http.nallow = 1;
-	if ((fuzz_http_open = http_new(fuzz_daemon.base, &c->http, &fuzz_daemon.src, err, sizeof err)) ==
-	    NULL)
+	if ((fuzz_http_open =
+	         http_new(fuzz_daemon.base, &c->http, &fuzz_daemon.src, err, sizeof err)) == NULL)
 		abort();
 	c->http.token = strdup(FUZZ_HTTP_TOKEN);
-	if ((fuzz_http_tok = http_new(fuzz_daemon.base, &c->http, &fuzz_daemon.src, err, sizeof err)) ==
-	    NULL)
+	if ((fuzz_http_tok =
+	         http_new(fuzz_daemon.base, &c->http, &fuzz_daemon.src, err, sizeof err)) == NULL)
 		abort();
 	return 0;
 }
@@ -49,7 +49,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char buf[FUZZ_HTTP_MAX + 1];
-	struct http_request rq = { .method = "", .uri = "" };
+	struct http_request rq = {.method = "", .uri = ""};
 	struct http_reply r;
 	struct evbuffer *out;
 	char *nl, *sp;
@@ -64,7 +64,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > FUZZ_HTTP_MAX)
 		size = FUZZ_HTTP_MAX;
 	memcpy(buf, data, size);
-	buf[size] = '\0';	/* evhttp hands over C strings */
+	buf[size] = '\0'; /* evhttp hands over C strings */
 	if ((nl = strchr(buf, '\n'))) {
 		*nl = '\0';
 		rq.authorization = nl + 1;
@@ -91,7 +91,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A token is never accepted without the token in it. */
 	if (r.code == 200 && !open)
 		assert(rq.authorization && (strstr(rq.authorization, FUZZ_HTTP_TOKEN) ||
-		    strncasecmp(rq.authorization, "Basic ", 6) == 0));
+		                            strncasecmp(rq.authorization, "Basic ", 6) == 0));
 	evbuffer_free(out);
 	return 0;
 }

@@ -11,14 +11,24 @@
 static FILE *fuzz_null;
 
 static const char *const fuzz_names[] = {
-	"kaspersky.com", "www.Kaspersky.COM.", "dnl-01.geo.kaspersky.com", "dnl-x.y.geo.kaspersky.com",
-	"ksn-a.kaspersky-labs.com", "a.b.c.d.e.f.g.h.example.org", "example.org", ".", "*",
-	"xn--80ak6aa92e.com", "-", "a..b", NULL,
+    "kaspersky.com",
+    "www.Kaspersky.COM.",
+    "dnl-01.geo.kaspersky.com",
+    "dnl-x.y.geo.kaspersky.com",
+    "ksn-a.kaspersky-labs.com",
+    "a.b.c.d.e.f.g.h.example.org",
+    "example.org",
+    ".",
+    "*",
+    "xn--80ak6aa92e.com",
+    "-",
+    "a..b",
+    NULL,
 };
 
 /* Around the shipped boundaries (2024-07-20 and 2024-09-29, New York) and
  * before any build floor. */
-static const time_t fuzz_times[] = { 0, 1721448000 - 1, 1721448000, 1727582400, 1900000000 };
+static const time_t fuzz_times[] = {0, 1721448000 - 1, 1721448000, 1727582400, 1900000000};
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -26,7 +36,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	static const char list[] = "# a pattern file next to the policy\nkaspersky.com\n"
-				   "=ksn.kaspersky-labs.com\ndnl-*.geo.kaspersky.com\n";
+	                           "=ksn.kaspersky-labs.com\ndnl-*.geo.kaspersky.com\n";
 
 	if ((fuzz_null = fopen("/dev/null", "w")) == NULL)
 		abort();
@@ -37,8 +47,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static void
 fuzz_policy_decisions(const struct policy *p)
 {
-	struct client clients[3] = { { .has_mac = false },
-		{ .mac = { 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x01 }, .has_mac = true }, { .has_mac = false } };
+	struct client clients[3] = {{.has_mac = false},
+	                            {.mac = {0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x01}, .has_mac = true},
+	                            {.has_mac = false}};
 	struct policy_decision d;
 	size_t t;
 	int n, c;
@@ -49,13 +60,14 @@ fuzz_policy_decisions(const struct policy *p)
 	for (n = 0; fuzz_names[n] != NULL; n++) {
 		for (c = 0; c < 3; c++) {
 			for (t = 0; t < sizeof fuzz_times / sizeof fuzz_times[0]; t++) {
-				if (policy_decide_name_ex(p, fuzz_names[n], &clients[c], fuzz_times[t],
-					t % 2 ? POLICY_NOW_TRUSTED : 0, &d) == 0)
+				if (policy_decide_name_ex(p, fuzz_names[n], &clients[c],
+				                          fuzz_times[t],
+				                          t % 2 ? POLICY_NOW_TRUSTED : 0, &d) == 0)
 					assert(d.action <= POLICY_SINKHOLE);
 			}
 		}
-		policy_explain(p, fuzz_names[n], &clients[n % 3], fuzz_times[n % 5], POLICY_NOW_TRUSTED,
-		    fuzz_null);
+		policy_explain(p, fuzz_names[n], &clients[n % 3], fuzz_times[n % 5],
+		               POLICY_NOW_TRUSTED, fuzz_null);
 	}
 	for (t = 0; t < sizeof fuzz_times / sizeof fuzz_times[0]; t++) {
 		policy_phase_at(p, fuzz_times[t]);

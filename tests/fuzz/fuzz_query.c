@@ -12,22 +12,23 @@
 #include <assert.h>
 #include <event2/event.h>
 
+#include "access.h"
 #include "cache.h"
 #include "config.h"
 #include "forward.h"
 #include "fuzz.h"
 #include "fuzz_dns.h"
-#include "access.h"
 #include "hosts/hostlog.h"
 #include "ifaddr.h"
 #include "livepolicy.h"
 #include "query.h"
 
-#define FUZZ_TXT250 \
-	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" \
-	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" \
-	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" \
-	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" "xxxxxxxxxx"
+#define FUZZ_TXT250                                                                                \
+	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"                             \
+	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"                             \
+	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"                             \
+	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"                             \
+	"xxxxxxxxxx"
 
 static struct event_base *fuzz_base;
 static struct config *fuzz_cfg;
@@ -59,8 +60,8 @@ fuzz_reply_release(void *ctx)
 	(void)ctx;
 }
 
-static const struct reply_ops fuzz_reply_ops = { fuzz_reply_send, fuzz_reply_hold,
-	fuzz_reply_release };
+static const struct reply_ops fuzz_reply_ops = {fuzz_reply_send, fuzz_reply_hold,
+                                                fuzz_reply_release};
 
 static void
 fuzz_client(struct request *rq, const char *addr)
@@ -68,13 +69,13 @@ fuzz_client(struct request *rq, const char *addr)
 	memset(rq, 0, sizeof *rq);
 	if (netaddr_parse(&rq->src, addr) != 0)
 		abort();
-	rq->reply = (struct reply){ &fuzz_reply_ops, rq };
+	rq->reply = (struct reply){&fuzz_reply_ops, rq};
 }
 
 /* An answer in the cache for name/type, as the DO bit of the key says. */
 static void
 fuzz_cache_fill(const char *name, ldns_rr_type type, bool do_bit, ldns_pkt_rcode rcode,
-    const char *const *answer, const char *const *authority)
+                const char *const *answer, const char *const *authority)
 {
 	struct msg_query q;
 	uint8_t wire[4096];
@@ -83,7 +84,8 @@ fuzz_cache_fill(const char *name, ldns_rr_type type, bool do_bit, ldns_pkt_rcode
 
 	fuzz_dns_msg_query(&q, name, type, 1, do_bit ? 1232 : 0, do_bit);
 	len = fuzz_dns_answer(wire, sizeof wire, &q, rcode, answer, authority);
-	if ((e = cache_entry_new(cache_get_limits(fuzz_cache), q.key, q.key_len, wire, len, 0)) == NULL)
+	if ((e = cache_entry_new(cache_get_limits(fuzz_cache), q.key, q.key_len, wire, len, 0)) ==
+	    NULL)
 		abort();
 	cache_insert(fuzz_cache, e);
 }
@@ -91,17 +93,18 @@ fuzz_cache_fill(const char *name, ldns_rr_type type, bool do_bit, ldns_pkt_rcode
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const char *const a[] = { "www.example.com. 3600 IN A 192.0.2.1",
-		"www.example.com. 3600 IN A 192.0.2.2", NULL };
-	static const char *const cname[] = { "alias.example.com. 3600 IN CNAME upd.kaspersky.com.",
-		"upd.kaspersky.com. 3600 IN A 192.0.2.1", NULL };
-	static const char *const soa[] = { "example.com. 3600 IN SOA ns.example.com. "
-					   "hostmaster.example.com. 1 3600 600 86400 300", NULL };
+	static const char *const a[] = {"www.example.com. 3600 IN A 192.0.2.1",
+	                                "www.example.com. 3600 IN A 192.0.2.2", NULL};
+	static const char *const cname[] = {"alias.example.com. 3600 IN CNAME upd.kaspersky.com.",
+	                                    "upd.kaspersky.com. 3600 IN A 192.0.2.1", NULL};
+	static const char *const soa[] = {"example.com. 3600 IN SOA ns.example.com. "
+	                                  "hostmaster.example.com. 1 3600 600 86400 300",
+	                                  NULL};
 	static const char *const txt[] = {
-		"big.example.com. 3600 IN TXT \"" FUZZ_TXT250 "\" \"" FUZZ_TXT250 "\"",
-		"big.example.com. 3600 IN TXT \"" FUZZ_TXT250 "\" \"" FUZZ_TXT250 "\" \"x\"", NULL };
-	struct cache_limits lim = { .max_entries = 64, .max_bytes = 1 << 20, .max_ttl = 86400,
-		.servfail_ttl = 5 };
+	    "big.example.com. 3600 IN TXT \"" FUZZ_TXT250 "\" \"" FUZZ_TXT250 "\"",
+	    "big.example.com. 3600 IN TXT \"" FUZZ_TXT250 "\" \"" FUZZ_TXT250 "\" \"x\"", NULL};
+	struct cache_limits lim = {
+	    .max_entries = 64, .max_bytes = 1 << 20, .max_ttl = 86400, .servfail_ttl = 5};
 	char err[CONFIG_ERR_MAX];
 	struct policy *pol;
 
@@ -124,8 +127,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	livepolicy_set_now(fuzz_phase, true, 1727582400 + 7 * 86400);
 	fuzz_cache_fill("www.example.com.", LDNS_RR_TYPE_A, false, LDNS_RCODE_NOERROR, a, NULL);
 	fuzz_cache_fill("www.example.com.", LDNS_RR_TYPE_A, true, LDNS_RCODE_NOERROR, a, NULL);
-	fuzz_cache_fill("alias.example.com.", LDNS_RR_TYPE_A, false, LDNS_RCODE_NOERROR, cname, NULL);
-	fuzz_cache_fill("nx.example.com.", LDNS_RR_TYPE_AAAA, false, LDNS_RCODE_NXDOMAIN, NULL, soa);
+	fuzz_cache_fill("alias.example.com.", LDNS_RR_TYPE_A, false, LDNS_RCODE_NOERROR, cname,
+	                NULL);
+	fuzz_cache_fill("nx.example.com.", LDNS_RR_TYPE_AAAA, false, LDNS_RCODE_NXDOMAIN, NULL,
+	                soa);
 	fuzz_cache_fill("www.example.com.", LDNS_RR_TYPE_MX, false, LDNS_RCODE_NOERROR, NULL, soa);
 	fuzz_cache_fill("big.example.com.", LDNS_RR_TYPE_TXT, false, LDNS_RCODE_NOERROR, txt, NULL);
 	fuzz_client(&fuzz_clients[0], "127.0.0.1");

@@ -17,7 +17,11 @@
 
 static struct cache *fuzz_cache;
 static const struct cache_limits fuzz_limits = {
-	.max_entries = 32, .max_bytes = 64 * 1024, .min_ttl = 0, .max_ttl = 86400, .servfail_ttl = 5,
+    .max_entries = 32,
+    .max_bytes = 64 * 1024,
+    .min_ttl = 0,
+    .max_ttl = 86400,
+    .servfail_ttl = 5,
 };
 /* [key][0] is the question sent upstream; the others ask the same key. */
 static struct msg_query fuzz_q[FUZZ_KEYS][FUZZ_VARIANTS];
@@ -62,7 +66,7 @@ fuzz_accepted(const struct msg_query *q, const uint8_t *resp, size_t len)
 	qr = ldns_rr_list_rr(ldns_pkt_question(p), 0);
 	want = ldns_dname_new_frm_data(q->qname_len, q->qname);
 	ok = qr && want && ldns_dname_compare(ldns_rr_owner(qr), want) == 0 &&
-	    ldns_rr_get_type(qr) == q->qtype && ldns_rr_get_class(qr) == q->qclass;
+	     ldns_rr_get_type(qr) == q->qtype && ldns_rr_get_class(qr) == q->qclass;
 	ldns_rdf_deep_free(want);
 	ldns_pkt_free(p);
 	return ok;

@@ -18,13 +18,13 @@
 #include <unistd.h>
 
 #define DELAYRELAY_MAX 256
-#define DELAYRELAY_KEEP_MS 10000	/* a server answer later than this is dropped */
+#define DELAYRELAY_KEEP_MS 10000 /* a server answer later than this is dropped */
 
 struct held {
-	int fd;			/* connected to the server; -1: free slot */
+	int fd; /* connected to the server; -1: free slot */
 	struct sockaddr_in client;
 	long long asked_ms;
-	size_t len;		/* the server's answer; 0: none yet */
+	size_t len; /* the server's answer; 0: none yet */
 	unsigned char answer[4096];
 };
 
@@ -41,13 +41,14 @@ now_ms(void)
 static int
 loopback_socket(int port, int connect_to)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port),
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+	                         .sin_port = htons((unsigned short)port),
+	                         .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return -1;
 	if ((connect_to ? connect(fd, (struct sockaddr *)&sa, sizeof sa)
-			: bind(fd, (struct sockaddr *)&sa, sizeof sa)) < 0) {
+	                : bind(fd, (struct sockaddr *)&sa, sizeof sa)) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -86,9 +87,15 @@ main(int argc, char **argv)
 	int c, port = 0, server_port = 0, delay_ms = 1000;
 	while ((c = getopt(argc, argv, "p:u:d:")) != -1) {
 		switch (c) {
-		case 'p': port = atoi(optarg); break;
-		case 'u': server_port = atoi(optarg); break;
-		case 'd': delay_ms = atoi(optarg); break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'u':
+			server_port = atoi(optarg);
+			break;
+		case 'd':
+			delay_ms = atoi(optarg);
+			break;
 		default:
 			fprintf(stderr, "usage: delayrelay -p PORT -u SERVER_PORT -d DELAY_MS\n");
 			return 2;
@@ -102,17 +109,19 @@ main(int argc, char **argv)
 	for (int i = 0; i < DELAYRELAY_MAX; i++)
 		held[i].fd = -1;
 	for (;;) {
-		struct pollfd pfd[DELAYRELAY_MAX + 1] = { { .fd = lfd, .events = POLLIN } };
+		struct pollfd pfd[DELAYRELAY_MAX + 1] = {{.fd = lfd, .events = POLLIN}};
 		int slot[DELAYRELAY_MAX + 1], n = 1;
 		long long now = now_ms(), wait = 1000;
 		for (int i = 0; i < DELAYRELAY_MAX; i++) {
 			if (held[i].fd < 0)
 				continue;
-			long long due = held[i].asked_ms + (held[i].len ? delay_ms : DELAYRELAY_KEEP_MS);
+			long long due =
+			    held[i].asked_ms + (held[i].len ? delay_ms : DELAYRELAY_KEEP_MS);
 			if (due <= now) {
 				if (held[i].len)
 					sendto(lfd, held[i].answer, held[i].len, 0,
-					    (struct sockaddr *)&held[i].client, sizeof held[i].client);
+					       (struct sockaddr *)&held[i].client,
+					       sizeof held[i].client);
 				close(held[i].fd);
 				held[i].fd = -1;
 				continue;
@@ -120,7 +129,7 @@ main(int argc, char **argv)
 			if (due - now < wait)
 				wait = due - now;
 			if (held[i].len == 0) {
-				pfd[n] = (struct pollfd){ .fd = held[i].fd, .events = POLLIN };
+				pfd[n] = (struct pollfd){.fd = held[i].fd, .events = POLLIN};
 				slot[n++] = i;
 			}
 		}

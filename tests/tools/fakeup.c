@@ -43,9 +43,9 @@
 #define FAKEUP_LATE_MAX 256
 
 struct fakeup {
-	int fd;			/* the upstream socket */
-	int other_port_fd;	/* same address, another port */
-	int other_addr_fd;	/* other address, same port */
+	int fd;            /* the upstream socket */
+	int other_port_fd; /* same address, another port */
+	int other_addr_fd; /* other address, same port */
 	FILE *log;
 	int delay_ms;
 	int forgeries;
@@ -56,7 +56,7 @@ struct fakeup_late {
 	uint64_t due_ms;
 	struct sockaddr_in to;
 	size_t len;
-	uint8_t *wire;		/* owned */
+	uint8_t *wire; /* owned */
 };
 
 static struct fakeup_late late[FAKEUP_LATE_MAX];
@@ -73,10 +73,11 @@ fakeup_now_ms(void)
 static int
 fakeup_socket(const char *addr, int port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	int fd, one = 1;
 
-	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1 || (fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1 ||
+	    (fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
@@ -90,7 +91,7 @@ fakeup_socket(const char *addr, int port)
  * wire. */
 static uint8_t *
 fakeup_answer(const ldns_pkt *q, const ldns_rdf *name, ldns_rr_type qtype, const char *ip,
-    size_t *len)
+              size_t *len)
 {
 	ldns_pkt *a = ldns_pkt_new();
 	ldns_rr *rr = ldns_rr_new(), *question = ldns_rr_new();
@@ -133,8 +134,8 @@ fakeup_hold(int delay_ms, const struct sockaddr_in *to, uint8_t *wire, size_t le
 
 	for (i = 0; i < FAKEUP_LATE_MAX; i++) {
 		if (late[i].wire == NULL) {
-			late[i] = (struct fakeup_late){ fakeup_now_ms() + (uint64_t)delay_ms, *to, len,
-				wire };
+			late[i] = (struct fakeup_late){fakeup_now_ms() + (uint64_t)delay_ms, *to,
+			                               len, wire};
 			return;
 		}
 	}
@@ -159,9 +160,9 @@ fakeup_send_due(const struct fakeup *f)
 /* wire plus 8 TSIG records (root owner, class ANY, empty RDATA). */
 static void
 fakeup_send_tsig(const struct fakeup *f, const struct sockaddr_in *to, const uint8_t *wire,
-    size_t len)
+                 size_t len)
 {
-	static const uint8_t tsig[11] = { 0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t tsig[11] = {0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 0};
 	uint8_t buf[4096];
 	int i;
 
@@ -170,14 +171,14 @@ fakeup_send_tsig(const struct fakeup *f, const struct sockaddr_in *to, const uin
 	memcpy(buf, wire, len);
 	for (i = 0; i < 8; i++)
 		memcpy(buf + len + i * sizeof tsig, tsig, sizeof tsig);
-	buf[11] = (uint8_t)(buf[11] + 8);	/* ARCOUNT (low byte; ours are 0) */
+	buf[11] = (uint8_t)(buf[11] + 8); /* ARCOUNT (low byte; ours are 0) */
 	fakeup_send(f->fd, to, buf, len + 8 * sizeof tsig);
 }
 
 /* The misbehaviour for one query; the forged wire is ours to free. */
 static void
 fakeup_misbehave(const struct fakeup *f, const char *mode, const ldns_pkt *q,
-    const struct sockaddr_in *to, uint8_t *forged, size_t len)
+                 const struct sockaddr_in *to, uint8_t *forged, size_t len)
 {
 	uint8_t junk[512];
 	int i;
@@ -200,9 +201,9 @@ fakeup_misbehave(const struct fakeup *f, const char *mode, const ldns_pkt *q,
 	} else if (strcmp(mode, "otheraddr") == 0) {
 		fakeup_send(f->other_addr_fd, to, forged, len);
 	} else if (strcmp(mode, "refused") == 0) {
-		forged[2] = (uint8_t)(forged[2] | 0x80);	/* QR */
+		forged[2] = (uint8_t)(forged[2] | 0x80); /* QR */
 		forged[3] = (uint8_t)((forged[3] & 0xf0) | LDNS_RCODE_REFUSED);
-		memset(forged + 4, 0, 8);	/* no records of any section */
+		memset(forged + 4, 0, 8); /* no records of any section */
 		fakeup_send(f->fd, to, forged, 12);
 	} else if (strcmp(mode, "tsig") == 0) {
 		fakeup_send_tsig(f, to, forged, len);
@@ -245,7 +246,7 @@ fakeup_serve(struct fakeup *f)
 	label = ldns_dname_label(ldns_rr_owner(question), 0);
 	mode = label ? ldns_rdf2str(label) : NULL;
 	if (mode != NULL && strlen(mode) > 0)
-		mode[strlen(mode) - 1] = '\0';	/* the trailing dot */
+		mode[strlen(mode) - 1] = '\0'; /* the trailing dot */
 	if (ldns_rr_get_type(question) != LDNS_RR_TYPE_A) {
 		free(mode);
 		mode = strdup("good");
@@ -253,11 +254,12 @@ fakeup_serve(struct fakeup *f)
 	if (mode == NULL || strcmp(mode, "silent") == 0)
 		goto out;
 	good = fakeup_answer(q, ldns_rr_owner(question), ldns_rr_get_type(question), FAKEUP_GOOD,
-	    &glen);
+	                     &glen);
 	if (strcmp(mode, "good") != 0) {
 		other = ldns_dname_new_frm_str("evil.example.");
-		forged = fakeup_answer(q, strcmp(mode, "wrongq") == 0 ? other : ldns_rr_owner(question),
-		    LDNS_RR_TYPE_A, FAKEUP_FORGED, &flen);
+		forged =
+		    fakeup_answer(q, strcmp(mode, "wrongq") == 0 ? other : ldns_rr_owner(question),
+		                  LDNS_RR_TYPE_A, FAKEUP_FORGED, &flen);
 		ldns_rdf_deep_free(other);
 		if (strcmp(mode, "wrongq") == 0) {
 			fakeup_send(f->fd, &from, forged, flen);
@@ -284,39 +286,50 @@ out:
 int
 main(int argc, char **argv)
 {
-	struct fakeup f = { .log = stdout, .delay_ms = 5000, .forgeries = 500 };
+	struct fakeup f = {.log = stdout, .delay_ms = 5000, .forgeries = 500};
 	const char *addr = "127.0.0.1", *other_addr = "127.0.0.2";
 	struct pollfd pfd;
 	int c, port = 0;
 
 	while ((c = getopt(argc, argv, "a:b:d:l:n:p:")) != -1) {
 		switch (c) {
-		case 'a': addr = optarg; break;
-		case 'b': other_addr = optarg; break;
-		case 'd': f.delay_ms = atoi(optarg); break;
+		case 'a':
+			addr = optarg;
+			break;
+		case 'b':
+			other_addr = optarg;
+			break;
+		case 'd':
+			f.delay_ms = atoi(optarg);
+			break;
 		case 'l':
 			if ((f.log = fopen(optarg, "a")) == NULL) {
 				perror(optarg);
 				return 1;
 			}
 			break;
-		case 'n': f.forgeries = atoi(optarg); break;
-		case 'p': port = atoi(optarg); break;
+		case 'n':
+			f.forgeries = atoi(optarg);
+			break;
+		case 'p':
+			port = atoi(optarg);
+			break;
 		default:
 			fprintf(stderr, "usage: fakeup -p PORT [-a ADDR] [-b OTHER_ADDR] [-l LOG] "
-			    "[-d DELAY_MS] [-n FORGERIES]\n");
+			                "[-d DELAY_MS] [-n FORGERIES]\n");
 			return 2;
 		}
 	}
 	if (f.forgeries < 1 || f.forgeries > 65535)
 		f.forgeries = 500;
-	if ((f.fd = fakeup_socket(addr, port)) < 0 || (f.other_port_fd = fakeup_socket(addr, 0)) < 0 ||
+	if ((f.fd = fakeup_socket(addr, port)) < 0 ||
+	    (f.other_port_fd = fakeup_socket(addr, 0)) < 0 ||
 	    (f.other_addr_fd = fakeup_socket(other_addr, port)) < 0) {
 		fprintf(stderr, "fakeup: cannot bind %s/%s port %d: %s\n", addr, other_addr, port,
-		    strerror(errno));
+		        strerror(errno));
 		return 1;
 	}
-	pfd = (struct pollfd){ .fd = f.fd, .events = POLLIN };
+	pfd = (struct pollfd){.fd = f.fd, .events = POLLIN};
 	for (;;) {
 		if (poll(&pfd, 1, 20) > 0)
 			fakeup_serve(&f);

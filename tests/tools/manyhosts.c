@@ -84,7 +84,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: manyhosts SERVER_PORT COUNT NAME\n");
 		return 2;
 	}
-	struct sockaddr_in server = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[1]))};
+	struct sockaddr_in server = {.sin_family = AF_INET,
+	                             .sin_port = htons((uint16_t)atoi(argv[1]))};
 	server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	int count = atoi(argv[2]), next = 0, answered = 0, failed = 0;
 	struct slot slots[WINDOW];
@@ -107,7 +108,8 @@ main(int argc, char **argv)
 					s->host = -1;
 				}
 			}
-			pfd[i] = (struct pollfd){.fd = s->host == -1 ? -1 : s->fd, .events = POLLIN};
+			pfd[i] =
+			    (struct pollfd){.fd = s->host == -1 ? -1 : s->fd, .events = POLLIN};
 		}
 		if (poll(pfd, WINDOW, 100) < 0)
 			return 2;

@@ -259,7 +259,8 @@ test_minimal_responses_without_do(void **state)
 	struct cache *c = cache_new(&lim_default);
 	struct msg_query plain, dnssec;
 	size_t len;
-	uint8_t *r = answer("www.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, ns, 1, &len);
+	uint8_t *r =
+	    answer("www.example.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, an, ns, 1, &len);
 	client_query(&plain, "www.example.test.", LDNS_RR_TYPE_A, 1, 0, 5);
 	client_query(&dnssec, "www.example.test.", LDNS_RR_TYPE_A, 1, 1, 5);
 	store(c, &plain, r, len, 0);

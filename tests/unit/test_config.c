@@ -54,8 +54,8 @@ test_defaults_allow_loopback_and_local_service(void **state)
 {
 	(void)state;
 	char err[CONFIG_ERR_MAX];
-	struct config *c = config_load(write_file("a.conf", "upstreams = [ \"192.0.2.1\" ];\n"), err,
-	    sizeof err);
+	struct config *c =
+	    config_load(write_file("a.conf", "upstreams = [ \"192.0.2.1\" ];\n"), err, sizeof err);
 	assert_non_null(c);
 	struct netaddr lo, lan, wan;
 	netaddr_parse(&lo, "127.0.0.1");
@@ -81,19 +81,20 @@ test_local_service_and_lan_interfaces(void **state)
 {
 	(void)state;
 	char err[CONFIG_ERR_MAX];
-	struct config *c = config_load(write_file("l.conf", "upstreams = [ \"192.0.2.1\" ];\n"
-							    "local_service = false;\n"
-							    "lan_interfaces = [ \"br-lan\", \"wlan0\" ];\n"),
-	    err, sizeof err);
+	struct config *c =
+	    config_load(write_file("l.conf", "upstreams = [ \"192.0.2.1\" ];\n"
+	                                     "local_service = false;\n"
+	                                     "lan_interfaces = [ \"br-lan\", \"wlan0\" ];\n"),
+	                err, sizeof err);
 	assert_non_null(c);
 	assert_false(c->local_service);
 	assert_int_equal(c->nlan_interfaces, 2);
 	assert_string_equal(c->lan_interfaces[1], "wlan0");
 	config_free(c);
 	assert_null(config_load(write_file("m.conf", "upstreams = [ \"192.0.2.1\" ];\n"
-						    "local_service = \"yes\";\n"
-						    "lan_interfaces = [ \"br lan\" ];\n"),
-	    err, sizeof err));
+	                                             "local_service = \"yes\";\n"
+	                                             "lan_interfaces = [ \"br lan\" ];\n"),
+	                        err, sizeof err));
 	assert_non_null(strstr(err, "m.conf:2: local_service: expected true or false"));
 	assert_non_null(strstr(err, "m.conf:3: lan_interfaces: 'br lan'"));
 }
@@ -104,10 +105,10 @@ test_every_error_names_its_line(void **state)
 	(void)state;
 	char err[CONFIG_ERR_MAX];
 	const char *path = write_file("b.conf", "upstreams = [ \"192.0.2.1\" ];\n"
-						"listen = [ \"nonsense\" ];\n"
-						"cache = { min_ttl = 99999999; };\n"
-						"tcp = { speed = 1; };\n"
-						"typo = 1;\n");
+	                                        "listen = [ \"nonsense\" ];\n"
+	                                        "cache = { min_ttl = 99999999; };\n"
+	                                        "tcp = { speed = 1; };\n"
+	                                        "typo = 1;\n");
 	assert_null(config_load(path, err, sizeof err));
 	assert_non_null(strstr(err, "b.conf:2: listen: 'nonsense'"));
 	assert_non_null(strstr(err, "b.conf:3: min_ttl"));
@@ -139,9 +140,9 @@ test_relative_paths_follow_the_config_file(void **state)
 	(void)state;
 	char err[CONFIG_ERR_MAX], want[300];
 	struct config *c = config_load(write_file("e.conf", "upstreams = [ \"192.0.2.1@5300\" ];\n"
-							    "policy = { file = \"p.conf\"; now = "
-							    "\"2024-09-29T00:00:00-04:00\"; };\n"),
-	    err, sizeof err);
+	                                                    "policy = { file = \"p.conf\"; now = "
+	                                                    "\"2024-09-29T00:00:00-04:00\"; };\n"),
+	                               err, sizeof err);
 	assert_non_null(c);
 	snprintf(want, sizeof want, "%s/p.conf", dir);
 	assert_string_equal(c->policy_file, want);
@@ -194,15 +195,17 @@ test_hosts_group_is_read_with_its_lines(void **state)
 {
 	(void)state;
 	char err[CONFIG_ERR_MAX];
-	struct config *c = load_text("h.conf", "hosts = {\n max_hosts = 10;\n"
-	    " trusted_forwarders = [ \"127.0.0.1\", \"::1\" ];\n}\n", err, sizeof err);
+	struct config *c = load_text("h.conf",
+	                             "hosts = {\n max_hosts = 10;\n"
+	                             " trusted_forwarders = [ \"127.0.0.1\", \"::1\" ];\n}\n",
+	                             err, sizeof err);
 	assert_non_null(c);
 	assert_int_equal(c->hosts->max_hosts, 10);
 	assert_int_equal(c->hosts->clientid.nforwarders, 2);
 	assert_int_equal(c->hosts->recent, 16); /* the owner's default */
 	config_free(c);
-	assert_null(load_text("h.conf", "hosts = {\n max_hosts = 10;\n recnet = 5;\n}\n", err,
-	    sizeof err));
+	assert_null(
+	    load_text("h.conf", "hosts = {\n max_hosts = 10;\n recnet = 5;\n}\n", err, sizeof err));
 	assert_non_null(strstr(err, "h.conf:3: unknown setting 'recnet' in hosts"));
 	assert_null(load_text("h.conf", "hosts = {\n max_hosts = 0;\n}\n", err, sizeof err));
 	assert_non_null(strstr(err, "h.conf:2: max_hosts: 0 is out of range"));
@@ -213,7 +216,9 @@ test_log_group_is_read_with_its_lines(void **state)
 {
 	(void)state;
 	char err[CONFIG_ERR_MAX];
-	struct config *c = load_text("g.conf", "log = {\n file = \"/tmp/x.log\";\n"
+	struct config *c = load_text(
+	    "g.conf",
+	    "log = {\n file = \"/tmp/x.log\";\n"
 	    " fold_minutes = 5;\n remote = \"127.0.0.1\";\n remote_protocol = \"tcp\";\n}\n",
 	    err, sizeof err);
 	assert_non_null(c);
@@ -221,8 +226,8 @@ test_log_group_is_read_with_its_lines(void **state)
 	assert_int_equal(c->log->remote_proto, EVENTLOG_REMOTE_TCP);
 	assert_string_equal(c->log->file, "/tmp/x.log");
 	config_free(c);
-	assert_null(load_text("g.conf", "log = {\n remote = \"collector.lan\";\n}\n", err,
-	    sizeof err));
+	assert_null(
+	    load_text("g.conf", "log = {\n remote = \"collector.lan\";\n}\n", err, sizeof err));
 	assert_non_null(strstr(err, "g.conf:2: remote: expected a numeric"));
 }
 
@@ -231,8 +236,10 @@ test_ratelimit_group_is_read_with_its_lines(void **state)
 {
 	(void)state;
 	char err[CONFIG_ERR_MAX];
-	struct config *c = load_text("r.conf", "ratelimit = { rate = 50; burst = 200; "
-	    "table_size = 64;\nipv4_prefix = 24; ipv6_prefix = 48; };\n", err, sizeof err);
+	struct config *c = load_text("r.conf",
+	                             "ratelimit = { rate = 50; burst = 200; "
+	                             "table_size = 64;\nipv4_prefix = 24; ipv6_prefix = 48; };\n",
+	                             err, sizeof err);
 	assert_non_null(c);
 	assert_int_equal(c->ratelimit.rate, 50);
 	assert_int_equal(c->ratelimit.burst, 200);
@@ -245,8 +252,8 @@ test_ratelimit_group_is_read_with_its_lines(void **state)
 	assert_int_equal(c->ratelimit.rate, 0);
 	assert_int_equal(c->ratelimit.prefix6, 56);
 	config_free(c);
-	assert_null(load_text("r.conf", "ratelimit = {\n rate = 10;\n ipv4_prefix = 40;\n};\n",
-	    err, sizeof err));
+	assert_null(load_text("r.conf", "ratelimit = {\n rate = 10;\n ipv4_prefix = 40;\n};\n", err,
+	                      sizeof err));
 	assert_non_null(strstr(err, "r.conf:3: ipv4_prefix: 40 is out of range"));
 	assert_null(load_text("r.conf", "ratelimit = {\n rat = 10;\n};\n", err, sizeof err));
 	assert_non_null(strstr(err, "r.conf:2: unknown setting 'rat'"));
@@ -261,9 +268,11 @@ test_errors_of_every_group_in_one_load(void **state)
 {
 	(void)state;
 	char err[CONFIG_ERR_MAX];
-	assert_null(load_text("all.conf", "cache = { min_ttl = -1; };\n"
-	    "hosts = {\n max_hosts = 0;\n days = 0;\n};\n"
-	    "log = { keep = 100; };\nratelimit = { rate = -1; };\n", err, sizeof err));
+	assert_null(load_text("all.conf",
+	                      "cache = { min_ttl = -1; };\n"
+	                      "hosts = {\n max_hosts = 0;\n days = 0;\n};\n"
+	                      "log = { keep = 100; };\nratelimit = { rate = -1; };\n",
+	                      err, sizeof err));
 	assert_non_null(strstr(err, "all.conf:1: min_ttl"));
 	assert_non_null(strstr(err, "all.conf:3: max_hosts"));
 	assert_non_null(strstr(err, "all.conf:4: days"));
@@ -295,18 +304,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults_allow_loopback_and_local_service),
-		cmocka_unit_test(test_local_service_and_lan_interfaces),
-		cmocka_unit_test(test_every_error_names_its_line),
-		cmocka_unit_test(test_resolv_conf_may_be_missing),
-		cmocka_unit_test(test_relative_paths_follow_the_config_file),
-		cmocka_unit_test(test_time_syntax),
-		cmocka_unit_test(test_address_syntax),
-		cmocka_unit_test(test_hosts_group_is_read_with_its_lines),
-		cmocka_unit_test(test_log_group_is_read_with_its_lines),
-		cmocka_unit_test(test_ratelimit_group_is_read_with_its_lines),
-		cmocka_unit_test(test_errors_of_every_group_in_one_load),
-		cmocka_unit_test(test_too_many_errors_end_with_a_count),
+	    cmocka_unit_test(test_defaults_allow_loopback_and_local_service),
+	    cmocka_unit_test(test_local_service_and_lan_interfaces),
+	    cmocka_unit_test(test_every_error_names_its_line),
+	    cmocka_unit_test(test_resolv_conf_may_be_missing),
+	    cmocka_unit_test(test_relative_paths_follow_the_config_file),
+	    cmocka_unit_test(test_time_syntax),
+	    cmocka_unit_test(test_address_syntax),
+	    cmocka_unit_test(test_hosts_group_is_read_with_its_lines),
+	    cmocka_unit_test(test_log_group_is_read_with_its_lines),
+	    cmocka_unit_test(test_ratelimit_group_is_read_with_its_lines),
+	    cmocka_unit_test(test_errors_of_every_group_in_one_load),
+	    cmocka_unit_test(test_too_many_errors_end_with_a_count),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -61,10 +61,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bytes_is_fnv1a),
-		cmocka_unit_test(test_name_hash_ignores_case_only),
-		cmocka_unit_test(test_seed_is_drawn_once),
-		cmocka_unit_test(test_address_hash_covers_only_the_family_bytes),
+	    cmocka_unit_test(test_bytes_is_fnv1a),
+	    cmocka_unit_test(test_name_hash_ignores_case_only),
+	    cmocka_unit_test(test_seed_is_drawn_once),
+	    cmocka_unit_test(test_address_hash_covers_only_the_family_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hosts/hosts.h"
 #include "hosts/hostreport.h"
+#include "hosts/hosts.h"
 
 struct fixture {
 	char dir[64];
@@ -455,8 +455,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_semantically_bad_state_is_corrupt, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_unwritable_state_counts_an_error, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_evicted_hosts_are_archived_and_listed_with_all, setup,
-	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_evicted_hosts_are_archived_and_listed_with_all,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_bytes_bounds_the_table, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_a_host_that_asked_one_name_costs_under_400_bytes,
 	                                    setup, teardown),

@@ -60,8 +60,8 @@ test_handle_checks_in_order(void **state)
 	struct listen *listen = NULL;
 	struct livepolicy *phase = NULL;
 	struct hostlog *hl = NULL;
-	struct ctlcmd_src src = {.cache = &cache, .fwd = &fwd, .qc = &qc, .listen = &listen,
-	                         .phase = &phase, .hl = &hl};
+	struct ctlcmd_src src = {
+	    .cache = &cache, .fwd = &fwd, .qc = &qc, .listen = &listen, .phase = &phase, .hl = &hl};
 	struct http_reply r;
 	char err[256];
 	c.http.token = TOKEN;

@@ -28,7 +28,7 @@ static uint8_t *
 query_wire(const char *name, int edns, int do_bit, size_t *len)
 {
 	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str(name), LDNS_RR_TYPE_A,
-	    LDNS_RR_CLASS_IN, LDNS_RD);
+	                                 LDNS_RR_CLASS_IN, LDNS_RD);
 	if (edns) {
 		ldns_pkt_set_edns_udp_size(p, 4096);
 		ldns_pkt_set_edns_do(p, do_bit);
@@ -81,7 +81,7 @@ test_bad_queries_get_the_right_status(void **state)
 	uint8_t *w = query_wire("example.com.", 0, 0, &len);
 
 	assert_int_equal(msg_parse_query(&q, w, 11), MSG_DROP); /* shorter than a header */
-	w[2] |= 0x80;						 /* QR: an answer */
+	w[2] |= 0x80;                                           /* QR: an answer */
 	assert_int_equal(msg_parse_query(&q, w, len), MSG_DROP);
 	w[2] &= 0x7f;
 	w[2] |= 2 << 3; /* opcode STATUS */
@@ -161,7 +161,7 @@ static void
 test_udp_limit_follows_the_client(void **state)
 {
 	(void)state;
-	struct msg_query q = { .edns = false };
+	struct msg_query q = {.edns = false};
 	assert_int_equal(msg_udp_limit(&q), 512);
 	q.edns = true;
 	q.udp_size = 100;
@@ -177,7 +177,7 @@ static uint8_t *
 query_with_opts(const uint8_t *opts, size_t optlen, size_t *len)
 {
 	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str("example.com."), LDNS_RR_TYPE_A,
-	    LDNS_RR_CLASS_IN, LDNS_RD);
+	                                 LDNS_RR_CLASS_IN, LDNS_RD);
 	ldns_pkt_set_edns_udp_size(p, 1232);
 	ldns_pkt_set_edns_data(p, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, optlen, opts));
 	return pkt_wire(p, len);
@@ -191,11 +191,12 @@ test_client_options_are_kept(void **state)
 {
 	(void)state;
 	static const uint8_t opts[] = {
-		0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8,     /* cookie: skipped */
-		0, 8, 0, 8, 0, 1, 32, 0, 10, 0, 0, 7,    /* ECS 10.0.0.7/32 */
-		0xfd, 0xe9, 0, 6, 2, 0, 0, 0, 0, 7,      /* 65001: MAC */
-		0xfe, 0x31, 0, 21, 'a', 'a', ':', 'b', 'b', ':', 'c', 'c', ':', 'd', 'd', ':', 'e',
-		'e', ':', 'f', 'f', 'x', 'y', 'z', 'w',  /* 65073, too long: skipped */
+	    0,    10,   0,   8,   1,   2,   3,   4,   5,   6,   7,   8, /* cookie: skipped */
+	    0,    8,    0,   8,   0,   1,   32,  0,   10,  0,   0,   7, /* ECS 10.0.0.7/32 */
+	    0xfd, 0xe9, 0,   6,   2,   0,   0,   0,   0,   7,           /* 65001: MAC */
+	    0xfe, 0x31, 0,   21,  'a', 'a', ':', 'b', 'b', ':', 'c', 'c', ':',
+	    'd',  'd',  ':', 'e', 'e', ':', 'f', 'f', 'x', 'y', 'z', 'w', /* 65073, too long:
+	                                                                     skipped */
 	};
 	size_t len;
 	struct msg_query q;
@@ -224,13 +225,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain_query_parses_with_lowercase_key),
-		cmocka_unit_test(test_do_and_cd_bits_change_the_key),
-		cmocka_unit_test(test_bad_queries_get_the_right_status),
-		cmocka_unit_test(test_edns_version_and_opt_placement),
-		cmocka_unit_test(test_error_queries_keep_their_opt_and_flags),
-		cmocka_unit_test(test_udp_limit_follows_the_client),
-		cmocka_unit_test(test_client_options_are_kept),
+	    cmocka_unit_test(test_plain_query_parses_with_lowercase_key),
+	    cmocka_unit_test(test_do_and_cd_bits_change_the_key),
+	    cmocka_unit_test(test_bad_queries_get_the_right_status),
+	    cmocka_unit_test(test_edns_version_and_opt_placement),
+	    cmocka_unit_test(test_error_queries_keep_their_opt_and_flags),
+	    cmocka_unit_test(test_udp_limit_follows_the_client),
+	    cmocka_unit_test(test_client_options_are_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

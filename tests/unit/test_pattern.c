@@ -87,7 +87,8 @@ expect_lookup(const struct pattern_table *t, const char *name, const char *want)
 	if (want == NULL && got == NULL)
 		return;
 	if (want == NULL || got == NULL || strcmp(want, got) != 0)
-		fail_msg("%s: got %s, want %s", name, got ? got : "no match", want ? want : "no match");
+		fail_msg("%s: got %s, want %s", name, got ? got : "no match",
+		         want ? want : "no match");
 }
 
 static void
@@ -157,10 +158,10 @@ static void
 test_foreach_goes_by_position_not_by_insertion(void **state)
 {
 	struct fixture *f = *state;
-	static const char *const texts[] = { "a.example", "=b.example", "c*.example", "d*.example",
-		"e.example" };
+	static const char *const texts[] = {"a.example", "=b.example", "c*.example", "d*.example",
+	                                    "e.example"};
 	struct pattern_match dup;
-	struct order o = { .n = 0 };
+	struct order o = {.n = 0};
 	add(f->t, "first.example", 0);
 	int64_t base = pattern_reserve(f->t, 5);
 	for (int i = 4; i >= 0; i--)
@@ -241,18 +242,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_added_from_the_end_the_first_written_still_wins,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_a_repeat_at_an_earlier_position_takes_the_place,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_foreach_goes_by_position_not_by_insertion, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_a_label_holding_a_dot_or_nul_never_matches_two_labels, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_capitals_match_any_case_and_are_kept_as_written,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_a_growing_table_finds_every_pattern_and_nothing_else,
-		    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_added_from_the_end_the_first_written_still_wins,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_repeat_at_an_earlier_position_takes_the_place,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_foreach_goes_by_position_not_by_insertion, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_a_label_holding_a_dot_or_nul_never_matches_two_labels, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_capitals_match_any_case_and_are_kept_as_written,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_a_growing_table_finds_every_pattern_and_nothing_else, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("pattern", tests, NULL, NULL);
 }

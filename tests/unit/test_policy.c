@@ -82,24 +82,24 @@ decide(const struct policy *p, const char *name)
 static struct client
 client(const char *addr)
 {
-	struct client c = { 0 };
+	struct client c = {0};
 	assert_int_equal(netaddr_parse(&c.addr, addr), 0);
 	return c;
 }
 
-static const char precedence_conf[] =
-    "categories = {\n"
-    "  dom = ( \"example.com\" );\n"
-    "  exact = ( \"=www.example.com\" );\n"
-    "  wild = ( \"w*.example.com\" );\n"
-    "  sub = ( \"sub.example.com\", \"Upper.Example.NET.\" );\n"
-    "};\n"
-    "allow = ( \"=ok.sub.example.com\" );\n"
-    "phases = ( { name = \"block\"; start = \"2024-01-01T00:00:00Z\"; others = \"nxdomain\"; } );\n";
+static const char precedence_conf[] = "categories = {\n"
+                                      "  dom = ( \"example.com\" );\n"
+                                      "  exact = ( \"=www.example.com\" );\n"
+                                      "  wild = ( \"w*.example.com\" );\n"
+                                      "  sub = ( \"sub.example.com\", \"Upper.Example.NET.\" );\n"
+                                      "};\n"
+                                      "allow = ( \"=ok.sub.example.com\" );\n"
+                                      "phases = ( { name = \"block\"; start = "
+                                      "\"2024-01-01T00:00:00Z\"; others = \"nxdomain\"; } );\n";
 
 static void
 expect_match(const struct policy *p, const char *name, enum policy_action a, const char *cat,
-    const char *pattern)
+             const char *pattern)
 {
 	struct policy_decision d = decide(p, name);
 	assert_int_equal(d.action, a);
@@ -165,13 +165,16 @@ test_wire_names_are_decided_and_malformed_ones_ignored(void **state)
 	static const uint8_t bad[] = "\77www\7example\3com";
 	static const uint8_t dotted[] = "\6x.w\0w!\7example\3com";
 	struct policy_decision d;
-	policy_decide_ex(p, www, sizeof www, NULL, at("2024-08-01T00:00:00Z"), POLICY_NOW_TRUSTED, &d);
+	policy_decide_ex(p, www, sizeof www, NULL, at("2024-08-01T00:00:00Z"), POLICY_NOW_TRUSTED,
+	                 &d);
 	assert_int_equal(d.action, POLICY_NXDOMAIN);
 	assert_string_equal(d.pattern, "=www.example.com");
 	/* A label holding a dot or a NUL is one label: no exact match, the domain still. */
-	policy_decide_ex(p, dotted, sizeof dotted, NULL, at("2024-08-01T00:00:00Z"), POLICY_NOW_TRUSTED, &d);
+	policy_decide_ex(p, dotted, sizeof dotted, NULL, at("2024-08-01T00:00:00Z"),
+	                 POLICY_NOW_TRUSTED, &d);
 	assert_string_equal(d.pattern, "example.com");
-	policy_decide_ex(p, bad, sizeof bad, NULL, at("2024-08-01T00:00:00Z"), POLICY_NOW_TRUSTED, &d);
+	policy_decide_ex(p, bad, sizeof bad, NULL, at("2024-08-01T00:00:00Z"), POLICY_NOW_TRUSTED,
+	                 &d);
 	assert_int_equal(d.action, POLICY_NONE);
 	assert_int_equal(policy_decide_name(p, "a..b", NULL, 0, &d), -1);
 	policy_free(p);
@@ -181,7 +184,8 @@ static void
 test_idn_must_be_punycode(void **state)
 {
 	(void)state;
-	const char *err = load_error("categories = {\n  a = (\n    \"b\xc3\xbc" "cher.example\"\n  );\n};\n");
+	const char *err = load_error("categories = {\n  a = (\n    \"b\xc3\xbc"
+	                             "cher.example\"\n  );\n};\n");
 	assert_non_null(strstr(err, ":3: "));
 	assert_non_null(strstr(err, "punycode"));
 	struct policy *p = load_text("categories = { a = ( \"xn--bcher-kva.example\" ); };\n");
@@ -200,7 +204,8 @@ test_times_in_new_york_follow_edt_and_est(void **state)
 	assert_int_equal(at("2024-07-20T04:00:00Z"), 1721448000);
 	char err[300];
 	time_t t;
-	assert_int_equal(tztime_parse("2024-07-20 00:00", "America/New_York", &t, err, sizeof err), 0);
+	assert_int_equal(tztime_parse("2024-07-20 00:00", "America/New_York", &t, err, sizeof err),
+	                 0);
 	assert_int_equal(t, at("2024-07-20T04:00:00Z"));
 }
 
@@ -220,12 +225,14 @@ test_bad_times_and_zones_are_errors(void **state)
 	(void)state;
 	char err[300];
 	time_t t;
-	assert_int_equal(tztime_parse("2024-07-20 00:00 Mars/Olympus", NULL, &t, err, sizeof err), -1);
+	assert_int_equal(tztime_parse("2024-07-20 00:00 Mars/Olympus", NULL, &t, err, sizeof err),
+	                 -1);
 	assert_non_null(strstr(err, "Mars/Olympus"));
 	assert_int_equal(tztime_parse("2024-02-30", "UTC", &t, err, sizeof err), -1);
 	assert_int_equal(tztime_parse("2024-07-20 00:00", NULL, &t, err, sizeof err), -1);
 	assert_non_null(strstr(err, "timezone"));
-	assert_int_equal(tztime_parse("2024-07-20 00:00 ../../etc/passwd", NULL, &t, err, sizeof err), -1);
+	assert_int_equal(
+	    tztime_parse("2024-07-20 00:00 ../../etc/passwd", NULL, &t, err, sizeof err), -1);
 	assert_int_equal(tztime_parse("yesterday", "UTC", &t, err, sizeof err), -1);
 }
 
@@ -241,12 +248,12 @@ load_shipped(void)
 
 static void
 expect_action_at(const struct policy *p, const char *name, time_t t, enum policy_action a,
-    const char *phase)
+                 const char *phase)
 {
 	struct policy_decision d = decide_at(p, name, NULL, t);
 	if (d.action != a)
-		fail_msg("%s at %lld: %s, want %s", name, (long long)t, policy_action_name(d.action),
-		    policy_action_name(a));
+		fail_msg("%s at %lld: %s, want %s", name, (long long)t,
+		         policy_action_name(d.action), policy_action_name(a));
 	if (phase)
 		assert_string_equal(d.phase, phase);
 }
@@ -276,7 +283,8 @@ test_shipped_policy_boundaries_to_the_second(void **state)
 	expect_action_at(p, "www.example.com", cutoff, POLICY_NONE, NULL);
 	/* Before not_before even a set clock counts as unsynced: the unsynced
 	 * rule ("latest"), as dnsd does on a clock that reads that date. */
-	expect_action_at(p, "my.kaspersky.com", at("2024-01-01T00:00:00Z"), POLICY_NXDOMAIN, "cutoff");
+	expect_action_at(p, "my.kaspersky.com", at("2024-01-01T00:00:00Z"), POLICY_NXDOMAIN,
+	                 "cutoff");
 	assert_string_equal(policy_phase_at(p, sales - 1), "audit");
 	assert_string_equal(policy_phase_at(p, sales), "no-new-sales");
 	assert_null(policy_phase_at(p, at("2024-01-01T00:00:00Z")));
@@ -291,9 +299,10 @@ static void
 test_phase_end_returns_to_logging(void **state)
 {
 	(void)state;
-	struct policy *p = load_text("categories = { a = ( \"a.example\" ); };\n"
-				     "phases = ( { name = \"x\"; start = \"2024-01-01T00:00:00Z\"; "
-				     "end = \"2024-02-01T00:00:00Z\"; others = \"refused\"; } );\n");
+	struct policy *p =
+	    load_text("categories = { a = ( \"a.example\" ); };\n"
+	              "phases = ( { name = \"x\"; start = \"2024-01-01T00:00:00Z\"; "
+	              "end = \"2024-02-01T00:00:00Z\"; others = \"refused\"; } );\n");
 	time_t end = at("2024-02-01T00:00:00Z");
 	expect_action_at(p, "a.example", end - 1, POLICY_REFUSED, "x");
 	struct policy_decision d = decide_at(p, "a.example", NULL, end);
@@ -350,7 +359,7 @@ test_overlapping_groups_most_specific_then_mac_then_first_listed(void **state)
 	c = client("fd00::1");
 	assert_string_equal(decide_at(p, "a.example", &c, t).group, "lab");
 	c = client("10.0.3.7");
-	memcpy(c.mac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 1 }, 6);
+	memcpy(c.mac, (const uint8_t[6]){2, 0, 0, 0, 0, 1}, 6);
 	c.has_mac = true;
 	d = decide_at(p, "a.example", &c, t);
 	assert_string_equal(d.group, "kiosk");
@@ -402,14 +411,16 @@ test_syntax_errors_name_where_a_string_starts_and_whole_file_errors_no_line(void
 	(void)state;
 	/* A quote in a comment does not count; the string opened on line 3
 	 * runs on and libconfig fails on line 5. */
-	const char *err = load_error("# a \"quoted\" word\ntimezone = \"UTC\";\n"
-	    "categories = { a = ( \"x.test ); };\nphases = ( { name = \"on\";\n"
-	    "start = \"2020-01-01\"; } );\n");
+	const char *err =
+	    load_error("# a \"quoted\" word\ntimezone = \"UTC\";\n"
+	               "categories = { a = ( \"x.test ); };\nphases = ( { name = \"on\";\n"
+	               "start = \"2020-01-01\"; } );\n");
 	assert_non_null(strstr(err, ":3: unterminated string"));
 	char missing[] = "/nonexistent/dir/policy.conf";
 	char buf[300];
 	assert_null(policy_load(missing, buf, sizeof buf));
-	assert_string_equal(buf, "/nonexistent/dir/policy.conf: cannot read: No such file or directory");
+	assert_string_equal(buf,
+	                    "/nonexistent/dir/policy.conf: cannot read: No such file or directory");
 }
 
 static void
@@ -420,7 +431,7 @@ test_audit_mode_logs_what_would_block(void **state)
 	time_t cutoff = at("2024-09-29T04:00:00Z");
 	struct policy_decision d;
 	policy_decide_name_ex(p, "s01.upd.kaspersky.com", NULL, cutoff,
-	    POLICY_NOW_TRUSTED | POLICY_AUDIT, &d);
+	                      POLICY_NOW_TRUSTED | POLICY_AUDIT, &d);
 	assert_int_equal(d.action, POLICY_LOG);
 	assert_string_equal(d.category, "update");
 	assert_string_equal(d.phase, "cutoff");
@@ -443,7 +454,8 @@ test_unsynced_rule_first_log_or_named_phase(void **state)
 	static const char fmt[] =
 	    "not_before = \"2037-01-01T00:00:00Z\"; unsynced = \"%s\";\n"
 	    "categories = { a = ( \"a.example\" ); };\n"
-	    "phases = ( { name = \"one\"; start = \"2024-01-01T00:00:00Z\"; others = \"nodata\"; },\n"
+	    "phases = ( { name = \"one\"; start = \"2024-01-01T00:00:00Z\"; others = \"nodata\"; "
+	    "},\n"
 	    "  { name = \"two\"; start = \"2024-02-01T00:00:00Z\"; others = \"nxdomain\"; },\n"
 	    "  { name = \"three\"; start = \"2024-03-01T00:00:00Z\"; others = \"refused\"; } );\n"
 	    "clients = ( { name = \"old\"; addresses = ( \"10.0.0.1\" ); exempt = true;\n"
@@ -451,8 +463,10 @@ test_unsynced_rule_first_log_or_named_phase(void **state)
 	static const struct {
 		const char *rule, *phase;
 		enum policy_action a;
-	} cases[] = { { "first", "one", POLICY_NODATA }, { "two", "two", POLICY_NXDOMAIN },
-		{ "latest", "three", POLICY_REFUSED }, { "log", NULL, POLICY_LOG } };
+	} cases[] = {{"first", "one", POLICY_NODATA},
+	             {"two", "two", POLICY_NXDOMAIN},
+	             {"latest", "three", POLICY_REFUSED},
+	             {"log", NULL, POLICY_LOG}};
 	char text[1024];
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		snprintf(text, sizeof text, fmt, cases[i].rule);
@@ -477,12 +491,13 @@ static void
 test_refused_nodata_sinkhole_and_ttls(void **state)
 {
 	(void)state;
-	struct policy *p = load_text(
-	    "negative_ttl = 120; answer_ttl = 30;\n"
-	    "sinkhole = { a = ( \"192.0.2.1\" ); aaaa = ( \"2001:db8::1\", \"::\" ); };\n"
-	    "categories = { r = ( \"r.example\" ); n = ( \"n.example\" ); s = ( \"s.example\" ); };\n"
-	    "phases = ( { name = \"p\"; start = \"2024-01-01T00:00:00Z\";\n"
-	    "  actions = { r = \"refused\"; n = \"nodata\"; s = \"sinkhole\"; }; } );\n");
+	struct policy *p =
+	    load_text("negative_ttl = 120; answer_ttl = 30;\n"
+	              "sinkhole = { a = ( \"192.0.2.1\" ); aaaa = ( \"2001:db8::1\", \"::\" ); };\n"
+	              "categories = { r = ( \"r.example\" ); n = ( \"n.example\" ); s = ( "
+	              "\"s.example\" ); };\n"
+	              "phases = ( { name = \"p\"; start = \"2024-01-01T00:00:00Z\";\n"
+	              "  actions = { r = \"refused\"; n = \"nodata\"; s = \"sinkhole\"; }; } );\n");
 	struct policy_decision d = decide(p, "r.example");
 	assert_int_equal(d.action, POLICY_REFUSED);
 	assert_int_equal(d.negative_ttl, 120);
@@ -494,10 +509,11 @@ test_refused_nodata_sinkhole_and_ttls(void **state)
 	assert_int_equal(d.sinkhole->n6, 2);
 	assert_int_equal(d.sinkhole->a4[0].s_addr, htonl(0xc0000201));
 	policy_free(p);
-	assert_non_null(strstr(load_error("categories = { s = ( \"s.example\" ); };\n"
-					  "phases = ( { name = \"p\"; start = \"2024-01-01T00:00:00Z\";\n"
-					  "  others = \"sinkhole\"; } );\n"),
-	    ":3: action sinkhole needs"));
+	assert_non_null(
+	    strstr(load_error("categories = { s = ( \"s.example\" ); };\n"
+	                      "phases = ( { name = \"p\"; start = \"2024-01-01T00:00:00Z\";\n"
+	                      "  others = \"sinkhole\"; } );\n"),
+	           ":3: action sinkhole needs"));
 }
 
 static void
@@ -507,24 +523,29 @@ test_bad_files_give_file_line_messages(void **state)
 	static const struct {
 		const char *text, *want;
 	} cases[] = {
-		{ "categories = {\n a = ( \"x\" \n", ":3: syntax error" },
-		{ "categories = { a = ( \"a.example\" ); };\nphases = ( { name = \"p\";\n"
-		  "  start = \"2024-13-01T00:00:00Z\"; } );\n", ":3: start: bad date-time" },
-		{ "categories = { a = ( \"a.example\" );\n b = ( \"A.example.\" ); };\n",
-		    ":2: pattern \"A.example.\" repeats \"a.example\" of a (line 1)" },
-		{ "categories = { a = (\n \"x.*.example\" ); };\n", ":2: '*' only allowed" },
-		{ "categories = { a = ( \"*\" ); };\n", ":1: wildcard pattern" },
-		{ "categroies = { };\n", ":1: unknown setting \"categroies\"" },
-		{ "phases = ( { name = \"b\"; start = \"2024-02-01T00:00:00Z\"; },\n"
-		  " { name = \"a\"; start = \"2024-01-01T00:00:00Z\"; } );\n", ":2: phase \"a\" must start after" },
-		{ "phases = ( { name = \"p\"; start = \"2024-01-01T00:00:00Z\";\n actions = { nope = \"log\"; }; } );\n",
-		    ":2: phase \"p\": no category \"nope\"" },
-		{ "clients = ( { name = \"g\";\n addresses = ( \"10.0.0.999\" ); exempt = true; } );\n",
-		    ":2: client group \"g\": \"10.0.0.999\" is not an address" },
-		{ "clients = ( { name = \"g\"; addresses = ( \"10.0.0.1\" );\n until = \"2024-01-01T00:00:00Z\"; } );\n",
-		    ":1: client group \"g\": \"until\" ends an exemption" },
-		{ "timezone = \"Nowhere/City\";\n", ":1: unknown time zone \"Nowhere/City\"" },
-		{ "phases = ( { name = \"p\"; start = \"2024-01-01 00:00\"; } );\n", "no UTC offset or time zone" },
+	    {"categories = {\n a = ( \"x\" \n", ":3: syntax error"},
+	    {"categories = { a = ( \"a.example\" ); };\nphases = ( { name = \"p\";\n"
+	     "  start = \"2024-13-01T00:00:00Z\"; } );\n",
+	     ":3: start: bad date-time"},
+	    {"categories = { a = ( \"a.example\" );\n b = ( \"A.example.\" ); };\n",
+	     ":2: pattern \"A.example.\" repeats \"a.example\" of a (line 1)"},
+	    {"categories = { a = (\n \"x.*.example\" ); };\n", ":2: '*' only allowed"},
+	    {"categories = { a = ( \"*\" ); };\n", ":1: wildcard pattern"},
+	    {"categroies = { };\n", ":1: unknown setting \"categroies\""},
+	    {"phases = ( { name = \"b\"; start = \"2024-02-01T00:00:00Z\"; },\n"
+	     " { name = \"a\"; start = \"2024-01-01T00:00:00Z\"; } );\n",
+	     ":2: phase \"a\" must start after"},
+	    {"phases = ( { name = \"p\"; start = \"2024-01-01T00:00:00Z\";\n actions = { nope = "
+	     "\"log\"; }; } );\n",
+	     ":2: phase \"p\": no category \"nope\""},
+	    {"clients = ( { name = \"g\";\n addresses = ( \"10.0.0.999\" ); exempt = true; } );\n",
+	     ":2: client group \"g\": \"10.0.0.999\" is not an address"},
+	    {"clients = ( { name = \"g\"; addresses = ( \"10.0.0.1\" );\n until = "
+	     "\"2024-01-01T00:00:00Z\"; } );\n",
+	     ":1: client group \"g\": \"until\" ends an exemption"},
+	    {"timezone = \"Nowhere/City\";\n", ":1: unknown time zone \"Nowhere/City\""},
+	    {"phases = ( { name = \"p\"; start = \"2024-01-01 00:00\"; } );\n",
+	     "no UTC offset or time zone"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const char *err = load_error(cases[i].text);
@@ -546,8 +567,8 @@ test_check_reports_every_error(void **state)
 	(void)state;
 	int n = 0;
 	const char *path = write_file("categories = { a = ( \"bad..one\", \"b\xc3\xa4\" ); };\n"
-				      "phases = ( { name = \"p\"; start = \"never\"; } );\n"
-				      "clients = ( { name = \"g\"; } );\n");
+	                              "phases = ( { name = \"p\"; start = \"never\"; } );\n"
+	                              "clients = ( { name = \"g\"; } );\n");
 	int ret = policy_check(path, count_error, &n);
 	assert_int_equal(ret, n);
 	assert_true(n >= 5);
@@ -582,7 +603,7 @@ test_check_bounds_its_errors_with_a_count(void **state)
 	for (int i = 0; i < 150; i++)
 		used += (size_t)snprintf(text + used, sizeof text - used, "typo%d = 1;\n", i);
 	const char *path = write_file(text);
-	struct last_message m = { 0 };
+	struct last_message m = {0};
 	assert_int_equal(policy_check(path, keep_last, &m), 150);
 	assert_int_equal(m.n, 101);
 	char want[600];
@@ -612,25 +633,25 @@ static void
 test_list_errors_come_in_file_order_naming_the_first_of_a_repeat(void **state)
 {
 	(void)state;
-	struct messages m = { .n = 0 };
+	struct messages m = {.n = 0};
 	const char *path = write_file("categories = { a = (\n"
-				      "  \"x.example\",\n"
-				      "  \"X.example.\",\n"
-				      "  \"bad..name\",\n"
-				      "  \"x.example\",\n"
-				      "  \"w-*.example\", \"W-*.Example\"\n"
-				      " );\n"
-				      " b = ( \"w-*.example.\", 17, \"ok.example\" ); };\n"
-				      "allow = ( \"x.example\", \"x.example\" );\n");
+	                              "  \"x.example\",\n"
+	                              "  \"X.example.\",\n"
+	                              "  \"bad..name\",\n"
+	                              "  \"x.example\",\n"
+	                              "  \"w-*.example\", \"W-*.Example\"\n"
+	                              " );\n"
+	                              " b = ( \"w-*.example.\", 17, \"ok.example\" ); };\n"
+	                              "allow = ( \"x.example\", \"x.example\" );\n");
 	const char *file = strrchr(path, '/') + 1;
 	static const char *const want[] = {
-		":3: pattern \"X.example.\" repeats \"x.example\" of a (line 2)",
-		":4: empty label in pattern \"bad..name\"",
-		":5: pattern \"x.example\" repeats \"x.example\" of a (line 2)",
-		":6: pattern \"W-*.Example\" repeats \"w-*.example\" of a (line 6)",
-		":8: pattern \"w-*.example.\" repeats \"w-*.example\" of a (line 6)",
-		":8: patterns must be strings",
-		":9: pattern \"x.example\" repeats \"x.example\" of the allowlist (line 9)",
+	    ":3: pattern \"X.example.\" repeats \"x.example\" of a (line 2)",
+	    ":4: empty label in pattern \"bad..name\"",
+	    ":5: pattern \"x.example\" repeats \"x.example\" of a (line 2)",
+	    ":6: pattern \"W-*.Example\" repeats \"w-*.example\" of a (line 6)",
+	    ":8: pattern \"w-*.example.\" repeats \"w-*.example\" of a (line 6)",
+	    ":8: patterns must be strings",
+	    ":9: pattern \"x.example\" repeats \"x.example\" of the allowlist (line 9)",
 	};
 	int n = (int)(sizeof want / sizeof want[0]);
 	assert_int_equal(policy_check(path, keep_message, &m), n);
@@ -653,7 +674,7 @@ test_a_list_with_many_errors_reports_the_first_and_counts_all(void **state)
 	for (int i = 0; i < 300; i++)
 		w += sprintf(w, "\"bad..%d\",\n", i);
 	sprintf(w, "\"last.example\" ); };\n");
-	struct messages m = { .n = 0 };
+	struct messages m = {.n = 0};
 	assert_int_equal(policy_check(write_file(text), keep_message, &m), 300);
 	assert_non_null(strstr(m.text[0], ":2: empty label in pattern \"bad..0\""));
 	assert_non_null(strstr(m.text[15], ":17: empty label in pattern \"bad..15\""));
@@ -674,7 +695,8 @@ test_pattern_file_is_read_relative_to_the_policy(void **state)
 	f = fopen(path, "w");
 	fputs("listed.example\n=only.example\n", f);
 	fclose(f);
-	struct policy *p = load_text("categories = { big = { file = \"list.txt\"; patterns = ( \"c.example\" ); }; };\n");
+	struct policy *p = load_text(
+	    "categories = { big = { file = \"list.txt\"; patterns = ( \"c.example\" ); }; };\n");
 	expect_match(p, "x.listed.example", POLICY_LOG, "big", "listed.example");
 	expect_match(p, "x.only.example", POLICY_NONE, NULL, NULL);
 	expect_match(p, "c.example", POLICY_LOG, "big", "c.example");
@@ -756,7 +778,8 @@ test_exports_pass_logged_names_and_list_every_difference(void **state)
 	assert_non_null(strstr(ub, "differs from dnsd: example.org and below: nxdomain here; dnsd: "
 	                           "nxdomain only for x-*.example.org"));
 	assert_non_null(strstr(ub, "differs from dnsd: one.example.com and below: passed through"));
-	assert_non_null(strstr(ub, "differs from dnsd: w-*.example.com: blocked by a domain above it"));
+	assert_non_null(
+	    strstr(ub, "differs from dnsd: w-*.example.com: blocked by a domain above it"));
 	assert_null(strstr(ub, "differs from dnsd: example.net")); /* Unbound has REFUSED */
 	assert_non_null(strstr(ub, "\n# 3 differences from dnsd"));
 	free(ub);
@@ -781,8 +804,9 @@ test_explain_says_why(void **state)
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
 	struct client c = client("10.0.0.5");
-	assert_int_equal(policy_explain(p, "dnl-03.geo.kaspersky.com", &c, at("2024-10-01T00:00:00Z"),
-			     POLICY_NOW_TRUSTED, out), 0);
+	assert_int_equal(policy_explain(p, "dnl-03.geo.kaspersky.com", &c,
+	                                at("2024-10-01T00:00:00Z"), POLICY_NOW_TRUSTED, out),
+	                 0);
 	fclose(out);
 	assert_non_null(strstr(buf, "pattern:  dnl-*.geo.kaspersky.com (leftmost-label wildcard)"));
 	assert_non_null(strstr(buf, "blocks category update: answered with nxdomain"));
@@ -811,33 +835,34 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exact_beats_wildcard_beats_longest_domain),
-		cmocka_unit_test(test_allowlist_wins_and_exact_allow_stays_exact),
-		cmocka_unit_test(test_names_match_in_any_case_with_or_without_trailing_dot),
-		cmocka_unit_test(test_wire_names_are_decided_and_malformed_ones_ignored),
-		cmocka_unit_test(test_idn_must_be_punycode),
-		cmocka_unit_test(test_times_in_new_york_follow_edt_and_est),
-		cmocka_unit_test(test_dst_gap_moves_forward_and_repeated_hour_takes_first),
-		cmocka_unit_test(test_bad_times_and_zones_are_errors),
-		cmocka_unit_test(test_shipped_policy_boundaries_to_the_second),
-		cmocka_unit_test(test_phase_end_returns_to_logging),
-		cmocka_unit_test(test_expiring_exemption_ends_at_its_second),
-		cmocka_unit_test(test_overlapping_groups_most_specific_then_mac_then_first_listed),
-		cmocka_unit_test(test_unsynced_clock_applies_latest_phase_by_default),
-		cmocka_unit_test(test_syntax_errors_name_where_a_string_starts_and_whole_file_errors_no_line),
-		cmocka_unit_test(test_audit_mode_logs_what_would_block),
-		cmocka_unit_test(test_unsynced_rule_first_log_or_named_phase),
-		cmocka_unit_test(test_refused_nodata_sinkhole_and_ttls),
-		cmocka_unit_test(test_bad_files_give_file_line_messages),
-		cmocka_unit_test(test_check_reports_every_error),
-		cmocka_unit_test(test_list_errors_come_in_file_order_naming_the_first_of_a_repeat),
-		cmocka_unit_test(test_a_list_with_many_errors_reports_the_first_and_counts_all),
-		cmocka_unit_test(test_pattern_file_is_read_relative_to_the_policy),
-		cmocka_unit_test(test_many_patterns_stay_exact_matches),
-		cmocka_unit_test(test_exports_follow_the_phase_and_say_what_is_widened),
-		cmocka_unit_test(test_exports_pass_logged_names_and_list_every_difference),
-		cmocka_unit_test(test_explain_says_why),
-		cmocka_unit_test(test_check_bounds_its_errors_with_a_count),
+	    cmocka_unit_test(test_exact_beats_wildcard_beats_longest_domain),
+	    cmocka_unit_test(test_allowlist_wins_and_exact_allow_stays_exact),
+	    cmocka_unit_test(test_names_match_in_any_case_with_or_without_trailing_dot),
+	    cmocka_unit_test(test_wire_names_are_decided_and_malformed_ones_ignored),
+	    cmocka_unit_test(test_idn_must_be_punycode),
+	    cmocka_unit_test(test_times_in_new_york_follow_edt_and_est),
+	    cmocka_unit_test(test_dst_gap_moves_forward_and_repeated_hour_takes_first),
+	    cmocka_unit_test(test_bad_times_and_zones_are_errors),
+	    cmocka_unit_test(test_shipped_policy_boundaries_to_the_second),
+	    cmocka_unit_test(test_phase_end_returns_to_logging),
+	    cmocka_unit_test(test_expiring_exemption_ends_at_its_second),
+	    cmocka_unit_test(test_overlapping_groups_most_specific_then_mac_then_first_listed),
+	    cmocka_unit_test(test_unsynced_clock_applies_latest_phase_by_default),
+	    cmocka_unit_test(
+	        test_syntax_errors_name_where_a_string_starts_and_whole_file_errors_no_line),
+	    cmocka_unit_test(test_audit_mode_logs_what_would_block),
+	    cmocka_unit_test(test_unsynced_rule_first_log_or_named_phase),
+	    cmocka_unit_test(test_refused_nodata_sinkhole_and_ttls),
+	    cmocka_unit_test(test_bad_files_give_file_line_messages),
+	    cmocka_unit_test(test_check_reports_every_error),
+	    cmocka_unit_test(test_list_errors_come_in_file_order_naming_the_first_of_a_repeat),
+	    cmocka_unit_test(test_a_list_with_many_errors_reports_the_first_and_counts_all),
+	    cmocka_unit_test(test_pattern_file_is_read_relative_to_the_policy),
+	    cmocka_unit_test(test_many_patterns_stay_exact_matches),
+	    cmocka_unit_test(test_exports_follow_the_phase_and_say_what_is_widened),
+	    cmocka_unit_test(test_exports_pass_logged_names_and_list_every_difference),
+	    cmocka_unit_test(test_explain_says_why),
+	    cmocka_unit_test(test_check_bounds_its_errors_with_a_count),
 	};
 	return cmocka_run_group_tests_name("policy", tests, setup, teardown);
 }

@@ -114,14 +114,14 @@ setup(void **state)
 	if (!fx || testdir_make(fx->dir, sizeof fx->dir, "test_query") == -1)
 		return -1;
 	snprintf(path, sizeof path, "%s/policy.conf", fx->dir);
-	if (testdir_write(path,
-	                  "timezone = \"UTC\";\n"
-	                  "categories = { update = ( \"upd.kaspersky.com\" );\n"
-	                  "               ksn = ( \"ds.kaspersky.com\" ); };\n"
-	                  "phases = ( { name = \"cutoff\"; start = \"2024-09-29\"; others = \"log\";\n"
-	                  "             actions = { update = \"nxdomain\"; }; } );\n"
-	                  "clients = ( { name = \"exempt\"; addresses = ( \"127.0.0.9\" );\n"
-	                  "              exempt = true; } );\n") == -1)
+	if (testdir_write(
+	        path, "timezone = \"UTC\";\n"
+	              "categories = { update = ( \"upd.kaspersky.com\" );\n"
+	              "               ksn = ( \"ds.kaspersky.com\" ); };\n"
+	              "phases = ( { name = \"cutoff\"; start = \"2024-09-29\"; others = \"log\";\n"
+	              "             actions = { update = \"nxdomain\"; }; } );\n"
+	              "clients = ( { name = \"exempt\"; addresses = ( \"127.0.0.9\" );\n"
+	              "              exempt = true; } );\n") == -1)
 		return -1;
 	snprintf(text, sizeof text,
 	         "listen = [ \"127.0.0.1@5353\" ];\nupstreams = [ \"127.0.0.1@9\" ];\n"
@@ -132,8 +132,8 @@ setup(void **state)
 	snprintf(path, sizeof path, "%s/dnsd.conf", fx->dir);
 	if (testdir_write(path, text) == -1)
 		return -1;
-	struct cache_limits lim = {.max_entries = 64, .max_bytes = 1 << 20, .max_ttl = 86400,
-	                           .servfail_ttl = 5};
+	struct cache_limits lim = {
+	    .max_entries = 64, .max_bytes = 1 << 20, .max_ttl = 86400, .servfail_ttl = 5};
 	struct policy *pol;
 	if ((fx->cfg = config_load(path, err, sizeof err)) == NULL ||
 	    (pol = policy_load(fx->cfg->policy_file, err, sizeof err)) == NULL) {
@@ -305,7 +305,8 @@ test_same_question_is_forwarded_once(void **state)
 	size_t len = wire_query(pkt, 1, "www.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, false,
 	                        NULL, 0);
 	assert_int_equal(ask(fx, &a, "127.0.0.5", pkt, len), 0);
-	len = wire_query(pkt, 2, "WWW.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, false, NULL, 0);
+	len = wire_query(pkt, 2, "WWW.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, false, NULL,
+	                 0);
 	assert_int_equal(ask(fx, &b, "127.0.0.6", pkt, len), 0);
 	assert_int_equal(fx->fwd.asked, 1);
 	upstream_answers(fx, 0, "www.example.com. 300 IN A 192.0.2.1");
@@ -397,8 +398,8 @@ test_log_only_name_is_forwarded_and_recorded(void **state)
 	struct fixture *fx = *state;
 	struct fake_sink sink = {0};
 	uint8_t pkt[512];
-	size_t len = wire_query(pkt, 12, "ds.kaspersky.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, false,
-	                        NULL, 0);
+	size_t len = wire_query(pkt, 12, "ds.kaspersky.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN,
+	                        false, NULL, 0);
 	assert_null(recorded(fx, "127.0.0.5"));
 	assert_int_equal(ask(fx, &sink, "127.0.0.5", pkt, len), 0);
 	assert_int_equal(fx->fwd.asked, 1);
@@ -409,7 +410,8 @@ test_log_only_name_is_forwarded_and_recorded(void **state)
 	upstream_answers(fx, 0, "ds.kaspersky.com. 300 IN A 192.0.2.30");
 	assert_int_equal(sink.sent, 1);
 	/* a name in no category is not recorded */
-	len = wire_query(pkt, 13, "www.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, false, NULL, 0);
+	len = wire_query(pkt, 13, "www.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, false, NULL,
+	                 0);
 	ask(fx, &sink, "127.0.0.6", pkt, len);
 	assert_null(recorded(fx, "127.0.0.6"));
 }
@@ -424,12 +426,12 @@ test_forwarder_options_identify_the_client(void **state)
 	struct fixture *fx = *state;
 	struct fake_sink sink = {0};
 	static const uint8_t opts[] = {
-	    0, 8, 0, 8, 0, 1, 32, 0, 127, 0, 0, 9,          /* ECS 127.0.0.9/32 */
-	    0xfd, 0xe9, 0, 6, 0x02, 0, 0, 0, 0, 0x09,      /* 65001: MAC 02:00:00:00:00:09 */
+	    0,    8,    0, 8, 0,    1, 32, 0, 127, 0,    0, 9, /* ECS 127.0.0.9/32 */
+	    0xfd, 0xe9, 0, 6, 0x02, 0, 0,  0, 0,   0x09,       /* 65001: MAC 02:00:00:00:00:09 */
 	};
 	uint8_t pkt[512];
-	size_t len = wire_query(pkt, 14, "upd.kaspersky.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, true,
-	                        opts, sizeof opts);
+	size_t len = wire_query(pkt, 14, "upd.kaspersky.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN,
+	                        true, opts, sizeof opts);
 	/* from the forwarder: decided for the exempt client behind it */
 	assert_int_equal(ask(fx, &sink, "127.0.0.1", pkt, len), 0);
 	assert_int_equal(fx->fwd.asked, 1);
@@ -452,14 +454,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_miss_is_forwarded_and_answered_late, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_miss_is_forwarded_and_answered_late, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_same_question_is_forwarded_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cached_answer_is_served_at_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_blocked_name_is_nxdomain_without_forwarding, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_client_outside_allow_list_is_refused, setup,
 	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_gate_answers_class_and_type_itself, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_gate_answers_class_and_type_itself, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_log_only_name_is_forwarded_and_recorded, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_forwarder_options_identify_the_client, setup,

@@ -197,7 +197,7 @@ static void
 test_unknown_family_is_not_limited(void **state)
 {
 	struct ratelimit *rl = rl_with(1, 1, 8);
-	struct netaddr na = { 0 };
+	struct netaddr na = {0};
 	int i;
 
 	(void)state;
@@ -228,18 +228,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rate_zero_never_limits),
-		cmocka_unit_test(test_burst_is_served_then_limited),
-		cmocka_unit_test(test_burst_defaults_to_rate),
-		cmocka_unit_test(test_bucket_refills_at_rate),
-		cmocka_unit_test(test_long_pause_refills_only_the_burst),
-		cmocka_unit_test(test_clock_going_back_refills_nothing),
-		cmocka_unit_test(test_flooding_client_does_not_limit_another),
-		cmocka_unit_test(test_ipv6_clients_share_a_56),
-		cmocka_unit_test(test_ipv4_prefix_is_configurable),
-		cmocka_unit_test(test_table_is_bounded_and_evicts_least_recent),
-		cmocka_unit_test(test_unknown_family_is_not_limited),
-		cmocka_unit_test(test_bad_config_is_rejected),
+	    cmocka_unit_test(test_rate_zero_never_limits),
+	    cmocka_unit_test(test_burst_is_served_then_limited),
+	    cmocka_unit_test(test_burst_defaults_to_rate),
+	    cmocka_unit_test(test_bucket_refills_at_rate),
+	    cmocka_unit_test(test_long_pause_refills_only_the_burst),
+	    cmocka_unit_test(test_clock_going_back_refills_nothing),
+	    cmocka_unit_test(test_flooding_client_does_not_limit_another),
+	    cmocka_unit_test(test_ipv6_clients_share_a_56),
+	    cmocka_unit_test(test_ipv4_prefix_is_configurable),
+	    cmocka_unit_test(test_table_is_bounded_and_evicts_least_recent),
+	    cmocka_unit_test(test_unknown_family_is_not_limited),
+	    cmocka_unit_test(test_bad_config_is_rejected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
