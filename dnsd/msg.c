@@ -1,5 +1,6 @@
 /* Client query parsing and the small wire writes shared by every answer
- * dnsd sends. The hot path: no allocation, every length checked. */
+ * dnsd sends. Parsing a query allocates nothing and checks every length;
+ * msg_pkt2wire (answers ldns built) returns a copy the caller frees. */
 #include "msg.h"
 
 #include <ctype.h>
