@@ -69,15 +69,19 @@ status_dns(const struct ctlcmd_src *s, struct evbuffer *out)
 		evbuffer_add_printf(out,
 		                    "upstreams: none (resolv_conf names no usable nameserver yet): "
 		                    "SERVFAIL for names not in the cache or policy\n");
-	for (int i = 0; i < fs.nupstream && i < FORWARD_STATUS_MAX; i++)
+	for (int i = 0; i < fs.nupstream && i < FORWARD_STATUS_MAX; i++) {
+		char rtt[16] = "-";
+		if (fs.up[i].measured)
+			snprintf(rtt, sizeof rtt, "%u", fs.up[i].srtt_ms);
 		evbuffer_add_printf(out,
-		                    "upstream %s: %s, %u consecutive failures, rtt %u ms, "
+		                    "upstream %s: %s, %u consecutive failures, rtt %s ms, "
 		                    "timeout %u ms\n",
 		                    fs.up[i].addr,
 		                    fs.up[i].looping ? "LOOPING"
 		                    : fs.up[i].down  ? "DOWN"
 		                                     : "up",
-		                    fs.up[i].fails, fs.up[i].srtt_ms, fs.up[i].timeout_ms);
+		                    fs.up[i].fails, rtt, fs.up[i].timeout_ms);
+	}
 }
 
 char *

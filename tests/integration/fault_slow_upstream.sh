@@ -79,6 +79,7 @@ for name in fast1200 slow2500; do
 	status=$("$DNSDCTL" -s "$T/$name.sock" status | grep '^upstream')
 	echo "# $name: $status"
 	expect_match "$name: the slow upstream is up with no failure" 'up, 0 consecutive failures' "$status"
+	expect_match "$name: status shows its measured round-trip time" 'rtt (1[2-9]|2[0-9])[0-9]{2} ms' "$status"
 	check "$name: never logged down" bash -c "! grep -q 'down after' '${!log_var}'"
 	pid_var=PID_$name
 	DNSD_PID=${!pid_var} DNSD_LOG=${!log_var}
