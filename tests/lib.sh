@@ -89,10 +89,11 @@ NSD
 }
 
 # start_dnsd CONF [ARGS...]: dnsd in the foreground; DNSD_PID, DNSD_LOG set.
+# With DNSD_NETNS set, inside that network namespace.
 start_dnsd() {
 	local conf=$1; shift
 	DNSD_LOG=$T/dnsd.$RANDOM.log
-	"$DNSD" -d -c "$conf" "$@" >"$DNSD_LOG" 2>&1 &
+	${DNSD_NETNS:+ip netns exec "$DNSD_NETNS"} "$DNSD" -d -c "$conf" "$@" >"$DNSD_LOG" 2>&1 &
 	DNSD_PID=$!
 	PIDS+=($DNSD_PID)
 }

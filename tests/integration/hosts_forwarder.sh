@@ -114,10 +114,7 @@ control_socket = "$T/ctl.sock";
 policy = { file = "$HOSTS_POLICY"; };
 hosts = { trusted_forwarders = [ "127.0.0.1" ]; };
 CONF
-DNSD_LOG=$T/dnsd3.log
-ip netns exec "$NSA" "$DNSD" -d -c "$T/dnsd3.conf" >"$DNSD_LOG" 2>&1 &
-DNSD_PID=$!
-PIDS+=($DNSD_PID)
+DNSD_NETNS=$NSA start_dnsd "$T/dnsd3.conf"
 wait_ctl || { not_ok "dnsd in the namespace starts"; cat "$DNSD_LOG"; exit 1; }
 NS_FWD_PORT=$(free_port)
 start_dnsmasq 10.199.0.1 "$NS_FWD_PORT" "$DNSD_PORT" "$NSA" || true

@@ -25,10 +25,7 @@ control_socket = "$T/ctl.sock";
 policy = { file = "$T/policy.conf"; };
 log = { file = "$T/events.log"; };
 CONF
-DNSD_LOG=$T/dnsd.log
-ip netns exec "$NSA" "$DNSD" -d -c "$T/dnsd.conf" >"$DNSD_LOG" 2>&1 &
-DNSD_PID=$!
-PIDS+=($DNSD_PID)
+DNSD_NETNS=$NSA start_dnsd "$T/dnsd.conf"
 wait_ctl || { not_ok "dnsd in the namespace starts"; cat "$DNSD_LOG"; exit 1; }
 # the snapshot (kept 10 s) is taken now, without the client in it
 ip netns exec "$NSA" dig @127.0.0.1 -p "$DNSD_PORT" +tries=1 +time=2 first.upd.kaspersky.com A >/dev/null

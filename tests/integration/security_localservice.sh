@@ -45,10 +45,7 @@ cat >"$T/dnsd.conf" <<CONF
 listen = [ "0.0.0.0@53", "::@53" ];
 resolv_conf = "resolv.conf";
 CONF
-DNSD_LOG=$T/dnsd.log
-ip netns exec "$R" "$DNSD" -d -c "$T/dnsd.conf" >"$DNSD_LOG" 2>&1 &
-DNSD_PID=$!
-PIDS+=($DNSD_PID)
+DNSD_NETNS=$R start_dnsd "$T/dnsd.conf"
 # rq NS SERVER [DIG-ARGS...]: the status of a query from namespace NS.
 rq() { local n=$1 s=$2; shift 2; ip netns exec "$n" dig @"$s" +tries=1 +time=2 "$@" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
 for i in $(seq 100); do [ "$(rq "$R" 127.0.0.1 www.example.test A)" = NOERROR ] && break; sleep 0.1; done
