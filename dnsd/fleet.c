@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hash.h"
 #include "html.h"
 #include "json.h"
 #include "jsonread.h"
@@ -96,20 +97,12 @@ fleet_free(struct fleet *f)
 	free(f);
 }
 
-static uint64_t
-key_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 /* The slot of key in the index: its host's, or the empty one to fill. */
 static size_t
 index_slot(const struct fleet *f, const char *key)
 {
-	size_t i = key_hash(key) & (f->nindex - 1);
+	/* Keys come from other sites' files: the seeded hash. */
+	size_t i = hash_bytes(hash_seed(), key, strlen(key)) & (f->nindex - 1);
 	while (f->index[i] && strcmp(f->hosts[f->index[i] - 1]->key, key) != 0)
 		i = (i + 1) & (f->nindex - 1);
 	return i;
