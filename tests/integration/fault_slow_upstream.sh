@@ -85,4 +85,13 @@ for name in fast1200 slow2500; do
 	DNSD_PID=${!pid_var} DNSD_LOG=${!log_var}
 	stop_dnsd
 done
+# An upstream that never answered has no round-trip time yet: '-', not 0.
+port=$(free_port)
+printf 'listen = [ "127.0.0.1@%s" ];\nupstreams = [ "127.0.0.1@%s" ];\ncontrol_socket = "%s";\n' \
+	"$port" "$(free_port)" "$T/ctl.sock" >"$T/dead.conf"
+start_dnsd "$T/dead.conf"
+wait_ctl || { not_ok "dnsd with a dead upstream starts"; cat "$DNSD_LOG"; exit 1; }
+dig @127.0.0.1 -p "$port" +tries=1 +time=3 never.example.test A >/dev/null
+expect_match "an upstream never answered shows no round-trip time" 'rtt - ms' "$(ctl status | grep '^upstream')"
+stop_dnsd
 exit $FAILED
