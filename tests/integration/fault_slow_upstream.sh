@@ -69,6 +69,8 @@ for name in fast1200 slow2500; do
 			out=$(cat "$T/$name.$r.$i.out")
 			if grep -q 'status: NOERROR' <<<"$out" && grep -q '192.0.2.77' <<<"$out"; then
 				good=$((good + 1))
+			else
+				echo "# $name round $r name $i: $(grep -E 'status|timed out|Query time' <<<"$out" | tr '\n' ' ')"
 			fi
 			times+=("$(sed -n 's/;; Query time: \([0-9]*\) msec/\1/p' <<<"$out")")
 		done
