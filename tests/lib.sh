@@ -34,12 +34,17 @@ expect_match() {
 	if [[ "$3" =~ $2 ]]; then ok "$1"; else not_ok "$1 (no match for '$2' in: $(head -c 400 <<<"$3"))"; fi
 }
 
-# free_port: a port free for both UDP and TCP on loopback.
+# free_port: a port free for both UDP and TCP on loopback: below the
+# kernel's ephemeral range (where any client's source port may land between
+# this check and the server's bind) and used by no socket at all, listening
+# or not (a TIME_WAIT connection also makes a bind fail).
 free_port() {
-	local p
+	local p lo
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null
+	[ "${lo:-0}" -gt 21024 ] || lo=32768
 	while :; do
-		p=$((20000 + RANDOM % 40000))
-		ss -Hlnut "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
+		p=$((20000 + RANDOM % (lo - 20000)))
+		ss -Hanut "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
 	done
 }
 
